@@ -1,0 +1,32 @@
+import type { Observable } from "rxjs";
+
+/**
+ * A bidirectional stream of bytes: the interface every layer takes and gives.
+ *
+ * - `incoming$` emits chunks as they arrive, completes when the remote end closes cleanly and
+ *   errors when the transport fails. It is meant to have one subscriber.
+ * - `write()` hands a chunk to the transport and returns `false` when the caller should wait for
+ *   `drained$` before writing more (the transport's buffer is full). Chunks passed to `write()`
+ *   are owned by the duplex afterwards: the caller must not modify them.
+ * - `pause()`/`resume()` stop and restart the delivery of `incoming$` (used for inbound rate
+ *   limits; a paused socket stops reading, so TCP flow control pushes back on the peer).
+ * - `end()` closes our side once everything written has been sent; `destroy()` closes at once.
+ */
+export interface ByteDuplex {
+  /** Incoming chunks; completes on clean remote close, errors on transport failure. */
+  readonly incoming$: Observable<Uint8Array>;
+  /** Emits each time the transport's write buffer has drained after `write()` returned false. */
+  readonly drained$: Observable<void>;
+  /** Queues `chunk` for sending; `false` means: wait for `drained$` before writing more. */
+  write(chunk: Uint8Array): boolean;
+  /** Stops delivering `incoming$` until `resume()`. */
+  pause(): void;
+  /** Restarts delivery after `pause()`. */
+  resume(): void;
+  /** Half-closes after flushing what was written. */
+  end(): void;
+  /** Closes at once, dropping unsent data. */
+  destroy(error?: Error): void;
+  /** A short description of the remote end, for errors and logs (e.g. `"127.0.0.1:26656"`). */
+  readonly remote: string;
+}

@@ -1,0 +1,65 @@
+import type { Socket } from "node:net";
+import { Observable, Subject } from "rxjs";
+import { TransportError } from "../errors.js";
+import type { ByteDuplex } from "./byte-duplex.js";
+
+/**
+ * Adapts a connected `net.Socket` to a {@link ByteDuplex}. Nothing above this module touches the
+ * socket. `incoming$` completes on the remote's FIN and errors with a {@link TransportError} on a
+ * socket error; `drained$` mirrors the socket's `drain` event.
+ */
+export function socketDuplex(socket: Socket): ByteDuplex {
+  const drained = new Subject<void>();
+  socket.on("drain", () => drained.next());
+  // Errors are reported through incoming$; this listener keeps an unobserved error from crashing
+  // the process before anyone subscribed.
+  let failure: Error | undefined;
+  socket.on("error", (err) => {
+    failure ??= err;
+  });
+  socket.setNoDelay(true);
+  const remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+
+  const incoming$ = new Observable<Uint8Array>((subscriber) => {
+    const onData = (chunk: Buffer) => subscriber.next(chunk);
+    const onEnd = () => subscriber.complete();
+    const onError = (err: Error) =>
+      subscriber.error(new TransportError(`socket to ${remote} failed: ${err.message}`, { cause: err }));
+    const onClose = () => {
+      if (failure) onError(failure);
+      else subscriber.complete();
+    };
+    if (failure) {
+      onError(failure);
+      return;
+    }
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    socket.on("error", onError);
+    socket.on("close", onClose);
+    if (socket.destroyed) onClose();
+    return () => {
+      socket.off("data", onData);
+      socket.off("end", onEnd);
+      socket.off("error", onError);
+      socket.off("close", onClose);
+    };
+  });
+
+  return {
+    incoming$,
+    drained$: drained.asObservable(),
+    remote,
+    write: (chunk) => (socket.destroyed || !socket.writable ? true : socket.write(chunk)),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    end: () => {
+      if (!socket.destroyed) socket.end();
+    },
+    // A local reason for destroying is reported by the layer above, not re-emitted by the socket.
+    destroy: () => {
+      drained.complete();
+      socket.destroy();
+    },
+  };
+}
