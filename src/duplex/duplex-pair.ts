@@ -1,5 +1,4 @@
 import { Observable, Subject, type Subscriber } from "rxjs";
-import { TransportError } from "../errors.js";
 import type { ByteDuplex } from "./byte-duplex.js";
 
 /** Options of {@link duplexPair}. */
@@ -37,7 +36,6 @@ class PipeEnd implements ByteDuplex {
   private paused = false;
   private scheduled = false;
   private remoteEnded = false;
-  private failure: Error | undefined;
   private closed = false;
   private wantDrain = false;
   private readonly random: (() => number) | undefined;
@@ -89,12 +87,13 @@ class PipeEnd implements ByteDuplex {
     this.inbox.length = 0;
     this.inboxBytes = 0;
     this.subscriber?.complete();
-    this.peer.failure ??= new TransportError(`connection reset by ${this.remote}`);
+    // Like closing a TCP socket: the peer reads what was already sent, then sees the end.
+    this.peer.remoteEnded = true;
     this.peer.schedule();
   }
 
   private receive(chunk: Uint8Array, random: (() => number) | undefined): void {
-    if (this.failure || this.remoteEnded) return;
+    if (this.remoteEnded) return;
     if (random === undefined || chunk.length < 2) {
       this.inbox.push(chunk);
     } else {
@@ -131,8 +130,7 @@ class PipeEnd implements ByteDuplex {
       this.peer.drained.next();
     }
     if (this.inbox.length === 0 && !subscriber.closed) {
-      if (this.failure) subscriber.error(this.failure);
-      else if (this.remoteEnded) subscriber.complete();
+      if (this.remoteEnded) subscriber.complete();
     }
   }
 }
@@ -141,7 +139,7 @@ class PipeEnd implements ByteDuplex {
  * Two connected in-memory {@link ByteDuplex} ends: what one writes, the other receives (on a
  * later turn of the event loop, as with a socket). Backpressure is modelled: `write()` returns
  * false while the reader has more than `highWaterMark` bytes undelivered, and `drained$` fires
- * once it catches up. `destroy()` on one end errors the other's `incoming$` like a reset.
+ * once it catches up. `destroy()` on one end ends the other's `incoming$` (after what was already written), as closing a socket does.
  */
 export function duplexPair(options: DuplexPairOptions = {}): [ByteDuplex, ByteDuplex] {
   const hwm = options.highWaterMark ?? 64 * 1024;

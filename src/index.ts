@@ -1,0 +1,52 @@
+/**
+ * rx-mconn: CometBFT's multiplexed P2P connection for TypeScript, built on RxJS.
+ *
+ * The one public entry point. Layers, bottom up: {@link ByteDuplex} (bytes in and out),
+ * the wire codec ({@link decodePackets}, {@link encodePackets}), and {@link MConnection}
+ * (channels, priority scheduler, keepalive, rate limits).
+ * @module
+ */
+export * from "./errors.js";
+export type { ByteDuplex } from "./duplex/byte-duplex.js";
+export { socketDuplex } from "./duplex/socket-duplex.js";
+export { duplexPair, seededRandom, type DuplexPairOptions } from "./duplex/duplex-pair.js";
+export { uvarintSize, writeUvarint, encodeUvarint } from "./wire/uvarint.js";
+export {
+  PING,
+  PONG,
+  maxPacketMsgSize,
+  packetBodySize,
+  packetMsgBodySize,
+  packetWireSize,
+  payloadSizeForChannel,
+  type MsgPacket,
+  type Packet,
+  type PingPacket,
+  type PongPacket,
+} from "./wire/packet.js";
+export { writePacket, writePacketMsg } from "./wire/encode-packet.js";
+export { decodePacket } from "./wire/decode-packet.js";
+export { FrameDecoder, type FrameHandler } from "./wire/frame-decoder.js";
+export { decodePackets } from "./wire/decode-packets.js";
+export { encodePackets, encodeBatch } from "./wire/encode-packets.js";
+export { defaults, verifyConfig, type MConnectionConfig } from "./mconn/config.js";
+export {
+  channelDefaults,
+  resolveChannels,
+  type ChannelDescriptor,
+  type ResolvedChannelDescriptor,
+} from "./mconn/channel-descriptor.js";
+export { OutboundChannel } from "./mconn/outbound-channel.js";
+export { prioritySchedule, selectChannel, type PriorityScheduleOptions } from "./mconn/priority-schedule.js";
+export { reassemble, type ChannelMessage, type ReassemblyChannel } from "./mconn/reassemble.js";
+export { keepalive, type KeepaliveOptions } from "./mconn/keepalive.js";
+export { limitPingRate, type PingRateOptions } from "./mconn/limit-ping-rate.js";
+export { TokenBucket, burstFor } from "./mconn/token-bucket.js";
+export { limitIncoming } from "./mconn/limit-incoming.js";
+export type { CloseReason } from "./mconn/close-reason.js";
+export {
+  MConnection,
+  type ChannelStatus,
+  type ConnectionChannel,
+  type MConnectionOptions,
+} from "./mconn/mconnection.js";

@@ -1,0 +1,41 @@
+import { Observable, type SchedulerLike, type Subscription } from "rxjs";
+import type { ByteDuplex } from "../duplex/byte-duplex.js";
+import { TokenBucket } from "./token-bucket.js";
+
+/**
+ * The duplex's incoming bytes, held to `rate` bytes per second by pausing it: when a chunk
+ * overdraws the budget the duplex is paused (a socket then stops reading, and TCP flow control
+ * slows the peer) and resumed once the budget has refilled. Rate 0 passes everything through.
+ *
+ * ```
+ * rate 1000 B/s, burst 1000; chunks of 1000 B (1 frame = 1 ms)
+ * duplex:   ab.............            (a and b offered at once)
+ * result:   a-- ... --b                (b waits 1000 ms: the duplex is paused meanwhile)
+ * ```
+ */
+export function limitIncoming(duplex: ByteDuplex, bucket: TokenBucket, scheduler: SchedulerLike): Observable<Uint8Array> {
+  if (bucket.unlimited) return duplex.incoming$;
+  return new Observable<Uint8Array>((subscriber) => {
+    let resumeTimer: Subscription | undefined;
+    const inner = duplex.incoming$.subscribe({
+      next: (chunk) => {
+        subscriber.next(chunk);
+        bucket.spend(chunk.length);
+        const wait = bucket.wait();
+        if (wait > 0 && resumeTimer === undefined) {
+          duplex.pause();
+          resumeTimer = scheduler.schedule(() => {
+            resumeTimer = undefined;
+            duplex.resume();
+          }, wait);
+        }
+      },
+      error: (err: unknown) => subscriber.error(err),
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      resumeTimer?.unsubscribe();
+      inner.unsubscribe();
+    };
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Decodes one `Packet` body (the bytes after the length prefix). Accepts any valid proto3
+ * encoding (unknown fields skipped, fields in any order, last value wins) and rejects everything
+ * else with a {@link MalformedPacketError}. The hot path: no allocation beyond the result, and
+ * `data` is a view into `body`.
+ * @module
+ */
+import { MalformedPacketError } from "../errors.js";
+import { PING, PONG, type Packet } from "./packet.js";
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** A cursor over one buffer; methods throw {@link MalformedPacketError} past its end. */
+class Reader {
+  pos: number;
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  /** A uvarint as a number (exact up to 2^53; larger values only need to compare as large). */
+  uvarint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new MalformedPacketError("truncated varint");
+      const b = this.buf[this.pos++]!;
+      if (i === 9 && b > 1) throw new MalformedPacketError("varint overflows 64 bits");
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+      scale *= 128;
+    }
+    throw new MalformedPacketError("varint overflows 64 bits");
+  }
+
+  /** A varint read as protobuf's int32: the low 32 bits, two's complement. */
+  int32(): number {
+    let lo = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new MalformedPacketError("truncated varint");
+      const b = this.buf[this.pos++]!;
+      if (i === 9 && b > 1) throw new MalformedPacketError("varint overflows 64 bits");
+      if (i < 5) lo |= (b & 0x7f) << (7 * i);
+      if (b < 0x80) return lo | 0;
+    }
+    throw new MalformedPacketError("varint overflows 64 bits");
+  }
+
+  /** The end offset of a length-delimited field starting here. */
+  delimitedEnd(): number {
+    const len = this.uvarint();
+    if (len > this.end - this.pos) throw new MalformedPacketError("length-delimited field overruns its message");
+    return this.pos + len;
+  }
+
+  /** Skips a field of the given wire type. */
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.uvarint();
+        return;
+      case 1:
+        this.advance(8);
+        return;
+      case 2:
+        this.pos = this.delimitedEnd();
+        return;
+      case 5:
+        this.advance(4);
+        return;
+      default:
+        throw new MalformedPacketError(`invalid wire type ${wireType}`);
+    }
+  }
+
+  private advance(n: number): void {
+    if (this.end - this.pos < n) throw new MalformedPacketError("truncated fixed-size field");
+    this.pos += n;
+  }
+}
+
+function decodeMsg(r: Reader, end: number): Packet {
+  let channelId = 0;
+  let eof = false;
+  let data: Uint8Array = EMPTY;
+  while (r.pos < end) {
+    const tag = r.uvarint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field === 1 && wireType === 0) channelId = r.int32();
+    else if (field === 2 && wireType === 0) eof = r.uvarint() !== 0;
+    else if (field === 3 && wireType === 2) {
+      const dataEnd = r.delimitedEnd();
+      data = r.buf.subarray(r.pos, dataEnd);
+      r.pos = dataEnd;
+    } else if (field === 0) throw new MalformedPacketError("field number 0");
+    else r.skip(wireType);
+  }
+  if (r.pos !== end) throw new MalformedPacketError("field overruns PacketMsg");
+  return { type: "msg", channelId, eof, data };
+}
+
+/**
+ * Decodes `body[start, end)` as a `Packet`.
+ * @throws {MalformedPacketError} on invalid protobuf or a packet with no type set.
+ */
+export function decodePacket(body: Uint8Array, start = 0, end = body.length): Packet {
+  const r = new Reader(body, start, end);
+  let packet: Packet | undefined;
+  while (r.pos < end) {
+    const tag = r.uvarint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field >= 1 && field <= 3 && wireType === 2) {
+      const fieldEnd = r.delimitedEnd();
+      if (field === 3) packet = decodeMsg(r, fieldEnd);
+      else {
+        // PacketPing / PacketPong have no fields; any content is unknown fields to skip.
+        while (r.pos < fieldEnd) {
+          const inner = r.uvarint();
+          if (inner < 8) throw new MalformedPacketError("field number 0");
+          r.skip(inner & 7);
+        }
+        if (r.pos !== fieldEnd) throw new MalformedPacketError("field overruns its message");
+        packet = field === 1 ? PING : PONG;
+      }
+    } else if (field === 0) throw new MalformedPacketError("field number 0");
+    else r.skip(wireType);
+  }
+  if (packet === undefined) throw new MalformedPacketError("packet has no type set (unknown message type)");
+  return packet;
+}
