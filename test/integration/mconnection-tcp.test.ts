@@ -1,0 +1,145 @@
+import { expect } from "chai";
+import { createHash, randomBytes } from "node:crypto";
+import { firstValueFrom } from "rxjs";
+import { seededRandom } from "../../src/duplex/duplex-pair.js";
+import { socketDuplex } from "../../src/duplex/socket-duplex.js";
+import type { ChannelDescriptor } from "../../src/mconn/channel-descriptor.js";
+import { MConnection } from "../../src/mconn/mconnection.js";
+import { tcpPair, within } from "../helpers/tcp.js";
+
+const MiB = 1024 * 1024;
+const channels: ChannelDescriptor[] = [
+  { id: 0x01, priority: 1, sendQueueCapacity: 8, recvMessageCapacity: 4 * MiB },
+  { id: 0x02, priority: 2, sendQueueCapacity: 8, recvMessageCapacity: 4 * MiB },
+  { id: 0x85, priority: 5, sendQueueCapacity: 8, recvMessageCapacity: 4 * MiB }, // a two-byte varint id
+];
+const config = { sendRate: 0, recvRate: 0 };
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+/** Sizes from 0 to 3 MiB, log-uniform (mostly small, some large), with both extremes included. */
+function sizes(seed: number, n: number): number[] {
+  const random = seededRandom(seed);
+  const out = [0, 3 * MiB];
+  while (out.length < n) out.push(Math.floor(Math.exp(random() * Math.log(3 * MiB + 1))) - 1);
+  return out;
+}
+
+/** Sends `count` random messages spread over the channels, returning each channel's hashes in order. */
+async function sendAll(conn: MConnection, seed: number, count: number): Promise<Map<number, string[]>> {
+  const sent = new Map<number, string[]>(channels.map((c) => [c.id, []]));
+  const random = seededRandom(seed + 1);
+  const plan = sizes(seed, count).map((size) => ({ size, channel: channels[Math.floor(random() * channels.length)]!.id }));
+  // One sender per channel keeps per-channel order; channels run concurrently.
+  await Promise.all(
+    channels.map(async (c) => {
+      for (const p of plan.filter((q) => q.channel === c.id)) {
+        const message = randomBytes(p.size);
+        sent.get(c.id)!.push(sha(message));
+        expect(await conn.send(c.id, message), `send on channel ${c.id}`).to.equal(true);
+      }
+    }),
+  );
+  return sent;
+}
+
+/** Records each channel's message hashes; `all` resolves once `expected` messages have arrived. */
+function collect(conn: MConnection, expected: number): { got: Map<number, string[]>; all: Promise<void> } {
+  const got = new Map<number, string[]>(channels.map((c) => [c.id, []]));
+  let count = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  for (const c of channels)
+    conn.channel(c.id).messages$.subscribe((m) => {
+      got.get(c.id)!.push(sha(m));
+      if (++count === expected) done();
+    });
+  return { got, all };
+}
+
+describe("MConnection over TCP on 127.0.0.1", () => {
+  it("exchanges thousands of messages of 0 B to 3 MiB both ways, byte-identical and in order per channel", async () => {
+    const tcp = await tcpPair();
+    try {
+      const a = new MConnection(socketDuplex(tcp.client), { channels, config });
+      const b = new MConnection(socketDuplex(tcp.server), { channels, config });
+      const byA = collect(a, 1500);
+      const byB = collect(b, 1500);
+      a.start();
+      b.start();
+      const [sentByA, sentByB] = await within(Promise.all([sendAll(a, 1, 1500), sendAll(b, 2, 1500)]), 120_000, "sending");
+      await within(Promise.all([byA.all, byB.all]), 60_000, "every message to arrive");
+      const [ra, rb] = await within(Promise.all([a.close(), firstValueFrom(b.ended$)]), 60_000, "close");
+      expect(ra.kind).to.equal("closed");
+      expect(rb.kind).to.equal("remote-closed");
+      for (const c of channels) {
+        expect(byB.got.get(c.id), `a → b on channel ${c.id}`).to.deep.equal(sentByA.get(c.id));
+        expect(byA.got.get(c.id), `b → a on channel ${c.id}`).to.deep.equal(sentByB.get(c.id));
+      }
+      expect(byB.got.get(1)!.length + byB.got.get(2)!.length + byB.got.get(0x85)!.length).to.equal(1500);
+    } finally {
+      await tcp.close();
+    }
+  });
+
+  it("close() delivers everything queued before it: nothing is lost", async () => {
+    const tcp = await tcpPair();
+    try {
+      const a = new MConnection(socketDuplex(tcp.client), { channels, config });
+      const b = new MConnection(socketDuplex(tcp.server), { channels, config });
+      const byB = collect(b, 24);
+      a.start();
+      b.start();
+      const sent: string[] = [];
+      for (let i = 0; i < 8; i++)
+        for (const c of channels) {
+          const m = randomBytes(100_000 + i);
+          if (c.id === 0x85) sent.push(sha(m));
+          expect(a.trySend(c.id, m)).to.equal(true);
+        }
+      const reason = await within(a.close(), 30_000, "close");
+      expect(reason.kind).to.equal("closed");
+      await within(byB.all, 30_000, "the flushed messages");
+      expect(byB.got.get(0x85)).to.deep.equal(sent);
+    } finally {
+      await tcp.close();
+    }
+  });
+
+  it("gives each saturated channel its priority share of the bytes, within ±5 %", async () => {
+    const tcp = await tcpPair();
+    try {
+      const a = new MConnection(socketDuplex(tcp.client), { channels, config });
+      const b = new MConnection(socketDuplex(tcp.server), { channels, config });
+      const bytes = new Map<number, number>(channels.map((c) => [c.id, 0]));
+      let total = 0;
+      const target = 96 * MiB;
+      let done!: () => void;
+      const reached = new Promise<void>((resolve) => (done = resolve));
+      for (const c of channels) {
+        b.channel(c.id).messages$.subscribe((m) => {
+          if (total >= target) return;
+          bytes.set(c.id, bytes.get(c.id)! + m.length);
+          total += m.length;
+          if (total >= target) done();
+        });
+      }
+      a.start();
+      b.start();
+      const message = new Uint8Array(64 * 1024);
+      const producers = channels.map(async (c) => {
+        while (total < target) if (!(await a.send(c.id, message))) break;
+      });
+      await within(reached, 60_000, "the byte target");
+      await a.close();
+      await Promise.all(producers);
+      const prioritySum = channels.reduce((s, c) => s + c.priority!, 0);
+      for (const c of channels) {
+        const share = bytes.get(c.id)! / total;
+        const expected = c.priority! / prioritySum;
+        expect(Math.abs(share - expected), `channel ${c.id}: share ${share.toFixed(4)} vs ${expected.toFixed(4)}`).to.be.at.most(0.05 * expected);
+      }
+    } finally {
+      await tcp.close();
+    }
+  });
+});
