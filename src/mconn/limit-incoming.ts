@@ -22,13 +22,14 @@ export function limitIncoming(duplex: ByteDuplex, bucket: TokenBucket, scheduler
         subscriber.next(chunk);
         bucket.spend(chunk.length);
         const wait = bucket.wait();
-        if (wait > 0 && resumeTimer === undefined) {
-          duplex.pause();
-          resumeTimer = scheduler.schedule(() => {
-            resumeTimer = undefined;
-            duplex.resume();
-          }, wait);
-        }
+        if (wait <= 0) return;
+        // A chunk that arrives while paused (already in flight) pushes the resume further out.
+        if (resumeTimer === undefined) duplex.pause();
+        else resumeTimer.unsubscribe();
+        resumeTimer = scheduler.schedule(() => {
+          resumeTimer = undefined;
+          duplex.resume();
+        }, wait);
       },
       error: (err: unknown) => subscriber.error(err),
       complete: () => subscriber.complete(),
