@@ -1,0 +1,71 @@
+/**
+ * Peer addresses in CometBFT's text form, `ID@host:port`.
+ * @module
+ */
+import { isIP } from "node:net";
+import { NetAddressError } from "./errors.js";
+
+/** A peer address: node ID, host (an IP or a DNS name) and port. */
+export interface NetAddress {
+  /** 40 lowercase hex characters: the first 20 bytes of SHA-256 of the peer's Ed25519 key. */
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+const ID_PATTERN = /^[0-9a-fA-F]{40}$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** True when `id` is a well-formed node ID (40 hex characters, 20 bytes). */
+export function isNodeId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/**
+ * Splits `host:port` (IPv6 in brackets) as Go's `SplitHostPort` does and checks both.
+ * @throws {NetAddressError}
+ */
+export function parseHostPort(text: string, input = text): { host: string; port: number } {
+  let host: string;
+  let portText: string;
+  if (text.startsWith("[")) {
+    const close = text.indexOf("]");
+    if (close < 0 || text[close + 1] !== ":") throw new NetAddressError(input, "expected [IPv6]:port");
+    host = text.slice(1, close);
+    portText = text.slice(close + 2);
+    if (isIP(host) !== 6) throw new NetAddressError(input, `${JSON.stringify(host)} is not an IPv6 address`);
+  } else {
+    const colon = text.lastIndexOf(":");
+    if (colon < 0) throw new NetAddressError(input, "missing port");
+    host = text.slice(0, colon);
+    portText = text.slice(colon + 1);
+    if (host.includes(":")) throw new NetAddressError(input, "an IPv6 host must be in brackets");
+    if (host === "") throw new NetAddressError(input, "missing host");
+    if (isIP(host) === 0 && (!HOSTNAME.test(host) || /^[0-9.]+$/.test(host)))
+      throw new NetAddressError(input, `${JSON.stringify(host)} is neither an IP address nor a host name`);
+  }
+  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw new NetAddressError(input, `port ${JSON.stringify(portText)} is not 0–65535`);
+  return { host, port: Number(portText) };
+}
+
+/**
+ * Parses `ID@host:port`; any `scheme://` prefix is dropped, as CometBFT does.
+ * The ID is returned in lowercase.
+ * @throws {NetAddressError} saying what is wrong.
+ */
+export function parseNetAddress(text: string): NetAddress {
+  const scheme = text.indexOf("://");
+  const rest = scheme >= 0 ? text.slice(scheme + 3) : text;
+  const parts = rest.split("@");
+  if (parts.length !== 2) throw new NetAddressError(text, "expected exactly one '@' between node ID and host:port");
+  const [id, hostPort] = parts as [string, string];
+  if (!isNodeId(id)) throw new NetAddressError(text, "the node ID must be 40 hex characters");
+  const { host, port } = parseHostPort(hostPort, text);
+  return { id: id.toLowerCase(), host, port };
+}
+
+/** `ID@host:port` (IPv6 hosts in brackets), or `host:port` when the ID is empty. */
+export function formatNetAddress(addr: { readonly id: string; readonly host: string; readonly port: number }): string {
+  const host = isIP(addr.host) === 6 ? `[${addr.host}]` : addr.host;
+  return addr.id === "" ? `${host}:${addr.port}` : `${addr.id}@${host}:${addr.port}`;
+}
