@@ -5,7 +5,8 @@ import type { ByteDuplex } from "./byte-duplex.js";
 
 /**
  * Adapts a connected `net.Socket` to a {@link ByteDuplex}. Nothing above this module touches the
- * socket. `incoming$` completes on the remote's FIN and errors with a {@link TransportError} on a
+ * socket. The socket reads only while `incoming$` has a subscriber (and is not paused), so one
+ * reader can hand the stream to the next without losing a chunk. `incoming$` completes on the remote's FIN and errors with a {@link TransportError} on a
  * socket error; `drained$` mirrors the socket's `drain` event.
  */
 export function socketDuplex(socket: Socket): ByteDuplex {
@@ -19,6 +20,15 @@ export function socketDuplex(socket: Socket): ByteDuplex {
   });
   socket.setNoDelay(true);
   const remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+  // The socket reads only while someone subscribes and the user has not paused it, so that no
+  // chunk is emitted into the void between one reader and the next (e.g. handshake → MConnection).
+  let subscribed = false;
+  let userPaused = false;
+  const flow = () => {
+    if (subscribed && !userPaused) socket.resume();
+    else socket.pause();
+  };
+  socket.pause();
 
   const incoming$ = new Observable<Uint8Array>((subscriber) => {
     const onData = (chunk: Buffer) => subscriber.next(chunk);
@@ -37,8 +47,12 @@ export function socketDuplex(socket: Socket): ByteDuplex {
     socket.on("end", onEnd);
     socket.on("error", onError);
     socket.on("close", onClose);
+    subscribed = true;
+    flow();
     if (socket.destroyed) onClose();
     return () => {
+      subscribed = false;
+      flow();
       socket.off("data", onData);
       socket.off("end", onEnd);
       socket.off("error", onError);
@@ -51,8 +65,14 @@ export function socketDuplex(socket: Socket): ByteDuplex {
     drained$: drained.asObservable(),
     remote,
     write: (chunk) => (socket.destroyed || !socket.writable ? true : socket.write(chunk)),
-    pause: () => socket.pause(),
-    resume: () => socket.resume(),
+    pause: () => {
+      userPaused = true;
+      flow();
+    },
+    resume: () => {
+      userPaused = false;
+      flow();
+    },
     end: () => {
       if (!socket.destroyed) socket.end();
     },

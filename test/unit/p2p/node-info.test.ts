@@ -3,7 +3,7 @@ import { NodeInfoError } from "../../../src/p2p/errors.js";
 import { checkCompatible, decodeNodeInfo, encodeNodeInfo, validateNodeInfo, type NodeInfo } from "../../../src/p2p/node-info.js";
 import { readVectors } from "../../helpers/vectors.js";
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends Uint8Array ? Uint8Array : T[K] extends object ? Mutable<T[K]> : T[K] };
 
 function base(): Mutable<NodeInfo> {
   return {

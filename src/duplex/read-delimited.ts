@@ -1,0 +1,92 @@
+import { asyncScheduler, Observable, timeout, firstValueFrom, throwError, type SchedulerLike } from "rxjs";
+import { MalformedPacketError, PacketTooLargeError, TruncatedError } from "../errors.js";
+import type { ByteDuplex } from "./byte-duplex.js";
+import { withPrefix } from "./with-prefix.js";
+
+/** What {@link readDelimited} returns: the message, and the stream after it. */
+export interface DelimitedRead {
+  /** The message body (without its length prefix), in a buffer of its own. */
+  readonly message: Uint8Array;
+  /** The duplex, continuing with the bytes that followed the message. */
+  readonly rest: ByteDuplex;
+}
+
+/** Options of {@link readDelimited}. */
+export interface ReadDelimitedOptions {
+  /** Largest body accepted; a longer prefix is rejected before anything is buffered for it. */
+  readonly maxSize: number;
+  /** Give up after this many ms (with the error `onTimeout` makes). */
+  readonly timeout?: number;
+  readonly onTimeout?: () => Error;
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Reads one uvarint length-prefixed message off `duplex.incoming$` and hands back the rest of
+ * the stream. Errors: {@link PacketTooLargeError}, {@link MalformedPacketError} (prefix
+ * overflow), {@link TruncatedError} (the stream ended first), the source's errors, or the
+ * timeout's.
+ */
+export function readDelimited(duplex: ByteDuplex, options: ReadDelimitedOptions): Promise<DelimitedRead> {
+  const { maxSize } = options;
+  const read$ = new Observable<DelimitedRead>((subscriber) => {
+    const chunks: Uint8Array[] = [];
+    let buffered = 0;
+    const tryTake = (): DelimitedRead | undefined => {
+      // Parse the prefix across the chunks held.
+      let length = 0;
+      let scale = 1;
+      let i = 0;
+      let prefix = 0;
+      outer: for (const c of chunks) {
+        for (let j = 0; j < c.length; j++, i++) {
+          const b = c[j]!;
+          if (i === 9 && b > 1) throw new MalformedPacketError("length prefix overflows 64 bits");
+          length += (b & 0x7f) * scale;
+          if (length > maxSize) throw new PacketTooLargeError(length, maxSize);
+          if (b < 0x80) {
+            prefix = i + 1;
+            break outer;
+          }
+          scale *= 128;
+        }
+      }
+      if (prefix === 0 || buffered < prefix + length) return undefined;
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const message = all.slice(prefix, prefix + length);
+      const leftover = all.subarray(prefix + length);
+      return { message, rest: withPrefix(duplex, leftover.length > 0 ? [leftover] : []) };
+    };
+    const inner = duplex.incoming$.subscribe({
+      next: (chunk) => {
+        chunks.push(chunk);
+        buffered += chunk.length;
+        let result: DelimitedRead | undefined;
+        try {
+          result = tryTake();
+        } catch (err) {
+          subscriber.error(err);
+          return;
+        }
+        if (result !== undefined) {
+          subscriber.next(result);
+          subscriber.complete();
+        }
+      },
+      error: (err: unknown) => subscriber.error(err),
+      complete: () => subscriber.error(new TruncatedError(`stream ended after ${buffered} bytes, inside a length-prefixed message`)),
+    });
+    return () => inner.unsubscribe();
+  });
+  const limited =
+    options.timeout === undefined
+      ? read$
+      : read$.pipe(
+          timeout({
+            first: options.timeout,
+            scheduler: options.scheduler ?? asyncScheduler,
+            with: () => throwError(options.onTimeout ?? (() => new TruncatedError("timed out reading a message"))),
+          }),
+        );
+  return firstValueFrom(limited);
+}
