@@ -1,0 +1,132 @@
+/**
+ * TCP listen and dial, each connection authenticated and checked (see {@link upgrade}) before
+ * it is handed on. Concurrent handshakes are bounded; a failed one closes only its socket.
+ * @module
+ */
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { asyncScheduler, Subject, type Observable } from "rxjs";
+import { socketDuplex } from "../duplex/socket-duplex.js";
+import { DialError, PeerRejectedError } from "./errors.js";
+import { formatNetAddress, type NetAddress } from "./netaddress.js";
+import { upgrade, type UpgradeOptions, type UpgradedConnection } from "./upgrade.js";
+
+/** A checked connection and where it came from. */
+export interface TransportConnection extends UpgradedConnection {
+  /** Remote `host:port` of the socket. */
+  readonly socketAddr: string;
+}
+
+/** A connection attempt that failed (inbound), for logs and metrics. */
+export interface InboundFailure {
+  readonly socketAddr: string;
+  readonly error: unknown;
+}
+
+/** Options of {@link TcpTransport}. */
+export interface TransportOptions extends Omit<UpgradeOptions, "expectedId"> {
+  /** Bound on a TCP dial in ms (CometBFT: 1 s). */
+  readonly dialTimeout: number;
+  /** Most handshakes in progress at once on the listener; further sockets are closed. */
+  readonly maxPendingHandshakes: number;
+  /** A filter on the remote socket address; `false` closes the connection before the handshake. */
+  readonly filterAddress?: (host: string, port: number) => boolean;
+}
+
+/** TCP transport: `listen()` feeds `inbound$`; `dial()` resolves with a checked connection. */
+export class TcpTransport {
+  private server: Server | undefined;
+  private readonly inbound = new Subject<TransportConnection>();
+  private readonly failures = new Subject<InboundFailure>();
+  private readonly sockets = new Set<Socket>();
+  private pending = 0;
+
+  /** Checked inbound connections. */
+  readonly inbound$: Observable<TransportConnection> = this.inbound.asObservable();
+  /** Inbound connections that failed their handshake or a filter. */
+  readonly failures$: Observable<InboundFailure> = this.failures.asObservable();
+
+  constructor(private readonly options: TransportOptions) {}
+
+  /** Starts listening; resolves with the bound address (port 0 picks a free one). */
+  async listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", () => undefined);
+    const addr = server.address() as { address: string; port: number };
+    return { host: addr.address, port: addr.port };
+  }
+
+  /**
+   * Dials `addr`, authenticates (the key must belong to `addr.id`) and exchanges NodeInfo.
+   * @throws {DialError} when the TCP connection fails or times out; otherwise the handshake's error.
+   */
+  async dial(addr: NetAddress): Promise<TransportConnection> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host: addr.host, port: addr.port, noDelay: true });
+      const timer = (this.options.scheduler ?? asyncScheduler).schedule(() => {
+        s.destroy();
+        reject(new DialError(`dialing ${formatNetAddress(addr)} timed out after ${this.options.dialTimeout} ms`));
+      }, this.options.dialTimeout);
+      s.once("connect", () => {
+        timer.unsubscribe();
+        resolve(s);
+      });
+      s.once("error", (err) => {
+        timer.unsubscribe();
+        reject(new DialError(`dialing ${formatNetAddress(addr)} failed: ${err.message}`, { cause: err }));
+      });
+    });
+    return this.upgradeSocket(socket, addr.id);
+  }
+
+  /** Stops listening and closes every socket this transport opened or accepted. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    this.inbound.complete();
+    this.failures.complete();
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.on("error", () => undefined);
+    if (this.pending >= this.options.maxPendingHandshakes) {
+      socket.destroy();
+      this.failures.next({ socketAddr, error: new PeerRejectedError("filter", `too many handshakes in progress (${this.pending})`) });
+      return;
+    }
+    if (this.options.filterAddress !== undefined && !this.options.filterAddress(socket.remoteAddress ?? "", socket.remotePort ?? 0)) {
+      socket.destroy();
+      this.failures.next({ socketAddr, error: new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`) });
+      return;
+    }
+    this.pending++;
+    this.upgradeSocket(socket, undefined).then(
+      (conn) => {
+        this.pending--;
+        this.inbound.next(conn);
+      },
+      (error: unknown) => {
+        this.pending--;
+        this.failures.next({ socketAddr, error });
+      },
+    );
+  }
+
+  private async upgradeSocket(socket: Socket, expectedId: string | undefined): Promise<TransportConnection> {
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
+    const conn = await upgrade(socketDuplex(socket), { ...this.options, ...(expectedId === undefined ? {} : { expectedId }) });
+    return { ...conn, socketAddr };
+  }
+}

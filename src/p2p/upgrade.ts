@@ -1,0 +1,87 @@
+/**
+ * Turns a fresh connection into a checked one: authenticate (SecretConnection), then exchange
+ * and check NodeInfo, as CometBFT's transport does before a connection becomes a peer.
+ * @module
+ */
+import { asyncScheduler, type SchedulerLike } from "rxjs";
+import type { ByteDuplex } from "../duplex/byte-duplex.js";
+import { readDelimited } from "../duplex/read-delimited.js";
+import { MConnError, PacketTooLargeError } from "../errors.js";
+import { encodeUvarint } from "../wire/uvarint.js";
+import { NodeInfoError, PeerRejectedError } from "./errors.js";
+import { checkCompatible, decodeNodeInfo, encodeNodeInfo, MAX_NODE_INFO_SIZE, validateNodeInfo, type NodeInfo } from "./node-info.js";
+
+/** An authenticated duplex: what a secret handshake yields. */
+export interface AuthenticatedDuplex {
+  /** The encrypted stream. */
+  readonly duplex: ByteDuplex;
+  /** The remote's node ID, derived from the key it proved it holds. */
+  readonly remoteId: string;
+}
+
+/** Authenticates a raw duplex (a SecretConnection handshake). */
+export type Authenticate = (duplex: ByteDuplex) => Promise<AuthenticatedDuplex>;
+
+/** A connection that passed every check, ready for an MConnection. */
+export interface UpgradedConnection {
+  readonly duplex: ByteDuplex;
+  readonly nodeInfo: NodeInfo;
+  readonly remoteId: string;
+}
+
+/** Options of {@link upgrade}. */
+export interface UpgradeOptions {
+  readonly authenticate: Authenticate;
+  /** What we tell the peer about ourselves. */
+  readonly ourInfo: NodeInfo;
+  /** For outbound connections: the ID we dialed; the authenticated key must match it. */
+  readonly expectedId?: string;
+  /** Bound on the NodeInfo exchange in ms (CometBFT: 3 s). */
+  readonly handshakeTimeout: number;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** The error thrown when the NodeInfo exchange takes too long. */
+export class HandshakeTimeoutError extends MConnError {
+  constructor(stage: string, ms: number) {
+    super("handshake-timeout", `${stage} did not complete within ${ms} ms`);
+  }
+}
+
+/**
+ * Authenticates, checks the dialed ID, exchanges NodeInfo (ours written while theirs is read,
+ * at most 10240 bytes), and checks theirs: well-formed, its ID equal to the authenticated one,
+ * not ourselves, compatible with ours. Destroys the duplex on any failure.
+ * @throws {NodeInfoError | PeerRejectedError | HandshakeTimeoutError} or the authentication's error.
+ */
+export async function upgrade(raw: ByteDuplex, options: UpgradeOptions): Promise<UpgradedConnection> {
+  let duplex = raw;
+  try {
+    const auth = await options.authenticate(raw);
+    duplex = auth.duplex;
+    if (options.expectedId !== undefined && auth.remoteId !== options.expectedId)
+      throw new PeerRejectedError("dial-id-mismatch", `dialed ${options.expectedId} but the peer authenticated as ${auth.remoteId}`);
+    const body = encodeNodeInfo(options.ourInfo);
+    duplex.write(Buffer.concat([encodeUvarint(body.length), body]));
+    const { message, rest } = await readDelimited(duplex, {
+      maxSize: MAX_NODE_INFO_SIZE,
+      timeout: options.handshakeTimeout,
+      onTimeout: () => new HandshakeTimeoutError("NodeInfo exchange", options.handshakeTimeout),
+      scheduler: options.scheduler ?? asyncScheduler,
+    }).catch((err: unknown) => {
+      if (err instanceof PacketTooLargeError) throw new NodeInfoError("too-large", `NodeInfo of ${err.announced} bytes exceeds ${MAX_NODE_INFO_SIZE}`);
+      throw err;
+    });
+    const theirs = decodeNodeInfo(message);
+    validateNodeInfo(theirs);
+    if (theirs.nodeId !== auth.remoteId)
+      throw new NodeInfoError("id-mismatch", `NodeInfo claims ID ${theirs.nodeId} but the peer authenticated as ${auth.remoteId}`);
+    if (theirs.nodeId === options.ourInfo.nodeId) throw new NodeInfoError("self", "connected to ourselves");
+    checkCompatible(options.ourInfo, theirs);
+    return { duplex: rest, nodeInfo: theirs, remoteId: auth.remoteId };
+  } catch (err) {
+    duplex.destroy();
+    if (duplex !== raw) raw.destroy();
+    throw err;
+  }
+}

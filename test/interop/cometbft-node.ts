@@ -1,0 +1,158 @@
+/**
+ * Runs a real CometBFT node (single validator, built-in kvstore app) on 127.0.0.1 for the
+ * interop tests: a throw-away home, P2P and RPC on free loopback ports, its log kept in memory.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** The version under test: `COMETBFT_VERSION` or the newest v0.38. */
+export const cometVersion = process.env["COMETBFT_VERSION"] ?? "v0.38.26";
+
+/** Builds (once, cached) and returns the path of the cometbft binary. */
+export function cometBinary(version = cometVersion): string {
+  return execFileSync(resolve(process.cwd(), "scripts/install-cometbft.sh"), [version], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Options of {@link startNode}. */
+export interface NodeOptions {
+  readonly moniker?: string;
+  readonly pex?: boolean;
+  /** `ID@host:port` peers the node keeps dialing. */
+  readonly persistentPeers?: string;
+  /** Extra `[p2p]` settings, e.g. `{ flush_throttle_timeout: '"10ms"' }` (values as TOML). */
+  readonly p2p?: Record<string, string>;
+}
+
+/** A running node. */
+export interface CometNode {
+  readonly id: string;
+  readonly chainId: string;
+  readonly p2pPort: number;
+  readonly rpcPort: number;
+  readonly home: string;
+  /** `ID@127.0.0.1:port`. */
+  readonly address: string;
+  /** Everything the node logged so far. */
+  log(): string;
+  /** Resolves with the first log line matching `pattern`, within `ms`. */
+  waitForLog(pattern: RegExp, ms: number, what: string): Promise<string>;
+  /** Calls an RPC method (GET /method). */
+  rpc<T = unknown>(method: string): Promise<T>;
+  /** Stops the node (SIGTERM, then SIGKILL) and deletes its home. */
+  stop(): Promise<void>;
+}
+
+function setKey(toml: string, section: string, key: string, value: string): string {
+  const start = section === "" ? 0 : toml.indexOf(`\n[${section}]`);
+  if (start < 0) throw new Error(`config.toml has no [${section}] section`);
+  const end = toml.indexOf("\n[", start + 1);
+  const body = toml.slice(start, end < 0 ? undefined : end);
+  const line = new RegExp(`^${key} = .*$`, "m");
+  if (!line.test(body)) throw new Error(`config.toml has no ${key} in [${section}]`);
+  return toml.slice(0, start) + body.replace(line, `${key} = ${value}`) + (end < 0 ? "" : toml.slice(end));
+}
+
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const p of running) p.kill("SIGKILL");
+});
+
+/** Initialises a home, configures loopback ports and starts the node; resolves once it makes blocks. */
+export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
+  const bin = cometBinary();
+  const home = mkdtempSync(join(tmpdir(), "rx-mconn-cometbft-"));
+  execFileSync(bin, ["init", "--home", home], { stdio: "ignore" });
+  const p2pPort = await freePort();
+  const rpcPort = await freePort();
+  const file = join(home, "config", "config.toml");
+  let toml = readFileSync(file, "utf8");
+  toml = setKey(toml, "", "moniker", JSON.stringify(options.moniker ?? "cometbft-interop"));
+  toml = setKey(toml, "", "proxy_app", '"kvstore"');
+  toml = setKey(toml, "rpc", "laddr", `"tcp://127.0.0.1:${rpcPort}"`);
+  toml = setKey(toml, "p2p", "laddr", `"tcp://127.0.0.1:${p2pPort}"`);
+  toml = setKey(toml, "p2p", "external_address", `"127.0.0.1:${p2pPort}"`);
+  toml = setKey(toml, "p2p", "addr_book_strict", "false");
+  toml = setKey(toml, "p2p", "allow_duplicate_ip", "true");
+  toml = setKey(toml, "p2p", "pex", options.pex === false ? "false" : "true");
+  if (options.persistentPeers !== undefined) toml = setKey(toml, "p2p", "persistent_peers", JSON.stringify(options.persistentPeers));
+  for (const [k, v] of Object.entries(options.p2p ?? {})) toml = setKey(toml, "p2p", k, v);
+  writeFileSync(file, toml);
+  const id = execFileSync(bin, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
+  const chainId = (JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8")) as { chain_id: string }).chain_id;
+
+  const child = spawn(bin, ["start", "--home", home], { stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  let output = "";
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+
+  const node: CometNode = {
+    id,
+    chainId,
+    p2pPort,
+    rpcPort,
+    home,
+    address: `${id}@127.0.0.1:${p2pPort}`,
+    log: () => output,
+    waitForLog: (pattern, ms, what) =>
+      new Promise<string>((resolvePromise, reject) => {
+        const check = () => {
+          const m = output.split("\n").find((l) => pattern.test(l));
+          if (m !== undefined) {
+            done();
+            resolvePromise(m);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`CometBFT ${cometVersion}: no log line for ${what} (${pattern}) within ${ms} ms; last log lines:\n${output.split("\n").slice(-15).join("\n")}`));
+        }, ms);
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      }),
+    rpc: async <T>(method: string) => {
+      const res = await fetch(`http://127.0.0.1:${rpcPort}/${method}`);
+      const body = (await res.json()) as { result: T };
+      return body.result;
+    },
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      running.delete(child);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  try {
+    await node.waitForLog(/(finalizing commit of block|Committed state).*height=1\b|height=2/, 60_000, "the first block");
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+  return node;
+}
