@@ -1,4 +1,4 @@
-import { Observable, Subject, type Subscriber } from "rxjs";
+import { Observable, Subject, type SchedulerLike, type Subscriber } from "rxjs";
 import type { ByteDuplex } from "./byte-duplex.js";
 
 /** Options of {@link duplexPair}. */
@@ -10,6 +10,11 @@ export interface DuplexPairOptions {
   readonly splitSeed?: number;
   /** Bytes in flight after which `write()` returns false until the reader catches up. Default 64 KiB. */
   readonly highWaterMark?: number;
+  /**
+   * Delivers on this scheduler (with no delay) instead of the event loop's next turn: with a
+   * `TestScheduler` the pair runs in virtual time, for marble tests without sockets.
+   */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** A deterministic 32-bit generator (mulberry32), so that random cuts can be replayed. */
@@ -44,6 +49,7 @@ class PipeEnd implements ByteDuplex {
     name: string,
     private readonly highWaterMark: number,
     seed: number | undefined,
+    private readonly scheduler: SchedulerLike | undefined,
   ) {
     this.remote = name;
     this.random = seed === undefined ? undefined : seededRandom(seed);
@@ -111,10 +117,12 @@ class PipeEnd implements ByteDuplex {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
       this.deliver();
-    });
+    };
+    if (this.scheduler === undefined) setImmediate(run);
+    else this.scheduler.schedule(run);
   }
 
   private deliver(): void {
@@ -143,8 +151,8 @@ class PipeEnd implements ByteDuplex {
  */
 export function duplexPair(options: DuplexPairOptions = {}): [ByteDuplex, ByteDuplex] {
   const hwm = options.highWaterMark ?? 64 * 1024;
-  const a = new PipeEnd("pair:b", hwm, options.splitSeed);
-  const b = new PipeEnd("pair:a", hwm, options.splitSeed === undefined ? undefined : options.splitSeed + 1);
+  const a = new PipeEnd("pair:b", hwm, options.splitSeed, options.scheduler);
+  const b = new PipeEnd("pair:a", hwm, options.splitSeed === undefined ? undefined : options.splitSeed + 1, options.scheduler);
   a.peer = b;
   b.peer = a;
   return [a, b];
