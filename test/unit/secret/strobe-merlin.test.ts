@@ -83,7 +83,7 @@ describe("Merlin transcripts against the vectors", () => {
     const t = new Transcript("test protocol");
     t.appendMessage("step1", "some data");
     const big = new Uint8Array(1024).fill(99);
-    let chl = new Uint8Array();
+    let chl: Uint8Array = new Uint8Array();
     for (let i = 0; i < 32; i++) {
       chl = t.challengeBytes("challenge", 32);
       t.appendMessage("bigdata", big);

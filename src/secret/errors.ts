@@ -1,0 +1,55 @@
+/**
+ * Errors of the SecretConnection layer.
+ * @module
+ */
+import { MConnError, ProtocolError } from "../errors.js";
+
+/** What went wrong in a secret handshake, one code per rule. */
+export type HandshakeRule =
+  | "ephemeral-key" // the first message is not a 32-byte X25519 key
+  | "low-order-key" // the Diffie-Hellman result is all zeros
+  | "same-ephemeral-key" // the remote echoed our own ephemeral key
+  | "auth-message" // the AuthSigMessage does not decode
+  | "key-type" // the remote's identity key is not Ed25519
+  | "signature" // the signature does not verify over the challenge
+  | "truncated" // the stream ended during the handshake
+  | "timeout"; // the handshake took longer than allowed
+
+/** The secret handshake failed; `rule` names the step. The connection is closed. */
+export class HandshakeError extends ProtocolError {
+  constructor(
+    readonly rule: HandshakeRule,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`handshake-${rule}`, `secret handshake failed (${rule}): ${message}`, options);
+  }
+}
+
+/** A sealed frame failed authentication: tampered, replayed, reordered or not ours. */
+export class FrameAuthenticationError extends ProtocolError {
+  constructor(readonly frame: bigint) {
+    super("frame-authentication", `sealed frame ${frame} failed authentication (tampered, replayed or reordered)`);
+  }
+}
+
+/** A frame opened correctly but announced more than 1024 data bytes. */
+export class FrameLengthError extends ProtocolError {
+  constructor(readonly length: number) {
+    super("frame-length", `sealed frame announces ${length} data bytes, over the maximum of 1024`);
+  }
+}
+
+/** The 64-bit frame counter of one direction ran out; the connection must end. */
+export class NonceExhaustedError extends MConnError {
+  constructor() {
+    super("nonce-exhausted", "the frame counter reached 2^64 - 1; the connection must be re-established");
+  }
+}
+
+/** A `node_key.json` (or a key given in code) is not a valid Ed25519 node key. */
+export class NodeKeyError extends MConnError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("node-key", message, options);
+  }
+}

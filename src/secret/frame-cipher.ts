@@ -1,0 +1,153 @@
+/**
+ * SecretConnection's sealed frames: `LE32(length) ‖ data (≤ 1024) ‖ padding` = 1028 bytes,
+ * sealed with ChaCha20-Poly1305 (libsodium, via `sodium-native`) into 1044 bytes, under a nonce
+ * of 4 zero bytes and a little-endian 64-bit frame counter, one counter per direction.
+ * @module
+ */
+import sodium from "sodium-native";
+import { FrameAuthenticationError, FrameLengthError, NonceExhaustedError } from "./errors.js";
+
+/** The IETF ChaCha20-Poly1305 calls of libsodium (missing from the published typings). */
+interface IetfAead {
+  /** Seals `message` into `ciphertext` (message length + 16); returns the bytes written. */
+  crypto_aead_chacha20poly1305_ietf_encrypt(ciphertext: Uint8Array, message: Uint8Array, ad: Uint8Array | null, nsec: null, nonce: Uint8Array, key: Uint8Array): number;
+  /** Opens `ciphertext` into `message`; throws when authentication fails. */
+  crypto_aead_chacha20poly1305_ietf_decrypt(message: Uint8Array, nsec: null, ciphertext: Uint8Array, ad: Uint8Array | null, nonce: Uint8Array, key: Uint8Array): number;
+}
+const aead = sodium as unknown as IetfAead;
+
+/** Data bytes in one frame. */
+export const FRAME_DATA_MAX = 1024;
+/** Plaintext bytes of one frame: the length and the (padded) data. */
+export const FRAME_PLAIN_SIZE = 4 + FRAME_DATA_MAX;
+/** Bytes of one sealed frame on the wire. */
+export const FRAME_SEALED_SIZE = FRAME_PLAIN_SIZE + 16;
+
+/** A direction's frame counter, as the 12-byte nonce it stands for. */
+class NonceCounter {
+  readonly nonce = Buffer.alloc(12);
+
+  /** @param start the first counter value (tests start near the end to reach exhaustion). */
+  constructor(start: bigint) {
+    this.nonce.writeBigUInt64LE(start, 4);
+  }
+
+  /** The current counter value. */
+  get value(): bigint {
+    return this.nonce.readBigUInt64LE(4);
+  }
+
+  /** Moves to the next frame; the last value (2^64 − 1) is never used, as in CometBFT. */
+  next(): void {
+    const lo = this.nonce.readUInt32LE(4);
+    if (lo !== 0xffffffff) {
+      this.nonce.writeUInt32LE(lo + 1, 4);
+      return;
+    }
+    const hi = this.nonce.readUInt32LE(8);
+    this.nonce.writeUInt32LE(0, 4);
+    this.nonce.writeUInt32LE(hi + 1, 8);
+  }
+
+  /** Throws when the counter reached 2^64 − 1. */
+  check(): void {
+    if (this.nonce.readUInt32LE(4) === 0xffffffff && this.nonce.readUInt32LE(8) === 0xffffffff) throw new NonceExhaustedError();
+  }
+}
+
+/** Seals outgoing data into frames. */
+export class FrameSealer {
+  private readonly key: Buffer;
+  private readonly counter: NonceCounter;
+  private readonly plain = Buffer.alloc(FRAME_PLAIN_SIZE);
+
+  constructor(key: Uint8Array, firstCounter = 0n) {
+    if (key.length !== 32) throw new RangeError("a ChaCha20-Poly1305 key has 32 bytes");
+    this.key = Buffer.from(key);
+    this.counter = new NonceCounter(firstCounter);
+  }
+
+  /** The counter the next frame will be sealed under. */
+  get nextFrame(): bigint {
+    return this.counter.value;
+  }
+
+  /**
+   * Seals `data` as ⌈length / 1024⌉ frames, returned as one buffer. Empty data gives an empty
+   * buffer (an empty frame is never sent).
+   * @throws {NonceExhaustedError} when the counter runs out (nothing of `data` is sealed then).
+   */
+  seal(data: Uint8Array): Buffer {
+    const frames = Math.ceil(data.length / FRAME_DATA_MAX);
+    const out = Buffer.allocUnsafe(frames * FRAME_SEALED_SIZE);
+    const plain = this.plain;
+    for (let f = 0; f < frames; f++) {
+      this.counter.check();
+      const start = f * FRAME_DATA_MAX;
+      const length = Math.min(FRAME_DATA_MAX, data.length - start);
+      plain.writeUInt32LE(length, 0);
+      plain.set(data.subarray(start, start + length), 4);
+      if (length < FRAME_DATA_MAX) plain.fill(0, 4 + length);
+      const slot = out.subarray(f * FRAME_SEALED_SIZE, (f + 1) * FRAME_SEALED_SIZE);
+      aead.crypto_aead_chacha20poly1305_ietf_encrypt(slot, plain, null, null, this.counter.nonce, this.key);
+      this.counter.next();
+    }
+    return out;
+  }
+}
+
+/** Opens incoming frames, however the bytes are cut. */
+export class FrameOpener {
+  private readonly key: Buffer;
+  private readonly counter: NonceCounter;
+  /** Bytes of an incomplete sealed frame carried to the next chunk (< 1044). */
+  private partial = Buffer.alloc(0);
+
+  constructor(key: Uint8Array, firstCounter = 0n) {
+    if (key.length !== 32) throw new RangeError("a ChaCha20-Poly1305 key has 32 bytes");
+    this.key = Buffer.from(key);
+    this.counter = new NonceCounter(firstCounter);
+  }
+
+  /** Bytes held of a frame not yet complete. */
+  get pending(): number {
+    return this.partial.length;
+  }
+
+  /**
+   * Opens every frame completed by `chunk` and returns their data, concatenated (possibly
+   * empty). Holds at most one incomplete frame between calls.
+   * @throws {FrameAuthenticationError | FrameLengthError | NonceExhaustedError}; after a
+   * throw the opener must not be used again.
+   */
+  open(chunk: Uint8Array): Buffer {
+    let input: Uint8Array = chunk;
+    if (this.partial.length > 0) {
+      input = Buffer.concat([this.partial, chunk]);
+    }
+    const frames = Math.floor(input.length / FRAME_SEALED_SIZE);
+    const rest = input.length - frames * FRAME_SEALED_SIZE;
+    this.partial = rest === 0 ? Buffer.alloc(0) : Buffer.from(input.subarray(input.length - rest));
+    if (frames === 0) return Buffer.alloc(0);
+    // Each frame opens into the space after the data gathered so far, then its data moves down
+    // over its own length field: one buffer, no per-frame allocation.
+    const out = Buffer.allocUnsafe(frames * FRAME_PLAIN_SIZE);
+    let cursor = 0;
+    for (let f = 0; f < frames; f++) {
+      this.counter.check();
+      const sealed = input.subarray(f * FRAME_SEALED_SIZE, (f + 1) * FRAME_SEALED_SIZE);
+      const slot = out.subarray(cursor, cursor + FRAME_PLAIN_SIZE);
+      try {
+        aead.crypto_aead_chacha20poly1305_ietf_decrypt(slot, null, sealed, null, this.counter.nonce, this.key);
+      } catch {
+        throw new FrameAuthenticationError(this.counter.value);
+      }
+      this.counter.next();
+      const length = slot.readUInt32LE(0);
+      if (length > FRAME_DATA_MAX) throw new FrameLengthError(length);
+      out.copyWithin(cursor, cursor + 4, cursor + 4 + length);
+      cursor += length;
+    }
+    return out.subarray(0, cursor);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Node keys: the Ed25519 identity of a node, its ID, and CometBFT's `node_key.json`.
+ * Ed25519 runs on Node's `crypto` (OpenSSL).
+ * @module
+ */
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { NodeKeyError } from "./errors.js";
+
+/** DER prefixes that wrap a raw 32-byte Ed25519 seed (PKCS#8) or public key (SPKI). */
+const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
+const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
+
+/** The Amino type name CometBFT writes in `node_key.json`. */
+export const NODE_KEY_TYPE = "tendermint/PrivKeyEd25519";
+
+/** A node's Ed25519 identity. */
+export interface NodeKey {
+  /** The 32-byte private seed (RFC 8032 private key). */
+  readonly seed: Uint8Array;
+  /** The 32-byte public key. */
+  readonly publicKey: Uint8Array;
+  /** The node ID: lowercase hex of the first 20 bytes of SHA-256 of the public key. */
+  readonly id: string;
+  /** Signs `message` (pure Ed25519, deterministic). */
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/** The node ID of an Ed25519 public key: hex of the first 20 bytes of its SHA-256. */
+export function nodeIdOf(publicKey: Uint8Array): string {
+  return createHash("sha256").update(publicKey).digest().subarray(0, 20).toString("hex");
+}
+
+/** The key for a 32-byte seed. */
+export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
+  if (seed.length !== 32) throw new NodeKeyError(`an Ed25519 seed has 32 bytes, not ${seed.length}`);
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, seed]), format: "der", type: "pkcs8" });
+  const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
+  const publicKey = new Uint8Array(spki.subarray(SPKI_ED25519.length));
+  return keyOf(new Uint8Array(seed), publicKey, privateKey);
+}
+
+/** A new random key. */
+export function generateNodeKey(): NodeKey {
+  const { privateKey } = generateKeyPairSync("ed25519");
+  const pkcs8 = privateKey.export({ format: "der", type: "pkcs8" });
+  return nodeKeyFromSeed(new Uint8Array(pkcs8.subarray(PKCS8_ED25519.length)));
+}
+
+function keyOf(seed: Uint8Array, publicKey: Uint8Array, privateKey: KeyObject): NodeKey {
+  return {
+    seed,
+    publicKey,
+    id: nodeIdOf(publicKey),
+    sign: (message) => new Uint8Array(sign(null, message, privateKey)),
+  };
+}
+
+/** Whether `signature` is a valid Ed25519 signature of `message` by `publicKey` (32 bytes). */
+export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  try {
+    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: "der", type: "spki" });
+    return verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses the text of CometBFT's `node_key.json`:
+ * `{"priv_key":{"type":"tendermint/PrivKeyEd25519","value":"<base64 of seed ‖ public key>"}}`.
+ * The public half must match the seed.
+ * @throws {NodeKeyError} naming what is wrong.
+ */
+export function parseNodeKey(json: string): NodeKey {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (err) {
+    throw new NodeKeyError("node key file is not JSON", { cause: err });
+  }
+  const priv = (doc as { priv_key?: { type?: unknown; value?: unknown } } | null)?.priv_key;
+  if (priv === undefined || priv === null || typeof priv !== "object") throw new NodeKeyError('node key file has no "priv_key" object');
+  if (priv.type !== NODE_KEY_TYPE) throw new NodeKeyError(`node key type ${JSON.stringify(priv.type)} is not supported (only ${NODE_KEY_TYPE})`);
+  if (typeof priv.value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(priv.value)) throw new NodeKeyError("node key value is not base64");
+  const raw = Buffer.from(priv.value, "base64");
+  if (raw.length !== 64) throw new NodeKeyError(`node key value holds ${raw.length} bytes, not 64 (seed ‖ public key)`);
+  const key = nodeKeyFromSeed(raw.subarray(0, 32));
+  if (!Buffer.from(key.publicKey).equals(raw.subarray(32))) throw new NodeKeyError("node key's public half does not match its seed");
+  return key;
+}
+
+/** The `node_key.json` text for `key`, as CometBFT writes it. */
+export function formatNodeKey(key: NodeKey): string {
+  const value = Buffer.concat([key.seed, key.publicKey]).toString("base64");
+  return JSON.stringify({ priv_key: { type: NODE_KEY_TYPE, value } });
+}
+
+/** Reads a `node_key.json`. */
+export async function loadNodeKey(path: string): Promise<NodeKey> {
+  return parseNodeKey(await readFile(path, "utf8"));
+}
+
+/** Writes `key` to `path` as `node_key.json`, readable by its owner only. */
+export async function saveNodeKey(path: string, key: NodeKey): Promise<void> {
+  await writeFile(path, formatNodeKey(key), { mode: 0o600 });
+}
+
+/**
+ * Loads the key at `path`, or generates one and saves it there when the file does not exist,
+ * as a CometBFT node does on first start.
+ */
+export async function loadOrGenerateNodeKey(path: string): Promise<NodeKey> {
+  try {
+    return await loadNodeKey(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    const key = generateNodeKey();
+    await saveNodeKey(path, key);
+    return key;
+  }
+}
