@@ -2,8 +2,9 @@
  * rx-mconn: CometBFT's multiplexed P2P connection for TypeScript, built on RxJS.
  *
  * The one public entry point. Layers, bottom up: {@link ByteDuplex} (bytes in and out),
- * the wire codec ({@link decodePackets}, {@link encodePackets}), and {@link MConnection}
- * (channels, priority scheduler, keepalive, rate limits).
+ * the wire codec ({@link decodePackets}, {@link encodePackets}), {@link MConnection}
+ * (channels, priority scheduler, keepalive, rate limits), and SecretConnection
+ * ({@link secretHandshake}: CometBFT's authenticated encryption, as a duplex layer).
  * @module
  */
 export * from "./errors.js";
@@ -50,3 +51,28 @@ export {
   type ConnectionChannel,
   type MConnectionOptions,
 } from "./mconn/mconnection.js";
+export { HandshakeError, FrameAuthenticationError, FrameLengthError, NonceExhaustedError, NodeKeyError, type HandshakeRule } from "./secret/errors.js";
+export {
+  NODE_KEY_TYPE,
+  formatNodeKey,
+  generateNodeKey,
+  loadNodeKey,
+  loadOrGenerateNodeKey,
+  nodeIdOf,
+  nodeKeyFromSeed,
+  parseNodeKey,
+  saveNodeKey,
+  verifyEd25519,
+  type NodeKey,
+} from "./secret/node-key.js";
+export {
+  DEFAULT_SECRET_HANDSHAKE_TIMEOUT,
+  secretHandshake,
+  type SecretConnection,
+  type SecretHandshakeOptions,
+} from "./secret/handshake.js";
+export { secretDuplex, type SecretKeys } from "./secret/secret-duplex.js";
+export { FRAME_DATA_MAX, FRAME_PLAIN_SIZE, FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "./secret/frame-cipher.js";
+export { Transcript } from "./secret/merlin.js";
+export { Strobe128 } from "./secret/strobe.js";
+export { secretAuthenticator } from "./secret/secret-authenticator.js";

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { duplexPair } from "../../../src/duplex/duplex-pair.js";
-import type { ByteDuplex } from "../../../src/duplex/byte-duplex.js";
 import { encodeAuthSig } from "../../../src/secret/auth-sig.js";
 import { ephemeralKeys, sharedSecret } from "../../../src/secret/ephemeral-key.js";
 import { secretHandshake } from "../../../src/secret/handshake.js";
 import { deriveSession, splitKeys } from "../../../src/secret/key-schedule.js";
 import { nodeKeyFromSeed } from "../../../src/secret/node-key.js";
 import { FrameSealer } from "../../../src/secret/frame-cipher.js";
+import { recording } from "../../helpers/recording-duplex.js";
 import { readVectors, vectorPath } from "../../helpers/vectors.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -38,27 +38,6 @@ interface Derived {
 }
 
 const derived = readVectors<Derived>("cometbft/derived-handshake.json");
-
-/** Records what is written through a duplex. */
-function recording(d: ByteDuplex): { duplex: ByteDuplex; writes: string[] } {
-  const writes: string[] = [];
-  return {
-    writes,
-    duplex: {
-      incoming$: d.incoming$,
-      drained$: d.drained$,
-      remote: d.remote,
-      write: (chunk) => {
-        writes.push(hex(chunk));
-        return d.write(chunk);
-      },
-      pause: () => d.pause(),
-      resume: () => d.resume(),
-      end: () => d.end(),
-      destroy: (e) => d.destroy(e),
-    },
-  };
-}
 
 describe("secret handshake against CometBFT's vectors", () => {
   it("HKDF key split reproduces all 32 lines of TestDeriveSecretsAndChallengeGolden (all five columns)", () => {
