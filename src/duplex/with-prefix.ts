@@ -1,15 +1,21 @@
-import { concat, from } from "rxjs";
+import { concat, defer, Observable } from "rxjs";
 import type { ByteDuplex } from "./byte-duplex.js";
 
 /**
  * The same duplex, with `chunks` delivered on `incoming$` before what the duplex itself brings:
  * how a reader that took one message off the stream hands the bytes it read past the message
- * to the next layer.
+ * to the next layer. Each chunk is delivered once, to whichever subscription comes first, so
+ * a layer above may subscribe, unsubscribe and subscribe again without seeing a byte twice.
  */
 export function withPrefix(duplex: ByteDuplex, chunks: readonly Uint8Array[]): ByteDuplex {
   if (chunks.length === 0) return duplex;
+  const pending = [...chunks];
+  const prefix$ = new Observable<Uint8Array>((subscriber) => {
+    while (pending.length > 0 && !subscriber.closed) subscriber.next(pending.shift()!);
+    subscriber.complete();
+  });
   return {
-    incoming$: concat(from(chunks), duplex.incoming$),
+    incoming$: defer(() => concat(prefix$, duplex.incoming$)),
     drained$: duplex.drained$,
     remote: duplex.remote,
     write: (chunk) => duplex.write(chunk),

@@ -5,6 +5,10 @@ import { seededRandom } from "../../src/duplex/duplex-pair.js";
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import type { ChannelDescriptor } from "../../src/mconn/channel-descriptor.js";
 import { MConnection } from "../../src/mconn/mconnection.js";
+import type { ByteDuplex } from "../../src/duplex/byte-duplex.js";
+import { secretHandshake } from "../../src/secret/handshake.js";
+import { generateNodeKey } from "../../src/secret/node-key.js";
+import type { Socket } from "node:net";
 import { tcpPair, within } from "../helpers/tcp.js";
 
 const MiB = 1024 * 1024;
@@ -56,29 +60,51 @@ function collect(conn: MConnection, expected: number): { got: Map<number, string
   return { got, all };
 }
 
+type Link = (tcp: { client: Socket; server: Socket }) => Promise<[ByteDuplex, ByteDuplex]>;
+const plain: Link = async (tcp) => [socketDuplex(tcp.client), socketDuplex(tcp.server)];
+const keyA = generateNodeKey();
+const keyB = generateNodeKey();
+/** Both ends run the secret handshake; each must learn the other's node ID. */
+const secret: Link = async (tcp) => {
+  const [a, b] = await Promise.all([secretHandshake(socketDuplex(tcp.client), keyA), secretHandshake(socketDuplex(tcp.server), keyB)]);
+  expect(a.remoteId).to.equal(keyB.id);
+  expect(b.remoteId).to.equal(keyA.id);
+  return [a.duplex, b.duplex];
+};
+
+/** 1,500 messages of 0 B to 3 MiB each way on three channels, compared by hash, then a clean close. */
+async function exchange(link: Link): Promise<void> {
+  const tcp = await tcpPair();
+  try {
+    const [da, db] = await within(link(tcp), 10_000, "the link");
+    const a = new MConnection(da, { channels, config });
+    const b = new MConnection(db, { channels, config });
+    const byA = collect(a, 1500);
+    const byB = collect(b, 1500);
+    a.start();
+    b.start();
+    const [sentByA, sentByB] = await within(Promise.all([sendAll(a, 1, 1500), sendAll(b, 2, 1500)]), 120_000, "sending");
+    await within(Promise.all([byA.all, byB.all]), 60_000, "every message to arrive");
+    const [ra, rb] = await within(Promise.all([a.close(), firstValueFrom(b.ended$)]), 60_000, "close");
+    expect(ra.kind).to.equal("closed");
+    expect(rb.kind).to.equal("remote-closed");
+    for (const c of channels) {
+      expect(byB.got.get(c.id), `a → b on channel ${c.id}`).to.deep.equal(sentByA.get(c.id));
+      expect(byA.got.get(c.id), `b → a on channel ${c.id}`).to.deep.equal(sentByB.get(c.id));
+    }
+    expect(byB.got.get(1)!.length + byB.got.get(2)!.length + byB.got.get(0x85)!.length).to.equal(1500);
+  } finally {
+    await tcp.close();
+  }
+}
+
 describe("MConnection over TCP on 127.0.0.1", () => {
   it("exchanges thousands of messages of 0 B to 3 MiB both ways, byte-identical and in order per channel", async () => {
-    const tcp = await tcpPair();
-    try {
-      const a = new MConnection(socketDuplex(tcp.client), { channels, config });
-      const b = new MConnection(socketDuplex(tcp.server), { channels, config });
-      const byA = collect(a, 1500);
-      const byB = collect(b, 1500);
-      a.start();
-      b.start();
-      const [sentByA, sentByB] = await within(Promise.all([sendAll(a, 1, 1500), sendAll(b, 2, 1500)]), 120_000, "sending");
-      await within(Promise.all([byA.all, byB.all]), 60_000, "every message to arrive");
-      const [ra, rb] = await within(Promise.all([a.close(), firstValueFrom(b.ended$)]), 60_000, "close");
-      expect(ra.kind).to.equal("closed");
-      expect(rb.kind).to.equal("remote-closed");
-      for (const c of channels) {
-        expect(byB.got.get(c.id), `a → b on channel ${c.id}`).to.deep.equal(sentByA.get(c.id));
-        expect(byA.got.get(c.id), `b → a on channel ${c.id}`).to.deep.equal(sentByB.get(c.id));
-      }
-      expect(byB.got.get(1)!.length + byB.got.get(2)!.length + byB.got.get(0x85)!.length).to.equal(1500);
-    } finally {
-      await tcp.close();
-    }
+    await exchange(plain);
+  });
+
+  it("does the same encrypted: SecretConnection handshake on both ends, then the same exchange", async () => {
+    await exchange(secret);
   });
 
   it("close() delivers everything queued before it: nothing is lost", async () => {
