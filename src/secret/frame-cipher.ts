@@ -5,6 +5,7 @@
  * @module
  */
 import sodium from "sodium-native";
+import type { MConnError } from "../errors.js";
 import { FrameAuthenticationError, FrameLengthError, NonceExhaustedError } from "./errors.js";
 
 /** The IETF ChaCha20-Poly1305 calls of libsodium (missing from the published typings). */
@@ -49,9 +50,9 @@ class NonceCounter {
     this.nonce.writeUInt32LE(hi + 1, 8);
   }
 
-  /** Throws when the counter reached 2^64 − 1. */
-  check(): void {
-    if (this.nonce.readUInt32LE(4) === 0xffffffff && this.nonce.readUInt32LE(8) === 0xffffffff) throw new NonceExhaustedError();
+  /** Whether the counter reached 2^64 − 1, which is never used. */
+  get exhausted(): boolean {
+    return this.nonce.readUInt32LE(4) === 0xffffffff && this.nonce.readUInt32LE(8) === 0xffffffff;
   }
 }
 
@@ -82,7 +83,7 @@ export class FrameSealer {
     const out = Buffer.allocUnsafe(frames * FRAME_SEALED_SIZE);
     const plain = this.plain;
     for (let f = 0; f < frames; f++) {
-      this.counter.check();
+      if (this.counter.exhausted) throw new NonceExhaustedError();
       const start = f * FRAME_DATA_MAX;
       const length = Math.min(FRAME_DATA_MAX, data.length - start);
       plain.writeUInt32LE(length, 0);
@@ -121,6 +122,16 @@ export class FrameOpener {
    * throw the opener must not be used again.
    */
   open(chunk: Uint8Array): Buffer {
+    const { data, error } = this.openUntilError(chunk);
+    if (error !== undefined) throw error;
+    return data;
+  }
+
+  /**
+   * Like {@link FrameOpener.open}, but a frame that fails does not discard the frames before
+   * it in the same chunk: their data comes back together with the error.
+   */
+  openUntilError(chunk: Uint8Array): { data: Buffer; error?: MConnError } {
     let input: Uint8Array = chunk;
     if (this.partial.length > 0) {
       input = Buffer.concat([this.partial, chunk]);
@@ -128,26 +139,33 @@ export class FrameOpener {
     const frames = Math.floor(input.length / FRAME_SEALED_SIZE);
     const rest = input.length - frames * FRAME_SEALED_SIZE;
     this.partial = rest === 0 ? Buffer.alloc(0) : Buffer.from(input.subarray(input.length - rest));
-    if (frames === 0) return Buffer.alloc(0);
+    if (frames === 0) return { data: Buffer.alloc(0) };
     // Each frame opens into the space after the data gathered so far, then its data moves down
     // over its own length field: one buffer, no per-frame allocation.
     const out = Buffer.allocUnsafe(frames * FRAME_PLAIN_SIZE);
     let cursor = 0;
     for (let f = 0; f < frames; f++) {
-      this.counter.check();
       const sealed = input.subarray(f * FRAME_SEALED_SIZE, (f + 1) * FRAME_SEALED_SIZE);
       const slot = out.subarray(cursor, cursor + FRAME_PLAIN_SIZE);
-      try {
-        aead.crypto_aead_chacha20poly1305_ietf_decrypt(slot, null, sealed, null, this.counter.nonce, this.key);
-      } catch {
-        throw new FrameAuthenticationError(this.counter.value);
-      }
-      this.counter.next();
+      const error = this.openFrame(sealed, slot);
+      if (error !== undefined) return { data: out.subarray(0, cursor), error };
       const length = slot.readUInt32LE(0);
-      if (length > FRAME_DATA_MAX) throw new FrameLengthError(length);
       out.copyWithin(cursor, cursor + 4, cursor + 4 + length);
       cursor += length;
     }
-    return out.subarray(0, cursor);
+    return { data: out.subarray(0, cursor) };
+  }
+
+  /** Opens one sealed frame into `slot` (1028 bytes); the error when it must not be used. */
+  private openFrame(sealed: Uint8Array, slot: Buffer): MConnError | undefined {
+    if (this.counter.exhausted) return new NonceExhaustedError();
+    try {
+      aead.crypto_aead_chacha20poly1305_ietf_decrypt(slot, null, sealed, null, this.counter.nonce, this.key);
+    } catch {
+      return new FrameAuthenticationError(this.counter.value);
+    }
+    this.counter.next();
+    const length = slot.readUInt32LE(0);
+    return length > FRAME_DATA_MAX ? new FrameLengthError(length) : undefined;
   }
 }

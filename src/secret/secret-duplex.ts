@@ -2,7 +2,7 @@
  * The encrypted {@link ByteDuplex}: what the secret handshake hands to the MConnection.
  * @module
  */
-import { defer, map, filter, Observable } from "rxjs";
+import { defer, Observable } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { TruncatedError } from "../errors.js";
 import { FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "./frame-cipher.js";
@@ -19,8 +19,8 @@ export interface SecretKeys {
  * Wraps `inner` (carrying sealed frames) into a duplex of plaintext bytes. Each `write()` is
  * sealed at once into frames of ≤ 1024 data bytes, written to `inner` in one call; incoming
  * bytes are opened frame by frame, however they are cut. A frame failing authentication, an
- * oversize length or a counter running out errors `incoming$` (with a typed error, nothing of
- * that frame delivered) and destroys `inner`; the stream ending inside a frame errors it with
+ * oversize length or a counter running out errors `incoming$` (with a typed error, after the
+ * data of the good frames before it, nothing of the bad one) and destroys `inner`; the stream ending inside a frame errors it with
  * {@link TruncatedError}. `incoming$` may be re-subscribed: the state is the duplex's.
  */
 export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
@@ -30,27 +30,30 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
   const incoming$ = defer(
     () =>
       new Observable<Uint8Array>((subscriber) => {
-        const sub = inner.incoming$
-          .pipe(
-            map((chunk) => opener.open(chunk)),
-            filter((plain) => plain.length > 0),
-          )
-          .subscribe({
-            next: (plain) => subscriber.next(plain),
-            error: (err: unknown) => {
-              if (!failed) {
-                failed = true;
-                inner.destroy(err instanceof Error ? err : undefined);
-              }
-              subscriber.error(err);
-            },
-            complete: () => {
-              if (opener.pending > 0)
-                subscriber.error(new TruncatedError(`stream ended inside a sealed frame (${opener.pending} of ${FRAME_SEALED_SIZE} bytes)`));
-              else subscriber.complete();
-            },
-          });
-        return () => sub.unsubscribe();
+        const fail = (err: unknown) => {
+          // Report first: destroying `inner` may end its stream, which must not be read as a
+          // clean end.
+          subscriber.error(err);
+          if (!failed) {
+            failed = true;
+            inner.destroy(err instanceof Error ? err : undefined);
+          }
+        };
+        return inner.incoming$.subscribe({
+          next: (chunk) => {
+            // The frames before a bad one are authentic: deliver them, then fail.
+            const { data, error } = opener.openUntilError(chunk);
+            if (data.length > 0) subscriber.next(data);
+            if (error !== undefined) fail(error);
+          },
+          error: (err: unknown) => subscriber.error(err),
+          complete: () => {
+            if (subscriber.closed) return;
+            if (opener.pending > 0)
+              subscriber.error(new TruncatedError(`stream ended inside a sealed frame (${opener.pending} of ${FRAME_SEALED_SIZE} bytes)`));
+            else subscriber.complete();
+          },
+        });
       }),
   );
   return {

@@ -1,0 +1,102 @@
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { firstValueFrom } from "rxjs";
+import { socketDuplex } from "../../src/duplex/socket-duplex.js";
+import { MConnection } from "../../src/mconn/mconnection.js";
+import { FrameAuthenticationError } from "../../src/secret/errors.js";
+import { FRAME_SEALED_SIZE } from "../../src/secret/frame-cipher.js";
+import { secretHandshake } from "../../src/secret/handshake.js";
+import { generateNodeKey } from "../../src/secret/node-key.js";
+import { within } from "../helpers/tcp.js";
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const channels = [{ id: 1, sendQueueCapacity: 100 }];
+const config = { sendRate: 0, recvRate: 0 };
+
+/**
+ * A server, and a TCP proxy in front of it that flips one bit of the client → server stream at
+ * byte `flipAt` (or forwards faithfully when undefined). Resolves with the server-side sockets.
+ */
+async function proxied(flipAt: number | undefined) {
+  const server: Server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const accepted: Socket[] = [];
+  server.on("connection", (s) => accepted.push(s));
+  const proxy: Server = createServer((inbound) => {
+    const outbound = connect((server.address() as { port: number }).port, "127.0.0.1");
+    let seen = 0;
+    inbound.on("data", (chunk: Buffer) => {
+      if (flipAt !== undefined && flipAt >= seen && flipAt < seen + chunk.length) chunk[flipAt - seen]! ^= 0x04;
+      seen += chunk.length;
+      outbound.write(chunk);
+    });
+    outbound.pipe(inbound);
+    inbound.on("close", () => outbound.destroy());
+    outbound.on("close", () => inbound.destroy());
+    inbound.on("error", () => outbound.destroy());
+    outbound.on("error", () => inbound.destroy());
+  });
+  proxy.listen(0, "127.0.0.1");
+  await once(proxy, "listening");
+  return {
+    port: (proxy.address() as { port: number }).port,
+    accepted: async () => {
+      while (accepted.length === 0) await new Promise((r) => setTimeout(r, 5));
+      return accepted.shift()!;
+    },
+    close: () => {
+      proxy.close();
+      server.close();
+    },
+  };
+}
+
+async function encryptedPair(net: Awaited<ReturnType<typeof proxied>>) {
+  const client = connect(net.port, "127.0.0.1");
+  await once(client, "connect");
+  const serverSocket = await net.accepted();
+  const [c, s] = await Promise.all([secretHandshake(socketDuplex(client), generateNodeKey()), secretHandshake(socketDuplex(serverSocket), generateNodeKey())]);
+  const a = new MConnection(c.duplex, { channels, config });
+  const b = new MConnection(s.duplex, { channels, config });
+  return { a, b };
+}
+
+describe("SecretConnection over TCP on 127.0.0.1", () => {
+  it("a man in the middle flipping one bit of a data frame: the receiver ends with FrameAuthenticationError, delivers only the messages before it, and another connection is untouched", async () => {
+    // Bytes before MConnection data: 35 (ephemeral key) + one AuthSigMessage frame; then each
+    // 1000-byte message travels as one packet of 1000 + 6 bytes. Flip a bit in the 10th frame.
+    const flipAt = 35 + FRAME_SEALED_SIZE + 9 * FRAME_SEALED_SIZE + 200;
+    const evil = await proxied(flipAt);
+    const good = await proxied(undefined);
+    try {
+      const bad = await encryptedPair(evil);
+      const fine = await encryptedPair(good);
+      const messages = Array.from({ length: 40 }, (_, i) => new Uint8Array(1000).fill(i));
+      const got: string[] = [];
+      const gotFine: string[] = [];
+      bad.b.channel(1).messages$.subscribe((m) => got.push(sha(m)));
+      fine.b.channel(1).messages$.subscribe((m) => gotFine.push(sha(m)));
+      for (const c of [bad.a, bad.b, fine.a, fine.b]) c.start();
+      for (const m of messages) {
+        bad.a.trySend(1, m);
+        fine.a.trySend(1, m);
+      }
+      const reason = await within(firstValueFrom(bad.b.ended$), 10_000, "the tampered connection to end");
+      expect(reason.kind).to.equal("error");
+      expect(reason.kind === "error" && reason.error).to.be.instanceOf(FrameAuthenticationError);
+      // Messages wholly inside the first 9 frames arrived intact; nothing after the flip did.
+      const sent = messages.map(sha);
+      expect(got.length).to.be.within(7, 9);
+      expect(got).to.deep.equal(sent.slice(0, got.length));
+      await within(fine.a.close(), 10_000, "the untouched connection to close");
+      expect(gotFine).to.deep.equal(sent);
+      expect(bad.a.status).to.not.equal("open");
+    } finally {
+      evil.close();
+      good.close();
+    }
+  });
+});
