@@ -49,6 +49,7 @@ export {
   MConnection,
   type ChannelStatus,
   type ConnectionChannel,
+  type KeepaliveEvent,
   type MConnectionOptions,
 } from "./mconn/mconnection.js";
 export { HandshakeError, FrameAuthenticationError, FrameLengthError, NonceExhaustedError, NodeKeyError, type HandshakeRule } from "./secret/errors.js";

@@ -86,6 +86,12 @@ interface ChannelState {
   receivedMessages: number;
 }
 
+/** A keepalive packet received or written, with the scheduler's time. */
+export interface KeepaliveEvent {
+  readonly type: "ping-received" | "pong-received" | "ping-sent" | "pong-sent";
+  readonly at: number;
+}
+
 /**
  * CometBFT's multiplexed connection over any {@link ByteDuplex}: channels with priorities share
  * one stream of length-prefixed `Packet`s.
@@ -113,6 +119,11 @@ export class MConnection {
   readonly messages$: Observable<ChannelMessage>;
   /** Emits the single {@link CloseReason} once the connection has ended, then completes. */
   readonly ended$: Observable<CloseReason>;
+  /**
+   * Keepalive traffic as it happens: pings and pongs received, and written. Completes when the
+   * connection ends. For logs, metrics and tests; nothing needs to subscribe.
+   */
+  readonly keepalive$: Observable<KeepaliveEvent>;
 
   private readonly duplex: ByteDuplex;
   private readonly scheduler: SchedulerLike;
@@ -120,6 +131,7 @@ export class MConnection {
   private readonly states: (ChannelState | undefined)[] = new Array(256);
   private readonly outbound: OutboundChannel[];
   private readonly allMessages = new Subject<ChannelMessage>();
+  private readonly keepaliveEvents = new Subject<KeepaliveEvent>();
   private readonly ended = new ReplaySubject<CloseReason>(1);
   private readonly pulls = new Subject<void>();
   private readonly sendBucket: TokenBucket;
@@ -159,6 +171,7 @@ export class MConnection {
     });
     this.messages$ = this.allMessages.asObservable();
     this.ended$ = this.ended.asObservable();
+    this.keepalive$ = this.keepaliveEvents.asObservable();
   }
 
   /** The remote end, as the duplex describes it. */
@@ -205,6 +218,9 @@ export class MConnection {
       }),
     );
     const pongsToSend$ = packets$.pipe(
+      tap((p) => {
+        if (p.type !== "msg") this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() });
+      }),
       filter((p) => p.type === "ping"),
       limitPingRate({ burst: config.pingBurst, perSecond: config.maxPingRate, scheduler }),
       tap(() => {
@@ -411,6 +427,10 @@ export class MConnection {
     if (packets.length > 0) {
       this.sendBucket.spend(bytes);
       if (!this.duplex.write(encodeBatch(packets))) this.writable = false;
+      for (const p of packets) {
+        if (p.type === "msg") break; // control packets lead the batch
+        this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: this.scheduler.now() });
+      }
       if (more || this.state === "closing") this.kick();
       return;
     }
@@ -439,6 +459,7 @@ export class MConnection {
       st.inbox.complete();
     }
     this.allMessages.complete();
+    this.keepaliveEvents.complete();
     this.pulls.complete();
     this.ended.next(reason);
     this.ended.complete();

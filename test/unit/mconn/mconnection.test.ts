@@ -47,6 +47,21 @@ describe("MConnection (marble)", () => {
     });
   });
 
+  it("reports keepalive traffic on keepalive$, with the scheduler's time", () => {
+    const ts = testScheduler();
+    ts.run(({ hot, flush }) => {
+      // their ping at 10 (we answer at once); silence, so we ping at 60; their pong at 71
+      const incoming = hot<Uint8Array>("10ms p 60ms o", { p: hex("020a00"), o: hex("021200") });
+      const conn = new MConnection(new FakeDuplex(incoming, ts), { channels, config });
+      const events: string[] = [];
+      conn.keepalive$.subscribe({ next: (e) => events.push(`${e.type}@${e.at}`), complete: () => events.push("complete") });
+      conn.start();
+      ts.schedule(() => conn.abort(new PingFloodError("test")), 100);
+      flush();
+      expect(events).to.deep.equal(["ping-received@10", "pong-sent@10", "ping-sent@60", "pong-received@71", "complete"]);
+    });
+  });
+
   it("drops a peer that floods pings", () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
