@@ -31,6 +31,10 @@ export interface NodeOptions {
   readonly pex?: boolean;
   /** `ID@host:port` peers the node keeps dialing. */
   readonly persistentPeers?: string;
+  /** The chain id written into the fresh genesis (default: the random one `init` picks). */
+  readonly chainId?: string;
+  /** `log_level`, e.g. `"p2p:debug,*:info"` (default `"info"`). */
+  readonly logLevel?: string;
   /** Extra `[p2p]` settings, e.g. `{ flush_throttle_timeout: '"10ms"' }` (values as TOML). */
   readonly p2p?: Record<string, string>;
 }
@@ -80,6 +84,7 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
   let toml = readFileSync(file, "utf8");
   toml = setKey(toml, "", "moniker", JSON.stringify(options.moniker ?? "cometbft-interop"));
   toml = setKey(toml, "", "proxy_app", '"kvstore"');
+  if (options.logLevel !== undefined) toml = setKey(toml, "", "log_level", JSON.stringify(options.logLevel));
   toml = setKey(toml, "rpc", "laddr", `"tcp://127.0.0.1:${rpcPort}"`);
   toml = setKey(toml, "p2p", "laddr", `"tcp://127.0.0.1:${p2pPort}"`);
   toml = setKey(toml, "p2p", "external_address", `"127.0.0.1:${p2pPort}"`);
@@ -90,7 +95,13 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
   for (const [k, v] of Object.entries(options.p2p ?? {})) toml = setKey(toml, "p2p", k, v);
   writeFileSync(file, toml);
   const id = execFileSync(bin, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
-  const chainId = (JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8")) as { chain_id: string }).chain_id;
+  const genesisFile = join(home, "config", "genesis.json");
+  const genesis = JSON.parse(readFileSync(genesisFile, "utf8")) as { chain_id: string };
+  if (options.chainId !== undefined) {
+    genesis.chain_id = options.chainId;
+    writeFileSync(genesisFile, JSON.stringify(genesis, null, 2));
+  }
+  const chainId = genesis.chain_id;
 
   const child = spawn(bin, ["start", "--home", home], { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
