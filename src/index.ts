@@ -4,7 +4,9 @@
  * The one public entry point. Layers, bottom up: {@link ByteDuplex} (bytes in and out),
  * the wire codec ({@link decodePackets}, {@link encodePackets}), {@link MConnection}
  * (channels, priority scheduler, keepalive, rate limits), and SecretConnection
- * ({@link secretHandshake}: CometBFT's authenticated encryption, as a duplex layer).
+ * ({@link secretHandshake}: CometBFT's authenticated encryption, as a duplex layer), and the
+ * peer layer ({@link Switch}, {@link Peer}, reactors, {@link TcpTransport}, NodeInfo).
+ * Prometheus metrics: {@link switchMetrics}. In-memory pairs for tests: `rx-mconn/testing`.
  * @module
  */
 export * from "./errors.js";
@@ -77,3 +79,25 @@ export { FRAME_DATA_MAX, FRAME_PLAIN_SIZE, FRAME_SEALED_SIZE, FrameOpener, Frame
 export { Transcript } from "./secret/merlin.js";
 export { Strobe128 } from "./secret/strobe.js";
 export { secretAuthenticator } from "./secret/secret-authenticator.js";
+export { NetAddressError, NodeInfoError, PeerRejectedError, DialError, type NodeInfoRule, type RejectionRule } from "./p2p/errors.js";
+export { isNodeId, parseHostPort, parseNetAddress, formatNetAddress, type NetAddress } from "./p2p/netaddress.js";
+export {
+  MAX_NODE_INFO_SIZE,
+  MAX_NUM_CHANNELS,
+  BLOCK_PROTOCOL,
+  P2P_PROTOCOL,
+  encodeNodeInfo,
+  decodeNodeInfo,
+  validateNodeInfo,
+  checkCompatible,
+  type NodeInfo,
+} from "./p2p/node-info.js";
+export { backoffDefaults, reconnectDelay, retryWithBackoff, type BackoffOptions } from "./p2p/backoff.js";
+export { upgrade, HandshakeTimeoutError, type Authenticate, type AuthenticatedDuplex, type UpgradedConnection, type UpgradeOptions } from "./p2p/upgrade.js";
+export { TcpTransport, type TransportConnection, type InboundFailure, type TransportOptions } from "./p2p/transport.js";
+export { Peer, type Outbound, type Dropped, type PeerStatus } from "./p2p/peer.js";
+export { protoCodec, type MessageCodec, type ProtoMessageFns, type SwitchChannelDescriptor, type Envelope, type RemovalReason, type Reactor } from "./p2p/reactor.js";
+export { Switch, DecodeError, ReactorError, type PeerEvent, type SwitchOptions, type SwitchChannel } from "./p2p/switch.js";
+export { COMETBFT_CHANNELS, cometbftChannelName, type CometbftChannel } from "./p2p/cometbft-channels.js";
+export { switchMetrics, type SwitchMetrics, type SwitchMetricsOptions } from "./metrics/switch-metrics.js";
+export { serveMetrics } from "./metrics/serve-metrics.js";

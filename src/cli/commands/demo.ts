@@ -1,0 +1,129 @@
+import { generateNodeKey } from "../../secret/node-key.js";
+import { secretAuthenticator } from "../../secret/secret-authenticator.js";
+import { Switch } from "../../p2p/switch.js";
+import type { Peer } from "../../p2p/peer.js";
+import { bytes, numberOption, pad, type Command } from "../args.js";
+
+interface DemoChannel {
+  readonly id: number;
+  readonly name: string;
+  readonly priority: number;
+  /** Saturated channels always have a backlog; chat sends a line every 100 ms. */
+  readonly saturated: boolean;
+}
+
+const CHANNELS: readonly DemoChannel[] = [
+  { id: 0x40, name: "chat", priority: 5, saturated: false },
+  { id: 0x41, name: "blocks", priority: 4, saturated: true },
+  { id: 0x42, name: "bulk", priority: 1, saturated: true },
+];
+const NAMES = ["alice", "bob", "carol"];
+const BULK = new Uint8Array(64 * 1024).fill(0x42);
+
+interface Tally {
+  messages: number;
+  bytes: number;
+  latencies: number[];
+}
+
+/** `demo`: three nodes on loopback, encrypted, chat beside saturated bulk channels. */
+export const demo: Command = {
+  summary: "three nodes on 127.0.0.1 (SecretConnection), a chat channel beside two saturated bulk channels; live shares",
+  usage: "rx-mconn demo [--seconds N]",
+  options: { seconds: { type: "string" } },
+  async run(values, _positionals, io) {
+    const seconds = numberOption(values["seconds"], "seconds", 5);
+    const saturatedPriority = CHANNELS.filter((c) => c.saturated).reduce((s, c) => s + c.priority, 0);
+    const nodes = NAMES.map((name) => {
+      const key = generateNodeKey();
+      const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "rx-mconn-demo", moniker: name, listen: "127.0.0.1:0", mconnection: { sendRate: 0, recvRate: 0 } });
+      sw.addReactor("demo", { channels: CHANNELS.map((c) => ({ id: c.id, priority: c.priority, sendQueueCapacity: 8 })) });
+      const tally = new Map<number, Tally>(CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0, latencies: [] }]));
+      for (const c of CHANNELS)
+        sw.channel(c.id).messages$.subscribe(({ message }) => {
+          const t = tally.get(c.id)!;
+          t.messages++;
+          t.bytes += message.length;
+          if (!c.saturated) t.latencies.push(performance.now() - new DataView(message.buffer, message.byteOffset, 8).getFloat64(0));
+        });
+      return { name, sw, tally };
+    });
+    try {
+      for (const n of nodes) await n.sw.start();
+      // bob dials alice; carol dials alice and bob: a full mesh.
+      await nodes[1]!.sw.dial(nodes[0]!.sw.address!);
+      await nodes[2]!.sw.dial(nodes[0]!.sw.address!);
+      await nodes[2]!.sw.dial(nodes[1]!.sw.address!);
+      io.out(`rx-mconn demo: ${NAMES.join(", ")} on 127.0.0.1, encrypted (SecretConnection), full mesh, ${seconds} s`);
+      for (const n of nodes) io.out(`  ${n.name.padEnd(6)} ${n.sw.address}`);
+      io.out(`  channels: ${CHANNELS.map((c) => `0x${c.id.toString(16)} ${c.name} (priority ${c.priority}${c.saturated ? ", saturated" : ", a line every 100 ms"})`).join(", ")}`);
+      io.out("");
+      io.out(`what ${NAMES[0]} receives, per second:`);
+
+      const deadline = Date.now() + seconds * 1000;
+      const senders: Promise<void>[] = [];
+      for (const n of nodes)
+        for (const peer of n.sw.peers.values())
+          for (const c of CHANNELS.filter((x) => x.saturated))
+            senders.push(
+              (async (p: Peer) => {
+                while (Date.now() < deadline && p.isRunning) if (!(await p.send(c.id, BULK))) break;
+              })(peer),
+            );
+      const chat = setInterval(() => {
+        for (const n of nodes) {
+          const line = new Uint8Array(64);
+          new DataView(line.buffer).setFloat64(0, performance.now());
+          line.set(new TextEncoder().encode(` ${n.name}: hello`), 8);
+          n.sw.tryBroadcast(0x40, line);
+        }
+      }, 100);
+      const watched = nodes[0]!.tally;
+      let last = new Map([...watched].map(([id, t]) => [id, t.bytes]));
+      let second = 0;
+      const ticker = setInterval(() => {
+        second++;
+        const now = new Map([...watched].map(([id, t]) => [id, t.bytes]));
+        const rate = (id: number) => now.get(id)! - last.get(id)!;
+        const saturatedBytes = CHANNELS.filter((c) => c.saturated).reduce((s, c) => s + rate(c.id), 0);
+        const parts = CHANNELS.map((c) => {
+          const t = watched.get(c.id)!;
+          if (!c.saturated) return `${c.name} ${t.messages} lines, p50 ${median(t.latencies).toFixed(1)} ms`;
+          const share = saturatedBytes === 0 ? 0 : (100 * rate(c.id)) / saturatedBytes;
+          return `${c.name} ${bytes(rate(c.id))}/s ${share.toFixed(1)} % (priority share ${((100 * c.priority) / saturatedPriority).toFixed(1)} %)`;
+        });
+        io.out(`${pad(second, 3)} s  ${parts.join("  |  ")}`);
+        last = now;
+      }, 1000);
+      await Promise.race([Promise.all(senders), io.stopped]);
+      clearInterval(chat);
+      clearInterval(ticker);
+    } finally {
+      await Promise.all(nodes.map((n) => n.sw.stop()));
+    }
+
+    io.out("");
+    io.out("summary (received by each node from its two peers)");
+    io.out(`${"node".padEnd(8)}${"channel".padEnd(14)}${pad("priority", 9)}${pad("messages", 10)}${pad("bytes", 11)}${pad("share", 9)}${pad("priority share", 16)}${pad("p50", 9)}`);
+    let everyChannel = true;
+    for (const n of nodes) {
+      const saturatedBytes = CHANNELS.filter((c) => c.saturated).reduce((s, c) => s + n.tally.get(c.id)!.bytes, 0);
+      for (const c of CHANNELS) {
+        const t = n.tally.get(c.id)!;
+        if (t.messages === 0) everyChannel = false;
+        const share = c.saturated ? `${((100 * t.bytes) / Math.max(1, saturatedBytes)).toFixed(1)} %` : "-";
+        const want = c.saturated ? `${((100 * c.priority) / saturatedPriority).toFixed(1)} %` : "-";
+        const p50 = c.saturated ? "-" : `${median(t.latencies).toFixed(1)} ms`;
+        io.out(`${n.name.padEnd(8)}${`0x${c.id.toString(16)} ${c.name}`.padEnd(14)}${pad(c.priority, 9)}${pad(t.messages, 10)}${pad(bytes(t.bytes), 11)}${pad(share, 9)}${pad(want, 16)}${pad(p50, 9)}`);
+      }
+    }
+    io.out(everyChannel ? "every channel of every node received data" : "some channel received nothing");
+    return everyChannel ? 0 : 1;
+  },
+};
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}

@@ -1,0 +1,74 @@
+import { filter, interval, Subject, takeUntil } from "rxjs";
+import { COMETBFT_CHANNELS, cometbftChannelName } from "../../p2p/cometbft-channels.js";
+import { generateNodeKey } from "../../secret/node-key.js";
+import { secretAuthenticator } from "../../secret/secret-authenticator.js";
+import { Switch } from "../../p2p/switch.js";
+import { bytes, CliError, numberOption, pad, stringOption, type Command } from "../args.js";
+
+/** `probe`: connects to a real CometBFT node and shows what it sends, per channel. */
+export const probe: Command = {
+  summary: "connect to a CometBFT node, print its NodeInfo and live per-channel traffic",
+  usage: "rx-mconn probe ID@HOST:PORT --network CHAIN_ID [--seconds N]",
+  options: { network: { type: "string" }, seconds: { type: "string" } },
+  allowPositionals: true,
+  async run(values, positionals, io) {
+    const [address, ...extra] = positionals;
+    if (address === undefined || extra.length > 0) throw new CliError("give exactly one address, ID@HOST:PORT");
+    const network = stringOption(values["network"]);
+    if (network === undefined) throw new CliError("--network CHAIN_ID is required (the node's chain id)");
+    const seconds = numberOption(values["seconds"], "seconds", 10);
+    const key = generateNodeKey();
+    const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker: "rx-mconn-probe", listen: "127.0.0.1:0" });
+    sw.addReactor("probe", { channels: COMETBFT_CHANNELS });
+    const counts = new Map(COMETBFT_CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0 }]));
+    for (const c of COMETBFT_CHANNELS)
+      sw.channel(c.id).messages$.subscribe(({ message }) => {
+        const n = counts.get(c.id)!;
+        n.messages++;
+        n.bytes += message.length;
+      });
+    await sw.start();
+    try {
+      const peer = await sw.dial(address).catch((err: unknown) => {
+        throw new CliError(`could not connect to ${address}: ${err instanceof Error ? err.message : String(err)}`, 1);
+      });
+      const info = peer.nodeInfo;
+      io.out(`connected to ${peer.id} (${info.moniker}), CometBFT ${info.version}, network ${info.network}`);
+      io.out(`  protocol p2p ${info.protocolVersion.p2p} block ${info.protocolVersion.block} app ${info.protocolVersion.app}`);
+      io.out(`  listen ${info.listenAddr}, rpc ${info.other.rpcAddress || "-"}, tx index ${info.other.txIndex || "-"}`);
+      io.out(`  channels ${[...info.channels].map(cometbftChannelName).join(", ")}`);
+      const done = new Subject<void>();
+      const lost = sw.peers$.pipe(filter((e) => e.type === "removed"));
+      let second = 0;
+      interval(1000)
+        .pipe(takeUntil(done))
+        .subscribe(() => {
+          second++;
+          const active = [...counts].filter(([, n]) => n.messages > 0).map(([id, n]) => `${cometbftChannelName(id)} ${n.messages}`);
+          io.out(`${pad(second, 3)} s  ${active.join("  ") || "(nothing yet)"}`);
+        });
+      const reason = await new Promise<string | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), seconds * 1000);
+        lost.subscribe((e) => {
+          clearTimeout(timer);
+          resolve(e.type === "removed" ? (e.reason.kind === "error" ? e.reason.error.message : e.reason.kind) : "removed");
+        });
+        void io.stopped.then(() => {
+          clearTimeout(timer);
+          resolve(undefined);
+        });
+      });
+      done.next();
+      io.out("");
+      io.out(`summary after ${second} s${reason === undefined ? "" : ` (peer lost: ${reason})`}`);
+      io.out(`${"channel".padEnd(26)}${pad("messages", 10)}${pad("bytes", 12)}`);
+      for (const c of COMETBFT_CHANNELS) {
+        const n = counts.get(c.id)!;
+        io.out(`${`0x${c.id.toString(16).padStart(2, "0")} ${c.name}`.padEnd(26)}${pad(n.messages, 10)}${pad(bytes(n.bytes), 12)}`);
+      }
+      return reason === undefined ? 0 : 1;
+    } finally {
+      await sw.stop();
+    }
+  },
+};

@@ -1,0 +1,21 @@
+/**
+ * The node's home directory, laid out as CometBFT's: `<home>/config/node_key.json`.
+ */
+import { mkdir } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** `--home`, else `$RX_MCONN_HOME`, else `~/.rx-mconn`. */
+export function homeDir(option: string | undefined): string {
+  return option ?? process.env["RX_MCONN_HOME"] ?? join(homedir(), ".rx-mconn");
+}
+
+/** Where the node key lives under `home`. */
+export function nodeKeyPath(home: string): string {
+  return join(home, "config", "node_key.json");
+}
+
+/** Creates `<home>/config`. */
+export async function ensureConfigDir(home: string): Promise<void> {
+  await mkdir(join(home, "config"), { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `rx-mconn`: the command-line tool. `rx-mconn <command> --help` describes each command.
+ */
+import { CliError, parse, type CliIO, type Command } from "./args.js";
+import { demo } from "./commands/demo.js";
+import { id } from "./commands/id.js";
+import { keygen } from "./commands/keygen.js";
+import { node } from "./commands/node.js";
+import { probe } from "./commands/probe.js";
+
+const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe };
+
+function usage(): string {
+  const lines = ["usage: rx-mconn <command> [options]", "", "commands:"];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
+  lines.push("", "rx-mconn <command> --help shows a command's options.");
+  return lines.join("\n");
+}
+
+/** Runs the CLI with `argv` (without node and script), returning the exit status. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (command === undefined) throw new CliError(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    const { values, positionals } = parse(command, rest);
+    if (values["help"] === true) {
+      io.out(`${command.summary}\n\nusage: ${command.usage}`);
+      return 0;
+    }
+    return await command.run(values, positionals, io);
+  } catch (err) {
+    io.err(`rx-mconn ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return err instanceof CliError ? err.code : 1;
+  }
+}
+
+const stopped = new Promise<void>((resolve) => {
+  process.once("SIGINT", () => resolve());
+  process.once("SIGTERM", () => resolve());
+});
+const io: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), stopped };
+main(process.argv.slice(2), io).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`rx-mconn: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

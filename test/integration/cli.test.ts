@@ -1,0 +1,161 @@
+/**
+ * The `rx-mconn` binary as users run it: built with `npm run build`, started as a process.
+ */
+import { expect } from "chai";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { filter, firstValueFrom } from "rxjs";
+import { Switch } from "../../src/p2p/switch.js";
+import { generateNodeKey } from "../../src/secret/node-key.js";
+import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { within } from "../helpers/tcp.js";
+import { readVectors } from "../helpers/vectors.js";
+
+const BIN = resolve("dist/src/cli/main.js");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the binary to completion. */
+function run(args: string[], timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`rx-mconn ${args.join(" ")} did not finish within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Waits for a JSON log line on `child`'s stderr with `msg`, within `ms`. */
+function logLine(child: ChildProcess, msg: string, ms: number): Promise<Record<string, unknown>> {
+  return within(
+    new Promise((resolvePromise) => {
+      let buffered = "";
+      child.stderr!.on("data", (c: Buffer) => {
+        buffered += c.toString();
+        for (const line of buffered.split("\n")) {
+          if (!line.startsWith("{")) continue;
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          if (entry["msg"] === msg) resolvePromise(entry);
+        }
+      });
+    }),
+    ms,
+    `the log line "${msg}"`,
+  );
+}
+
+describe("the rx-mconn command", function () {
+  this.timeout(120_000);
+  before(function () {
+    this.timeout(180_000);
+    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  });
+
+  it("without a command prints the commands and exits 2; an unknown one is one line and exit 2", async () => {
+    const none = await run([]);
+    expect(none.code).to.equal(2);
+    expect(none.stdout).to.match(/demo.*\n.*keygen.*\n.*id.*\n.*node.*\n.*probe/);
+    const bogus = await run(["bogus"]);
+    expect(bogus.code).to.equal(2);
+    expect(bogus.stderr.trim().split("\n")).to.have.length(1);
+    expect(bogus.stderr).to.match(/unknown command "bogus"/);
+  });
+
+  it("every command has --help", async () => {
+    for (const c of ["demo", "keygen", "id", "node", "probe"]) {
+      const r = await run([c, "--help"]);
+      expect(r.code, c).to.equal(0);
+      expect(r.stdout, c).to.match(new RegExp(`usage: rx-mconn ${c}`));
+    }
+  });
+
+  it("a bad option is one clear line and a non-zero exit", async () => {
+    const r = await run(["node"]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr.trim()).to.equal("rx-mconn node: --listen HOST:PORT is required");
+    const c = await run(["node", "--listen", "127.0.0.1:0", "--channels", "0x40:0"]);
+    expect(c.code).to.equal(2);
+    expect(c.stderr.trim()).to.match(/priority of channel 0x40 must be at least 1/);
+  });
+
+  it("demo: three encrypted nodes; the summary shows every channel of every node received data", async () => {
+    const r = await run(["demo", "--seconds", "2"]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include("every channel of every node received data");
+    const rows = r.stdout.split("\n").filter((l) => /^(alice|bob|carol)\s+0x4[012]/.test(l));
+    expect(rows).to.have.length(9);
+    for (const row of rows) expect(Number(row.split(/\s+/)[4]), row).to.be.greaterThan(0);
+  });
+
+  it("keygen writes a CometBFT node_key.json; id reads it back; id also reads one written as CometBFT writes it", async () => {
+    const home = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));
+    const made = await run(["keygen", "--home", home]);
+    expect(made.code, made.stderr).to.equal(0);
+    const idLine = made.stdout.trim();
+    expect(idLine).to.match(/^[0-9a-f]{40}$/);
+    const file = JSON.parse(await readFile(join(home, "config", "node_key.json"), "utf8")) as { priv_key: { type: string } };
+    expect(file.priv_key.type).to.equal("tendermint/PrivKeyEd25519");
+    expect((await run(["id", "--home", home])).stdout.trim()).to.equal(idLine);
+    const again = await run(["keygen", "--home", home]);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.match(/exists; pass --force/);
+
+    // A node_key.json in CometBFT's format for RFC 8032's TEST 1 key, whose ID the vectors give.
+    const A = readVectors<{ sides: { A: { ed25519_seed: string; ed25519_pub: string; node_id: string } } }>("cometbft/derived-handshake.json").sides.A;
+    const other = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));
+    await mkdir(join(other, "config"));
+    const value = Buffer.from(A.ed25519_seed + A.ed25519_pub, "hex").toString("base64");
+    await writeFile(join(other, "config", "node_key.json"), JSON.stringify({ priv_key: { type: "tendermint/PrivKeyEd25519", value } }));
+    expect((await run(["id", "--home", other])).stdout.trim()).to.equal(A.node_id);
+    const missing = await run(["id", "--home", join(other, "nowhere")]);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.match(/no node key at .*run: rx-mconn keygen/);
+  });
+
+  it("node --echo sends every message back on its channel, serves /metrics, and stops cleanly on SIGTERM", async () => {
+    const home = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));
+    const child = spawn(
+      process.execPath,
+      [BIN, "node", "--listen", "127.0.0.1:0", "--echo", "--network", "echo-test", "--channels", "0x40:1,0x41:5", "--home", home, "--metrics", "127.0.0.1:0"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    const metricsLine = logLine(child, "metrics", 20_000);
+    const listening = await logLine(child, "listening", 20_000);
+    const { url } = (await metricsLine) as { url: string };
+    const key = generateNodeKey();
+    const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "echo-test", listen: "127.0.0.1:0" });
+    sw.addReactor("test", { channels: [{ id: 0x40 }, { id: 0x41 }] });
+    try {
+      await sw.start();
+      const peer = await sw.dial(listening["address"] as string);
+      const echoed = firstValueFrom(sw.channel(0x41).messages$.pipe(filter((e) => e.message.length === 5000)));
+      expect(await peer.send(0x41, new Uint8Array(5000).fill(9))).to.equal(true);
+      const back = await within(echoed, 10_000, "the echo on channel 0x41");
+      expect(Buffer.from(back.message).equals(Buffer.alloc(5000, 9))).to.equal(true);
+      const metrics = await (await fetch(url)).text();
+      expect(metrics).to.match(/^cometbft_p2p_peers 1$/m);
+      expect(metrics).to.match(new RegExp(`cometbft_p2p_peer_receive_bytes_total\\{peer_id="${key.id}",chID="0x41"\\} 5000`));
+      expect(metrics).to.match(new RegExp(`cometbft_p2p_peer_send_bytes_total\\{peer_id="${key.id}",chID="0x41"\\} 5000`));
+    } finally {
+      await sw.stop();
+    }
+    child.kill("SIGTERM");
+    expect(await within(exited, 15_000, "the node to exit after SIGTERM")).to.equal(0);
+  });
+});
