@@ -77,7 +77,7 @@ export {
 export { secretDuplex, type SecretKeys } from "./secret/secret-duplex.js";
 export { FRAME_DATA_MAX, FRAME_PLAIN_SIZE, FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "./secret/frame-cipher.js";
 export { Transcript } from "./secret/merlin.js";
-export { Strobe128 } from "./secret/strobe.js";
+export { Strobe128, Flag as StrobeFlag, Op as StrobeOp } from "./secret/strobe.js";
 export { secretAuthenticator } from "./secret/secret-authenticator.js";
 export { NetAddressError, NodeInfoError, PeerRejectedError, DialError, type NodeInfoRule, type RejectionRule } from "./p2p/errors.js";
 export { isNodeId, parseHostPort, parseNetAddress, formatNetAddress, type NetAddress } from "./p2p/netaddress.js";
@@ -96,8 +96,8 @@ export { backoffDefaults, reconnectDelay, retryWithBackoff, type BackoffOptions 
 export { upgrade, HandshakeTimeoutError, type Authenticate, type AuthenticatedDuplex, type UpgradedConnection, type UpgradeOptions } from "./p2p/upgrade.js";
 export { TcpTransport, type TransportConnection, type InboundFailure, type TransportOptions } from "./p2p/transport.js";
 export { Peer, type Outbound, type Dropped, type PeerStatus } from "./p2p/peer.js";
-export { protoCodec, type MessageCodec, type ProtoMessageFns, type SwitchChannelDescriptor, type Envelope, type RemovalReason, type Reactor } from "./p2p/reactor.js";
+export { protoCodec, type MessageCodec, type ProtoMessageFns, type ProtoWriter, type SwitchChannelDescriptor, type Envelope, type RemovalReason, type Reactor } from "./p2p/reactor.js";
 export { Switch, DecodeError, ReactorError, type PeerEvent, type SwitchOptions, type SwitchChannel } from "./p2p/switch.js";
 export { COMETBFT_CHANNELS, cometbftChannelName, type CometbftChannel } from "./p2p/cometbft-channels.js";
 export { switchMetrics, type SwitchMetrics, type SwitchMetricsOptions } from "./metrics/switch-metrics.js";
-export { serveMetrics } from "./metrics/serve-metrics.js";
+export { serveMetrics, type MetricsServer } from "./metrics/serve-metrics.js";

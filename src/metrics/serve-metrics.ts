@@ -7,8 +7,16 @@ import { createServer } from "node:http";
 import type { Registry } from "prom-client";
 import { parseHostPort } from "../p2p/netaddress.js";
 
+/** A running metrics endpoint. */
+export interface MetricsServer {
+  /** Where Prometheus scrapes, e.g. `http://127.0.0.1:9090/metrics`. */
+  readonly url: string;
+  /** Stops serving. */
+  close(): Promise<void>;
+}
+
 /** Serves `registry` on `http://host:port/metrics`; port 0 picks a free one. */
-export async function serveMetrics(registry: Registry, hostPort: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveMetrics(registry: Registry, hostPort: string): Promise<MetricsServer> {
   const { host, port } = parseHostPort(hostPort);
   const server = createServer((req, res) => {
     if (req.method !== "GET" || req.url?.split("?")[0] !== "/metrics") {

@@ -9,13 +9,23 @@ import type { Peer } from "./peer.js";
 
 /** Turns a channel's bytes into messages and back (e.g. a ts-proto message type). */
 export interface MessageCodec<T> {
+  /** The bytes of `message`. */
   encode(message: T): Uint8Array;
+  /** The message in `bytes`; throws when they do not decode. */
   decode(bytes: Uint8Array): T;
+}
+
+/** What a ts-proto `encode` returns. */
+export interface ProtoWriter {
+  /** The encoded bytes. */
+  finish(): Uint8Array;
 }
 
 /** A ts-proto generated message type (`encode(m).finish()`, `decode(bytes)`). */
 export interface ProtoMessageFns<T> {
-  encode(message: T): { finish(): Uint8Array };
+  /** Starts encoding `message`; `finish()` gives the bytes. */
+  encode(message: T): ProtoWriter;
+  /** Decodes `input`; throws when it does not decode. */
   decode(input: Uint8Array): T;
 }
 
