@@ -2,43 +2,20 @@
  * The `rx-mconn` binary as users run it: built with `npm run build`, started as a process.
  */
 import { expect } from "chai";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { filter, firstValueFrom } from "rxjs";
 import { Switch } from "../../src/p2p/switch.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
 import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { buildCli, CLI_BIN, runCli } from "../helpers/cli.js";
 import { within } from "../helpers/tcp.js";
 import { readVectors } from "../helpers/vectors.js";
 
-const BIN = resolve("dist/src/cli/main.js");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs the binary to completion. */
-function run(args: string[], timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`rx-mconn ${args.join(" ")} did not finish within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Waits for a JSON log line on `child`'s stderr with `msg`, within `ms`. */
 function logLine(child: ChildProcess, msg: string, ms: number): Promise<Record<string, unknown>> {
@@ -63,14 +40,14 @@ describe("the rx-mconn command", function () {
   this.timeout(120_000);
   before(function () {
     this.timeout(180_000);
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+    buildCli();
   });
 
   it("without a command prints the commands and exits 2; an unknown one is one line and exit 2", async () => {
-    const none = await run([]);
+    const none = await runCli([]);
     expect(none.code).to.equal(2);
     expect(none.stdout).to.match(/demo.*\n.*keygen.*\n.*id.*\n.*node.*\n.*probe/);
-    const bogus = await run(["bogus"]);
+    const bogus = await runCli(["bogus"]);
     expect(bogus.code).to.equal(2);
     expect(bogus.stderr.trim().split("\n")).to.have.length(1);
     expect(bogus.stderr).to.match(/unknown command "bogus"/);
@@ -78,23 +55,23 @@ describe("the rx-mconn command", function () {
 
   it("every command has --help", async () => {
     for (const c of ["demo", "keygen", "id", "node", "probe"]) {
-      const r = await run([c, "--help"]);
+      const r = await runCli([c, "--help"]);
       expect(r.code, c).to.equal(0);
       expect(r.stdout, c).to.match(new RegExp(`usage: rx-mconn ${c}`));
     }
   });
 
   it("a bad option is one clear line and a non-zero exit", async () => {
-    const r = await run(["node"]);
+    const r = await runCli(["node"]);
     expect(r.code).to.equal(2);
     expect(r.stderr.trim()).to.equal("rx-mconn node: --listen HOST:PORT is required");
-    const c = await run(["node", "--listen", "127.0.0.1:0", "--channels", "0x40:0"]);
+    const c = await runCli(["node", "--listen", "127.0.0.1:0", "--channels", "0x40:0"]);
     expect(c.code).to.equal(2);
     expect(c.stderr.trim()).to.match(/priority of channel 0x40 must be at least 1/);
   });
 
   it("demo: three encrypted nodes; the summary shows every channel of every node received data", async () => {
-    const r = await run(["demo", "--seconds", "2"]);
+    const r = await runCli(["demo", "--seconds", "2"]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.include("every channel of every node received data");
     const rows = r.stdout.split("\n").filter((l) => /^(alice|bob|carol)\s+0x4[012]/.test(l));
@@ -104,14 +81,14 @@ describe("the rx-mconn command", function () {
 
   it("keygen writes a CometBFT node_key.json; id reads it back; id also reads one written as CometBFT writes it", async () => {
     const home = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));
-    const made = await run(["keygen", "--home", home]);
+    const made = await runCli(["keygen", "--home", home]);
     expect(made.code, made.stderr).to.equal(0);
     const idLine = made.stdout.trim();
     expect(idLine).to.match(/^[0-9a-f]{40}$/);
     const file = JSON.parse(await readFile(join(home, "config", "node_key.json"), "utf8")) as { priv_key: { type: string } };
     expect(file.priv_key.type).to.equal("tendermint/PrivKeyEd25519");
-    expect((await run(["id", "--home", home])).stdout.trim()).to.equal(idLine);
-    const again = await run(["keygen", "--home", home]);
+    expect((await runCli(["id", "--home", home])).stdout.trim()).to.equal(idLine);
+    const again = await runCli(["keygen", "--home", home]);
     expect(again.code).to.equal(1);
     expect(again.stderr).to.match(/exists; pass --force/);
 
@@ -121,8 +98,8 @@ describe("the rx-mconn command", function () {
     await mkdir(join(other, "config"));
     const value = Buffer.from(A.ed25519_seed + A.ed25519_pub, "hex").toString("base64");
     await writeFile(join(other, "config", "node_key.json"), JSON.stringify({ priv_key: { type: "tendermint/PrivKeyEd25519", value } }));
-    expect((await run(["id", "--home", other])).stdout.trim()).to.equal(A.node_id);
-    const missing = await run(["id", "--home", join(other, "nowhere")]);
+    expect((await runCli(["id", "--home", other])).stdout.trim()).to.equal(A.node_id);
+    const missing = await runCli(["id", "--home", join(other, "nowhere")]);
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.match(/no node key at .*run: rx-mconn keygen/);
   });
@@ -131,7 +108,7 @@ describe("the rx-mconn command", function () {
     const home = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));
     const child = spawn(
       process.execPath,
-      [BIN, "node", "--listen", "127.0.0.1:0", "--echo", "--network", "echo-test", "--channels", "0x40:1,0x41:5", "--home", home, "--metrics", "127.0.0.1:0"],
+      [CLI_BIN, "node", "--listen", "127.0.0.1:0", "--echo", "--network", "echo-test", "--channels", "0x40:1,0x41:5", "--home", home, "--metrics", "127.0.0.1:0"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));

@@ -2,29 +2,10 @@
  * The rx-mconn binary against a real CometBFT node: `probe` and `id` on CometBFT's own files.
  */
 import { expect } from "chai";
-import { execFileSync, spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { buildCli, runCli } from "../helpers/cli.js";
 import { cometBinary, cometVersion, startNode, type CometNode } from "./cometbft-node.js";
-
-const BIN = resolve("dist/src/cli/main.js");
-
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`rx-mconn ${args.join(" ")} did not finish within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
 
 describe(`rx-mconn CLI with CometBFT ${cometVersion}`, function () {
   this.timeout(240_000);
@@ -32,20 +13,20 @@ describe(`rx-mconn CLI with CometBFT ${cometVersion}`, function () {
 
   before(async function () {
     this.timeout(900_000);
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+    buildCli();
     node = await startNode({ moniker: "probe-target" });
   });
   after(async () => node?.stop());
 
   it("id reads the node_key.json CometBFT wrote and prints the ID `cometbft show-node-id` prints", async () => {
-    const r = await run(["id", "--key", join(node.home, "config", "node_key.json")], 30_000);
+    const r = await runCli(["id", "--key", join(node.home, "config", "node_key.json")], 30_000);
     expect(r.code, r.stderr).to.equal(0);
     const theirs = execFileSync(cometBinary(), ["show-node-id", "--home", node.home], { encoding: "utf8" }).trim();
     expect(r.stdout.trim()).to.equal(theirs).and.to.equal(node.id);
   });
 
   it("probe prints the node's NodeInfo, then its traffic per named channel, and exits 0", async () => {
-    const r = await run(["probe", node.address, "--network", node.chainId, "--seconds", "3"], 60_000);
+    const r = await runCli(["probe", node.address, "--network", node.chainId, "--seconds", "3"], 60_000);
     expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
     expect(r.stdout).to.include(`connected to ${node.id} (probe-target)`);
     expect(r.stdout).to.match(new RegExp(`network ${node.chainId}`));
@@ -57,7 +38,7 @@ describe(`rx-mconn CLI with CometBFT ${cometVersion}`, function () {
   });
 
   it("probe names the step that failed when the network is wrong", async () => {
-    const r = await run(["probe", node.address, "--network", "not-the-chain", "--seconds", "2"], 60_000);
+    const r = await runCli(["probe", node.address, "--network", "not-the-chain", "--seconds", "2"], 60_000);
     expect(r.code).to.equal(1);
     expect(r.stderr.trim().split("\n")).to.have.length(1);
     expect(r.stderr).to.match(/could not connect to .*network/i);

@@ -1,0 +1,36 @@
+import { execFileSync, spawn } from "node:child_process";
+import { resolve } from "node:path";
+
+/** The built `rx-mconn` binary. */
+export const CLI_BIN = resolve("dist/src/cli/main.js");
+
+/** Builds `dist/` (the binary's code) with `tsc -p tsconfig.build.json`. */
+export function buildCli(): void {
+  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+}
+
+/** What a finished run printed and its exit status. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the binary with `args` to completion; rejects (killing it) after `timeoutMs`. */
+export function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`rx-mconn ${args.join(" ")} did not finish within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
