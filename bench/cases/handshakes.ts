@@ -1,0 +1,67 @@
+/**
+ * Handshakes per second: SecretConnection + NodeInfo exchange over TCP on loopback, the far end
+ * in its own process, sequentially and 32 at a time.
+ */
+import { socketDuplex } from "../../src/duplex/socket-duplex.js";
+import { upgrade } from "../../src/p2p/upgrade.js";
+import type { NodeInfo } from "../../src/p2p/node-info.js";
+import { generateNodeKey } from "../../src/secret/node-key.js";
+import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { dial, repeat, type BenchCase } from "../measure.js";
+import { remote } from "../remote.js";
+
+const key = generateNodeKey();
+const info: NodeInfo = {
+  protocolVersion: { p2p: 8, block: 11, app: 0 },
+  nodeId: key.id,
+  listenAddr: "127.0.0.1:1",
+  network: "bench",
+  version: "rx-mconn",
+  channels: Uint8Array.of(1),
+  moniker: "bench",
+  other: { txIndex: "off", rpcAddress: "" },
+};
+
+async function one(port: number): Promise<void> {
+  const socket = await dial(port);
+  const conn = await upgrade(socketDuplex(socket), { authenticate: secretAuthenticator(key), ourInfo: info, handshakeTimeout: 10_000 });
+  conn.duplex.destroy();
+}
+
+async function rate(count: number, concurrency: number): Promise<number> {
+  const server = await remote("handshake-server");
+  try {
+    const t = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < count) await one(server.port);
+      }),
+    );
+    return count / ((performance.now() - t) / 1000);
+  } finally {
+    server.stop();
+  }
+}
+
+export const handshakes: BenchCase = {
+  name: "handshakes",
+  async run({ quick, repeat: n, progress }) {
+    const count = quick ? 200 : 1000;
+    progress(`handshakes: ${count} sequential`);
+    const seq = await repeat(n, () => rate(count, 1));
+    progress(`handshakes: ${count} with 32 at a time`);
+    const par = await repeat(n, () => rate(count, 32));
+    return [
+      { case: "handshakes", metric: "SecretConnection + NodeInfo, sequential", unit: "/s", value: seq.value, spread: seq.spread },
+      {
+        case: "handshakes",
+        metric: "SecretConnection + NodeInfo, 32 concurrent",
+        unit: "/s",
+        value: par.value,
+        spread: par.spread,
+        target: { text: "≥ 1000 /s", met: par.value >= 1000 },
+      },
+    ];
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * Shared pieces of the benchmark cases: results, repetitions, connections to the far end.
+ */
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
+
+/** One figure of a case, with the baseline measured in the same run when there is one. */
+export interface Figure {
+  readonly case: string;
+  readonly metric: string;
+  readonly unit: string;
+  /** Median over the repetitions. */
+  readonly value: number;
+  /** [min, max] over the repetitions. */
+  readonly spread: [number, number];
+  readonly baseline?: { readonly name: string; readonly value: number };
+  /** value / baseline (for latencies lower is better; the target says which way). */
+  readonly ratio?: number;
+  /** The target the ratio (or value) is held to, in words, and whether it was met. */
+  readonly target?: { readonly text: string; readonly met: boolean };
+}
+
+/** Options every case receives. */
+export interface RunOptions {
+  readonly quick: boolean;
+  /** Repetitions of each measurement. */
+  readonly repeat: number;
+  readonly progress: (line: string) => void;
+}
+
+/** A benchmark case: adding a file in bench/cases that exports one is all it takes. */
+export interface BenchCase {
+  readonly name: string;
+  run(options: RunOptions): Promise<Figure[]>;
+}
+
+/** Median and spread of `xs`. */
+export function summarize(xs: number[]): { value: number; spread: [number, number] } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { value: s[Math.floor(s.length / 2)]!, spread: [s[0]!, s[s.length - 1]!] };
+}
+
+/** Runs `f` `n` times (sequentially) and summarizes. */
+export async function repeat(n: number, f: () => Promise<number>): Promise<{ value: number; spread: [number, number]; all: number[] }> {
+  const all: number[] = [];
+  for (let i = 0; i < n; i++) all.push(await f());
+  return { ...summarize(all), all };
+}
+
+/** A TCP connection to 127.0.0.1:`port`, with Nagle off. */
+export async function dial(port: number): Promise<Socket> {
+  const socket = connect(port, "127.0.0.1");
+  await once(socket, "connect");
+  socket.setNoDelay(true);
+  return socket;
+}
+
+/** Percentile `p` (0–100) of sorted `xs`. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** MB/s for `bytes` in `ms`. */
+export const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);

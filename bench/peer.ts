@@ -1,0 +1,100 @@
+/**
+ * The far end of a benchmark, in its own process (so both ends get a core): listens on
+ * 127.0.0.1, prints `{"port":N}`, serves one role, prints `{"done":…}` lines as work completes.
+ * Usage: tsx bench/peer.ts <role> [args…]
+ */
+import { createServer, type Socket } from "node:net";
+import { socketDuplex } from "../src/duplex/socket-duplex.js";
+import type { ByteDuplex } from "../src/duplex/byte-duplex.js";
+import { MConnection } from "../src/mconn/mconnection.js";
+import { secretHandshake } from "../src/secret/handshake.js";
+import { generateNodeKey } from "../src/secret/node-key.js";
+import { secretAuthenticator } from "../src/secret/secret-authenticator.js";
+import { upgrade } from "../src/p2p/upgrade.js";
+
+const [role = "", ...args] = process.argv.slice(2);
+const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+const key = generateNodeKey();
+const unlimited = { sendRate: 0, recvRate: 0 };
+
+async function wrap(socket: Socket, secret: boolean): Promise<ByteDuplex> {
+  const raw = socketDuplex(socket);
+  return secret ? (await secretHandshake(raw, key)).duplex : raw;
+}
+
+const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
+  /** Counts raw bytes until `args[0]`. */
+  "raw-sink": (socket) => {
+    const target = Number(args[0]);
+    let got = 0;
+    socket.on("data", (c: Buffer) => {
+      got += c.length;
+      if (got >= target) say({ done: got });
+    });
+  },
+  /** Echoes raw bytes. */
+  "raw-echo": (socket) => {
+    socket.setNoDelay(true);
+    socket.on("data", (c: Buffer) => socket.write(c));
+  },
+  /** An MConnection (plain or secret) counting message bytes per channel until `args[0]`. */
+  "mconn-sink": async (socket) => {
+    const target = Number(args[0]);
+    const secret = args[1] === "secret";
+    const channels = (args[2] ?? "1:1").split(",").map((s) => ({ id: Number(s.split(":")[0]), priority: Number(s.split(":")[1]), sendQueueCapacity: 4, recvMessageCapacity: 4 << 20 }));
+    const conn = new MConnection(await wrap(socket, secret), { channels, config: unlimited });
+    const perChannel: Record<number, number> = {};
+    let got = 0;
+    let reported = false;
+    conn.messages$.subscribe((m) => {
+      if (reported) return;
+      perChannel[m.channelId] = (perChannel[m.channelId] ?? 0) + m.message.length;
+      got += m.message.length;
+      if (got >= target) {
+        reported = true;
+        say({ done: got, perChannel });
+      }
+    });
+    conn.start();
+  },
+  /** An MConnection (plain or secret) sending every message back on its channel. */
+  "mconn-echo": async (socket) => {
+    const conn = new MConnection(await wrap(socket, args[0] === "secret"), { channels: [{ id: 1, sendQueueCapacity: 1000 }], config: unlimited });
+    conn.channel(1).messages$.subscribe((m) => conn.trySend(1, m));
+    conn.start();
+  },
+  /** Answers SecretConnection + NodeInfo handshakes, then closes. */
+  "handshake-server": async (socket) => {
+    const info = {
+      protocolVersion: { p2p: 8, block: 11, app: 0 },
+      nodeId: key.id,
+      listenAddr: "127.0.0.1:2",
+      network: "bench",
+      version: "rx-mconn",
+      channels: Uint8Array.of(1),
+      moniker: "bench-server",
+      other: { txIndex: "off", rpcAddress: "" },
+    };
+    const conn = await upgrade(socketDuplex(socket), { authenticate: secretAuthenticator(key), ourInfo: info, handshakeTimeout: 10_000 }).catch(() => undefined);
+    conn?.duplex.end();
+  },
+  /** Holds idle MConnections (accepted) and reports its memory on request. */
+  "mconn-idle": (socket) => {
+    const conn = new MConnection(socketDuplex(socket), { channels: [{ id: 1 }], config: unlimited });
+    conn.channel(1).messages$.subscribe((m) => conn.trySend(1, m));
+    conn.start();
+  },
+};
+
+const serve = roles[role];
+if (serve === undefined) {
+  process.stderr.write(`unknown role ${role}\n`);
+  process.exit(2);
+}
+const server = createServer((socket) => {
+  socket.setNoDelay(true);
+  void serve(socket);
+});
+server.listen(0, "127.0.0.1", () => say({ port: (server.address() as { port: number }).port }));
+process.stdin.on("data", () => say({ rss: process.memoryUsage().rss }));
+process.stdin.on("end", () => process.exit(0));

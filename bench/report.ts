@@ -1,0 +1,41 @@
+/**
+ * The benchmark's outputs: a table on stdout and `bench/results/latest.json`.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { arch, cpus, platform, totalmem } from "node:os";
+import type { Figure } from "./measure.js";
+
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+/** The table of every figure: value, spread, baseline, ratio, target. */
+export function table(figures: readonly Figure[]): string {
+  const rows = [["case", "metric", "value", "unit", "spread", "baseline", "ratio", "target"]];
+  for (const f of figures)
+    rows.push([
+      f.case,
+      f.metric,
+      fmt(f.value),
+      f.unit,
+      `${fmt(f.spread[0])}–${fmt(f.spread[1])}`,
+      f.baseline === undefined ? "" : `${f.baseline.name} ${fmt(f.baseline.value)}`,
+      f.ratio === undefined ? "" : `${f.ratio.toFixed(2)}×`,
+      f.target === undefined ? "" : `${f.target.met ? "met" : "MISSED"}: ${f.target.text}`,
+    ]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+/** The machine the figures were measured on. */
+export function machine() {
+  const c = cpus();
+  return { node: process.version, platform: platform(), arch: arch(), cpus: c.length, cpuModel: c[0]?.model ?? "?", memoryGiB: Math.round(totalmem() / 2 ** 30) };
+}
+
+/** Writes `bench/results/latest.json`. */
+export async function writeResults(figures: readonly Figure[], options: { quick: boolean; repeat: number }): Promise<string> {
+  const dir = new URL("./results/", import.meta.url);
+  await mkdir(dir, { recursive: true });
+  const file = new URL("latest.json", dir);
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...options, figures }, null, 2)}\n`);
+  return file.pathname;
+}
