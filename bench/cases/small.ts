@@ -12,22 +12,62 @@ import { remote } from "../remote.js";
 
 const unlimited = { sendRate: 0, recvRate: 0 };
 
-async function rawRtt(count: number): Promise<number[]> {
-  const echo = await remote("raw-echo");
-  try {
-    const socket = await dial(echo.port);
-    const msg = Buffer.alloc(64, 1);
-    const times: number[] = [];
-    for (let i = 0; i < count; i++) {
+/** Round-trip timers over a raw socket echo and an MConnection echo, both open at once. */
+async function echoes() {
+  const rawEcho = await remote("raw-echo");
+  const ourEcho = await remote("mconn-echo", "plain");
+  const socket = await dial(rawEcho.port);
+  const conn = new MConnection(socketDuplex(await dial(ourEcho.port)), { channels: [{ id: 1, sendQueueCapacity: 10 }], config: unlimited });
+  let replied: () => void = () => undefined;
+  conn.channel(1).messages$.subscribe(() => replied());
+  conn.start();
+  const rawMsg = Buffer.alloc(64, 1);
+  const ourMsg = new Uint8Array(64).fill(1);
+  return {
+    raw: async () => {
       const t = performance.now();
-      socket.write(msg);
+      socket.write(rawMsg);
       await readBytes(socket, 64);
-      times.push(performance.now() - t);
+      return performance.now() - t;
+    },
+    ours: async () => {
+      const t = performance.now();
+      const back = new Promise<void>((resolve) => (replied = resolve));
+      conn.trySend(1, ourMsg);
+      await back;
+      return performance.now() - t;
+    },
+    close: () => {
+      socket.destroy();
+      conn.abort(new TransportError("bench over"));
+      rawEcho.stop();
+      ourEcho.stop();
+    },
+  };
+}
+
+/**
+ * `count` round trips each way, interleaved in blocks of 50 so that both see the same machine
+ * (CPU frequency, other load), after a warm-up.
+ */
+async function rtts(count: number): Promise<{ raw: number[]; ours: number[] }> {
+  const e = await echoes();
+  try {
+    for (let i = 0; i < 200; i++) {
+      await e.raw();
+      await e.ours();
     }
-    socket.destroy();
-    return times;
+    const raw: number[] = [];
+    const ours: number[] = [];
+    for (let done = 0; done < count; done += 50)
+      for (const [list, trip] of [
+        [raw, e.raw],
+        [ours, e.ours],
+      ] as const)
+        for (let i = 0; i < 50; i++) list.push(await trip());
+    return { raw, ours };
   } finally {
-    echo.stop();
+    e.close();
   }
 }
 
@@ -43,33 +83,6 @@ function readBytes(socket: Socket, n: number): Promise<void> {
     };
     socket.on("data", on);
   });
-}
-
-async function mconnRtt(count: number): Promise<number[]> {
-  const echo = await remote("mconn-echo", "plain");
-  try {
-    const conn = new MConnection(socketDuplex(await dial(echo.port)), { channels: [{ id: 1, sendQueueCapacity: 10 }], config: unlimited });
-    const replies = conn.channel(1).messages$;
-    conn.start();
-    const msg = new Uint8Array(64).fill(1);
-    const times: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const t = performance.now();
-      const back = new Promise<void>((resolve) => {
-        const sub = replies.subscribe(() => {
-          sub.unsubscribe();
-          resolve();
-        });
-      });
-      conn.trySend(1, msg);
-      await back;
-      times.push(performance.now() - t);
-    }
-    conn.abort(new TransportError("bench over"));
-    return times;
-  } finally {
-    echo.stop();
-  }
 }
 
 async function rawRate(count: number): Promise<number> {
@@ -111,10 +124,10 @@ export const small: BenchCase = {
   name: "small",
   async run({ quick, repeat: n, progress }) {
     const trips = quick ? 500 : 3000;
-    progress(`small: ${trips} round trips of 64 B, raw socket echo`);
-    const raw = (await rawRtt(trips)).sort((a, b) => a - b);
-    progress(`small: ${trips} round trips of 64 B, MConnection echo`);
-    const ours = (await mconnRtt(trips)).sort((a, b) => a - b);
+    progress(`small: ${trips} round trips of 64 B each, raw socket echo and MConnection echo, interleaved`);
+    const trips$ = await rtts(trips);
+    const raw = trips$.raw.sort((a, b) => a - b);
+    const ours = trips$.ours.sort((a, b) => a - b);
     const count = quick ? 100_000 : 500_000;
     progress(`small: ${count} one-way messages of 100 B`);
     const rr = await repeat(n, () => rawRate(count));
