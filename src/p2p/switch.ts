@@ -14,7 +14,7 @@ import { formatNetAddress, parseHostPort, parseNetAddress, type NetAddress } fro
 import { BLOCK_PROTOCOL, P2P_PROTOCOL, type NodeInfo } from "./node-info.js";
 import { Peer } from "./peer.js";
 import type { Envelope, Reactor, SwitchChannelDescriptor } from "./reactor.js";
-import { TcpTransport, type TransportConnection } from "./transport.js";
+import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
 import type { Authenticate } from "./upgrade.js";
 
 /** A peer joined or left. */
@@ -110,6 +110,7 @@ export class Switch {
   private readonly dialing = new Set<string>();
   private readonly reconnecting = new Map<string, Subscription>();
   private readonly events = new Subject<PeerEvent>();
+  private readonly rejections = new Subject<InboundFailure>();
   private readonly persistent = new Set<string>();
   private transport: TcpTransport | undefined;
   private ourInfo: NodeInfo | undefined;
@@ -118,6 +119,11 @@ export class Switch {
 
   /** Peers joining and leaving. */
   readonly peers$: Observable<PeerEvent> = this.events.asObservable();
+  /**
+   * Inbound connections refused: a failed handshake, a NodeInfo rule, a filter or a limit, each
+   * with its typed error. (A refused dial rejects `dial()` instead.) Completes on `stop()`.
+   */
+  readonly rejected$: Observable<InboundFailure> = this.rejections.asObservable();
 
   constructor(options: SwitchOptions) {
     this.options = options;
@@ -214,7 +220,14 @@ export class Switch {
       scheduler: this.scheduler,
     });
     this.transport = transport;
-    transport.inbound$.subscribe((conn) => this.admit(conn, { outbound: false }));
+    transport.failures$.subscribe((failure) => this.rejections.next(failure));
+    transport.inbound$.subscribe((conn) => {
+      try {
+        this.admit(conn, { outbound: false });
+      } catch (error) {
+        this.rejections.next({ socketAddr: conn.socketAddr, error });
+      }
+    });
     if (listen !== undefined) {
       this.boundAddress = await transport.listen(listen.host, listen.port);
       if (o.externalAddress === undefined) this.ourInfo = info(`${this.boundAddress.host}:${this.boundAddress.port}`);
@@ -275,6 +288,7 @@ export class Switch {
     await this.transport?.close();
     for (const o of this.owners.values()) o.subject.complete();
     this.events.complete();
+    this.rejections.complete();
   }
 
   private admit(conn: TransportConnection, how: { outbound: boolean; dialedAddr?: string }): Peer {

@@ -1,0 +1,28 @@
+import { filter, firstValueFrom, take, toArray } from "rxjs";
+import type { Reactor } from "../../src/p2p/reactor.js";
+import { Switch, type PeerEvent, type SwitchOptions } from "../../src/p2p/switch.js";
+import { generateNodeKey, type NodeKey } from "../../src/secret/node-key.js";
+import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { within } from "./tcp.js";
+
+/** A switch on 127.0.0.1 with a fresh key (or `key`), SecretConnection, and the given reactors. */
+export function makeSwitch(
+  reactors: Record<string, Reactor>,
+  options: Partial<SwitchOptions> & { key?: NodeKey } = {},
+): { sw: Switch; key: NodeKey } {
+  const key = options.key ?? generateNodeKey();
+  const sw = new Switch({
+    nodeId: key.id,
+    authenticate: secretAuthenticator(key),
+    network: "test-net",
+    listen: "127.0.0.1:0",
+    ...options,
+  });
+  for (const [name, r] of Object.entries(reactors)) sw.addReactor(name, r);
+  return { sw, key };
+}
+
+/** Resolves with the next `n` peer events of `type` on `sw`, within `ms`. */
+export function nextPeerEvents(sw: Switch, type: PeerEvent["type"], n: number, ms = 10_000): Promise<PeerEvent[]> {
+  return within(firstValueFrom(sw.peers$.pipe(filter((e) => e.type === type), take(n), toArray())), ms, `${n} "${type}" event(s) on ${sw.nodeId.slice(0, 8)}`);
+}
