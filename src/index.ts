@@ -101,3 +101,4 @@ export { Switch, DecodeError, ReactorError, type PeerEvent, type SwitchOptions, 
 export { COMETBFT_CHANNELS, cometbftChannelName, type CometbftChannel } from "./p2p/cometbft-channels.js";
 export { switchMetrics, type SwitchMetrics, type SwitchMetricsOptions } from "./metrics/switch-metrics.js";
 export { serveMetrics, type MetricsServer } from "./metrics/serve-metrics.js";
+export { silentLogger, type Logger, type LogFn } from "./logger.js";

@@ -3,7 +3,7 @@
  * `channel(id).messages$`, and redials persistent peers.
  * @module
  */
-import { asyncScheduler, defer, from, Observable, Subject, type SchedulerLike, type Subscription } from "rxjs";
+import { asyncScheduler, defer, from, Observable, Subject, tap, type SchedulerLike, type Subscription } from "rxjs";
 import { ConfigError, MConnError, ProtocolError } from "../errors.js";
 import type { CloseReason } from "../mconn/close-reason.js";
 import { MConnection } from "../mconn/mconnection.js";
@@ -16,6 +16,7 @@ import { Peer } from "./peer.js";
 import type { Envelope, Reactor, SwitchChannelDescriptor } from "./reactor.js";
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
 import type { Authenticate } from "./upgrade.js";
+import { silentLogger, type Logger } from "../logger.js";
 
 /** A peer joined or left. */
 export type PeerEvent =
@@ -73,6 +74,8 @@ export interface SwitchOptions {
   /** Random numbers in [0, 1) for the backoff jitter. */
   readonly random?: () => number;
   readonly scheduler?: SchedulerLike;
+  /** Where peer events, refusals and redials are logged (pino-compatible); silent by default. */
+  readonly logger?: Logger;
 }
 
 /** One channel of the switch, as users see it. */
@@ -220,6 +223,14 @@ export class Switch {
       scheduler: this.scheduler,
     });
     this.transport = transport;
+    const log = o.logger ?? silentLogger;
+    this.rejections.subscribe(({ socketAddr, error }) =>
+      log.info({ addr: socketAddr, reason: error instanceof MConnError ? error.reason : "error", err: String(error) }, "inbound connection refused"),
+    );
+    this.events.subscribe((e) => {
+      if (e.type === "added") log.info({ peer: e.peer.id, addr: e.peer.socketAddr, outbound: e.peer.isOutbound }, "peer added");
+      else log.info({ peer: e.peer.id, reason: e.reason.kind, err: e.reason.kind === "error" ? e.reason.error.message : undefined }, "peer removed");
+    });
     transport.failures$.subscribe((failure) => this.rejections.next(failure));
     transport.inbound$.subscribe((conn) => {
       try {
@@ -388,8 +399,10 @@ export class Switch {
   /** Dials `addr` until it connects, on the backoff schedule; one loop per peer ID. */
   private reconnect(addr: NetAddress): void {
     if (this.reconnecting.has(addr.id) || this.state !== "running") return;
+    const log = this.options.logger ?? silentLogger;
     const sub = defer(() => from(this.dial(addr)))
       .pipe(
+        tap({ error: (err: unknown) => log.debug({ peer: addr.id, err: String(err) }, "redial failed") }),
         retryWithBackoff({
           backoff: this.options.backoff ?? backoffDefaults,
           random: this.options.random ?? Math.random,
@@ -399,7 +412,10 @@ export class Switch {
       )
       .subscribe({
         next: () => undefined,
-        error: () => this.reconnecting.delete(addr.id),
+        error: (err: unknown) => {
+          log.warn({ peer: addr.id, err: String(err) }, "gave up redialing persistent peer");
+          this.reconnecting.delete(addr.id);
+        },
         complete: () => this.reconnecting.delete(addr.id),
       });
     if (!sub.closed) this.reconnecting.set(addr.id, sub);

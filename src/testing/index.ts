@@ -9,6 +9,8 @@ import { duplexPair } from "../duplex/duplex-pair.js";
 import type { ChannelDescriptor } from "../mconn/channel-descriptor.js";
 import type { MConnectionConfig } from "../mconn/config.js";
 import { MConnection } from "../mconn/mconnection.js";
+import { Peer } from "../p2p/peer.js";
+import type { NodeInfo } from "../p2p/node-info.js";
 
 /** Options of {@link connectedPair}. */
 export interface ConnectedPairOptions {
@@ -51,4 +53,34 @@ export function connectedPair(options: ConnectedPairOptions): [MConnection, MCon
   // Nothing is delivered synchronously, so subscribing right after this call misses nothing.
   for (const c of pair) c.start();
   return pair;
+}
+
+/** Options of {@link connectedPeers}: those of {@link connectedPair}, and the two node IDs. */
+export interface ConnectedPeersOptions extends ConnectedPairOptions {
+  /** Node IDs of the two ends (default `aaaa…` and `bbbb…`). */
+  readonly ids?: readonly [string, string];
+}
+
+/**
+ * Two {@link Peer}s over a {@link connectedPair}: `[a, b]` where `a` is b's view of the node at
+ * the other end and the reverse — what a reactor receives in `addPeer`, to test it without a
+ * switch or sockets. Each NodeInfo lists all the channels. Same timing rules as connectedPair.
+ */
+export function connectedPeers(options: ConnectedPeersOptions): [Peer, Peer] {
+  const [ca, cb] = connectedPair(options);
+  const [ida, idb] = options.ids ?? ["a".repeat(40), "b".repeat(40)];
+  const info = (id: string): NodeInfo => ({
+    protocolVersion: { p2p: 8, block: 11, app: 0 },
+    nodeId: id,
+    listenAddr: "127.0.0.1:0",
+    network: "testing",
+    version: "",
+    channels: Uint8Array.from(options.channels.map((c) => c.id)),
+    moniker: id.slice(0, 8),
+    other: { txIndex: "", rpcAddress: "" },
+  });
+  // ca talks to the node with ID idb, so the Peer over ca is "b" as seen from "a".
+  const peerB = new Peer(ca, { id: idb, isOutbound: true, isPersistent: false, nodeInfo: info(idb), socketAddr: "memory:b" });
+  const peerA = new Peer(cb, { id: ida, isOutbound: false, isPersistent: false, nodeInfo: info(ida), socketAddr: "memory:a" });
+  return [peerA, peerB];
 }

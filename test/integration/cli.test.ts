@@ -120,7 +120,9 @@ describe("the rx-mconn command", function () {
     sw.addReactor("test", { channels: [{ id: 0x40 }, { id: 0x41 }] });
     try {
       await sw.start();
+      const addedLog = logLine(child, "peer added", 10_000);
       const peer = await sw.dial(listening["address"] as string);
+      expect((await addedLog)["peer"]).to.equal(key.id);
       const echoed = firstValueFrom(sw.channel(0x41).messages$.pipe(filter((e) => e.message.length === 5000)));
       expect(await peer.send(0x41, new Uint8Array(5000).fill(9))).to.equal(true);
       const back = await within(echoed, 10_000, "the echo on channel 0x41");

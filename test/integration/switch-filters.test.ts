@@ -26,8 +26,11 @@ describe("Switch admission", function () {
     await Promise.allSettled(started.splice(0).map((s) => s.stop()));
   });
 
-  it("refuses a second connection from a peer ID already connected (dial and inbound)", async () => {
-    const { sw: a } = await start();
+  it("refuses a second connection from a peer ID already connected (dial and inbound), and logs what happened", async () => {
+    const logged: string[] = [];
+    const record = (level: string) => (fields: Record<string, unknown>, message: string) => logged.push(`${level} ${message} ${String(fields["reason"] ?? "")}`.trim());
+    const logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+    const { sw: a } = await start({ logger });
     const { sw: b, key } = await start();
     const added = nextPeerEvents(a, "added", 1);
     await b.dial(a.address!);
@@ -42,6 +45,8 @@ describe("Switch admission", function () {
     const { error } = await within(refused, 5000, "the refusal");
     expect((error as PeerRejectedError).rule).to.equal("duplicate-id");
     expect(a.peers.size).to.equal(1);
+    expect(logged).to.include("info peer added");
+    expect(logged).to.include("info inbound connection refused rejected:duplicate-id");
   });
 
   it("refuses inbound peers beyond maxInboundPeers, keeping the ones it has", async () => {

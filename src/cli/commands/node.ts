@@ -41,12 +41,9 @@ export const node: Command = {
       moniker: stringOption(values["moniker"], "rx-mconn-node"),
       listen,
       persistentPeers: peers,
+      logger: log,
     });
     sw.addReactor("cli", { channels });
-    sw.peers$.subscribe((e) => {
-      if (e.type === "added") log.info({ peer: e.peer.id, addr: e.peer.socketAddr, outbound: e.peer.isOutbound, moniker: e.peer.nodeInfo.moniker }, "peer added");
-      else log.info({ peer: e.peer.id, reason: e.reason.kind === "error" ? e.reason.error.message : e.reason.kind }, "peer removed");
-    });
     const echo = values["echo"] === true;
     for (const c of channels)
       sw.channel(c.id).messages$.subscribe(({ peer, channelId, message }) => {
