@@ -1,0 +1,190 @@
+/**
+ * Hostile peers against a Switch over SecretConnection on real sockets. Each ends only its own
+ * connection with the matching typed error, while a well-behaved peer on the same switch keeps
+ * exchanging messages without loss.
+ */
+import { expect } from "chai";
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
+import { filter, firstValueFrom } from "rxjs";
+import { socketDuplex } from "../../src/duplex/socket-duplex.js";
+import type { ByteDuplex } from "../../src/duplex/byte-duplex.js";
+import { MessageTooLargeError, PacketTooLargeError, PingFloodError, UnknownChannelError, type MConnError } from "../../src/errors.js";
+import type { NodeInfo } from "../../src/p2p/node-info.js";
+import type { Switch } from "../../src/p2p/switch.js";
+import { upgrade } from "../../src/p2p/upgrade.js";
+import { HandshakeError } from "../../src/secret/errors.js";
+import { generateNodeKey } from "../../src/secret/node-key.js";
+import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { encodeBatch } from "../../src/wire/encode-packets.js";
+import { makeSwitch, nextPeerEvents } from "../helpers/switches.js";
+import { within } from "../helpers/tcp.js";
+
+const CAPACITY = 4096;
+const channels = [{ id: 0x40, sendQueueCapacity: 4, recvMessageCapacity: CAPACITY }];
+
+/** A peer that passes SecretConnection and NodeInfo properly, then is ours to misbehave with. */
+async function rogue(sw: Switch): Promise<{ id: string; duplex: ByteDuplex; socket: Socket }> {
+  const key = generateNodeKey();
+  const socket = connect(sw.listenAddress!.port, "127.0.0.1");
+  await once(socket, "connect");
+  const info: NodeInfo = {
+    protocolVersion: { p2p: 8, block: 11, app: 0 },
+    nodeId: key.id,
+    listenAddr: "127.0.0.1:1",
+    network: "test-net",
+    version: "",
+    channels: Uint8Array.of(0x40),
+    moniker: "rogue",
+    other: { txIndex: "", rpcAddress: "" },
+  };
+  const up = await upgrade(socketDuplex(socket), { authenticate: secretAuthenticator(key), ourInfo: info, expectedId: sw.nodeId, handshakeTimeout: 5000 });
+  return { id: key.id, duplex: up.duplex, socket };
+}
+
+describe("hostile peers against an encrypted switch", function () {
+  this.timeout(60_000);
+  let sw: Switch;
+  let good: Switch;
+  let count = 0;
+
+  beforeEach(async () => {
+    const key = generateNodeKey();
+    ({ sw } = makeSwitch({ chat: { channels } }, { key, authenticate: secretAuthenticator(key, { timeout: 400 }), mconnection: { sendTimeout: 300, pingBurst: 5, maxPingRate: 1 }, maxPendingHandshakes: 64 }));
+    ({ sw: good } = makeSwitch({ chat: { channels } }));
+    await sw.start();
+    await good.start();
+    const added = nextPeerEvents(sw, "added", 1);
+    await good.dial(sw.address!);
+    await added;
+  });
+
+  afterEach(async () => {
+    await Promise.allSettled([good.stop(), sw.stop()]);
+  });
+
+  /** The good peer still gets a message from the switch, and sends one back. */
+  async function goodPeerStillTalks(): Promise<void> {
+    const n = `still ${++count}`;
+    const there = firstValueFrom(good.channel(0x40).messages$.pipe(filter((e) => new TextDecoder().decode(e.message) === n)));
+    const back = firstValueFrom(sw.channel(0x40).messages$.pipe(filter((e) => new TextDecoder().decode(e.message) === `${n} back`)));
+    expect(await sw.broadcast(0x40, new TextEncoder().encode(n))).to.be.at.least(1);
+    await within(there, 5000, "the good peer to receive");
+    expect(await good.broadcast(0x40, new TextEncoder().encode(`${n} back`))).to.equal(1);
+    await within(back, 5000, "the good peer's answer");
+  }
+
+  /** Waits for the peer `id` to be removed with an error of `type`. */
+  async function removedWith(id: string, type: new (...args: never[]) => MConnError): Promise<void> {
+    const e = await within(firstValueFrom(sw.peers$.pipe(filter((x) => x.type === "removed" && x.peer.id === id))), 10_000, `peer ${id.slice(0, 8)} removed`);
+    expect(e.type === "removed" && e.reason.kind).to.equal("error");
+    if (e.type === "removed" && e.reason.kind === "error") expect(e.reason.error).to.be.instanceOf(type);
+  }
+
+  it("slowloris handshake (one byte every 50 ms) → HandshakeError timeout", async () => {
+    const socket = connect(sw.listenAddress!.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    await once(socket, "connect");
+    const refused = firstValueFrom(sw.rejected$);
+    const drip = setInterval(() => socket.write(Uint8Array.of(0x22)), 50);
+    try {
+      const { error } = await within(refused, 5000, "the refusal");
+      expect(error).to.be.instanceOf(HandshakeError);
+      expect((error as HandshakeError).rule).to.equal("timeout");
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+    }
+    await goodPeerStillTalks();
+  });
+
+  it("a ping flood → PingFloodError", async () => {
+    const r = await rogue(sw);
+    r.duplex.write(encodeBatch(Array.from({ length: 50 }, () => ({ type: "ping" as const }))));
+    await removedWith(r.id, PingFloodError);
+    await goodPeerStillTalks();
+  });
+
+  it("a length prefix of 2^63 → PacketTooLargeError", async () => {
+    const r = await rogue(sw);
+    r.duplex.write(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01));
+    await removedWith(r.id, PacketTooLargeError);
+    await goodPeerStillTalks();
+  });
+
+  it("a message one byte over recvMessageCapacity → MessageTooLargeError", async () => {
+    const r = await rogue(sw);
+    const data = new Uint8Array(CAPACITY + 1);
+    const packets = [];
+    for (let at = 0; at < data.length; at += 1024) packets.push({ type: "msg" as const, channelId: 0x40, eof: at + 1024 >= data.length, data: data.subarray(at, at + 1024) });
+    r.duplex.write(encodeBatch(packets));
+    await removedWith(r.id, MessageTooLargeError);
+    await goodPeerStillTalks();
+  });
+
+  it("a packet for an undeclared channel → UnknownChannelError", async () => {
+    const r = await rogue(sw);
+    r.duplex.write(encodeBatch([{ type: "msg", channelId: 0x41, eof: true, data: Uint8Array.of(1) }]));
+    await removedWith(r.id, UnknownChannelError);
+    await goodPeerStillTalks();
+  });
+
+  it("a peer that never reads: trySend turns false, send times out, what we hold stays bounded", async () => {
+    const r = await rogue(sw);
+    r.socket.pause(); // stop reading: the kernel buffers fill, then our writes stop
+    const peer = sw.peers.get(r.id) ?? (await nextPeerEvents(sw, "added", 1))[0]!.peer;
+    const big = new Uint8Array(64 * 1024);
+    // Send until a send() times out: the socket buffers are full and the queue with them.
+    let queued = 0;
+    const deadline = Date.now() + 30_000;
+    while (await peer.send(0x40, big)) {
+      queued++;
+      if (Date.now() > deadline) throw new Error(`send() still succeeding after ${queued} messages`);
+    }
+    expect(peer.trySend(0x40, big), "trySend with the queue full").to.equal(false);
+    const pending = peer.connection.status()[0]!.pendingBytes;
+    expect(pending, "bytes held for the peer").to.be.at.most((4 + 1) * big.length);
+    expect(queued).to.be.greaterThan(0);
+    await goodPeerStillTalks();
+    r.socket.destroy();
+  });
+
+  it("2,000 sockets that never finish the handshake: the listener stays responsive and memory comes back", async () => {
+    const before = process.memoryUsage().heapUsed;
+    const silent: Socket[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const s = connect(sw.listenAddress!.port, "127.0.0.1");
+      s.on("error", () => undefined);
+      silent.push(s);
+    }
+    await Promise.all(silent.map((s) => once(s, "connect").catch(() => undefined)));
+    // a new good peer still gets in while they are open
+    const { sw: late } = makeSwitch({ chat: { channels } });
+    await late.start();
+    try {
+      // Handshake slots are all taken by silent sockets until their 400 ms timeout frees them:
+      // a good peer that retries (as persistent peers do) gets in.
+      const added = nextPeerEvents(late, "added", 1);
+      const dialUntilIn = async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await late.dial(sw.address!);
+          } catch (err) {
+            if (attempt >= 20) throw err;
+            await new Promise((res) => setTimeout(res, 250));
+          }
+        }
+      };
+      await within(dialUntilIn(), 10_000, "a good dial during the flood");
+      await added;
+    } finally {
+      await late.stop();
+    }
+    for (const s of silent) s.destroy();
+    await new Promise((res) => setTimeout(res, 1000));
+    (globalThis as { gc?: () => void }).gc?.();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(grown, `heap grew by ${grown} bytes`).to.be.below(32 * 1024 * 1024);
+    await goodPeerStillTalks();
+  });
+});
