@@ -13,10 +13,11 @@ import { MessageTooLargeError, PacketTooLargeError, PingFloodError, UnknownChann
 import type { NodeInfo } from "../../src/p2p/node-info.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { upgrade } from "../../src/p2p/upgrade.js";
-import { HandshakeError } from "../../src/secret/errors.js";
+import { FrameAuthenticationError, HandshakeError } from "../../src/secret/errors.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
 import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
 import { encodeBatch } from "../../src/wire/encode-packets.js";
+import { tamperingProxy } from "../helpers/proxy.js";
 import { makeSwitch, nextPeerEvents } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";
 
@@ -186,5 +187,35 @@ describe("hostile peers against an encrypted switch", function () {
     const grown = process.memoryUsage().heapUsed - before;
     expect(grown, `heap grew by ${grown} bytes`).to.be.below(32 * 1024 * 1024);
     await goodPeerStillTalks();
+  });
+
+  it("a ciphertext bit flipped after 10 MB of good traffic → FrameAuthenticationError; everything before it arrived intact", async () => {
+    const flipAt = 10 * 1024 * 1024 + 12_345;
+    const proxy = await tamperingProxy(sw.listenAddress!.port, flipAt);
+    const { sw: victim } = makeSwitch({ chat: { channels: [{ id: 0x40, sendQueueCapacity: 4, recvMessageCapacity: CAPACITY }] } });
+    await victim.start();
+    try {
+      const removed = firstValueFrom(sw.peers$.pipe(filter((e) => e.type === "removed" && e.peer.id === victim.nodeId)));
+      const got: number[] = [];
+      sw.channel(0x40).messages$.pipe(filter((e) => e.peer.id === victim.nodeId)).subscribe((e) => got.push(e.message[0]! | (e.message[1]! << 8) | (e.message[2]! << 16)));
+      const peer = await victim.dial(`${sw.nodeId}@127.0.0.1:${proxy.port}`);
+      // numbered 4 KiB messages until the connection dies
+      for (let i = 0; peer.isRunning && i < 10_000; i++) {
+        const m = new Uint8Array(CAPACITY);
+        m[0] = i & 0xff;
+        m[1] = (i >> 8) & 0xff;
+        m[2] = (i >> 16) & 0xff;
+        if (!(await peer.send(0x40, m))) break;
+      }
+      const e = await within(removed, 10_000, "the tampered peer to be removed");
+      expect(e.type === "removed" && e.reason.kind === "error" && e.reason.error).to.be.instanceOf(FrameAuthenticationError);
+      // an unbroken run from 0: nothing corrupted or out of order was delivered
+      expect(got.length * CAPACITY, "bytes delivered before the flip").to.be.greaterThan(9 * 1024 * 1024);
+      expect(got).to.deep.equal(got.map((_, i) => i));
+      await goodPeerStillTalks();
+    } finally {
+      await victim.stop();
+      proxy.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { FrameAuthenticationError } from "../../src/secret/errors.js";
 import { FRAME_SEALED_SIZE } from "../../src/secret/frame-cipher.js";
 import { secretHandshake } from "../../src/secret/handshake.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
+import { tamperingProxy } from "../helpers/proxy.js";
 import { within } from "../helpers/tcp.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -25,24 +26,9 @@ async function proxied(flipAt: number | undefined) {
   await once(server, "listening");
   const accepted: Socket[] = [];
   server.on("connection", (s) => accepted.push(s));
-  const proxy: Server = createServer((inbound) => {
-    const outbound = connect((server.address() as { port: number }).port, "127.0.0.1");
-    let seen = 0;
-    inbound.on("data", (chunk: Buffer) => {
-      if (flipAt !== undefined && flipAt >= seen && flipAt < seen + chunk.length) chunk[flipAt - seen]! ^= 0x04;
-      seen += chunk.length;
-      outbound.write(chunk);
-    });
-    outbound.pipe(inbound);
-    inbound.on("close", () => outbound.destroy());
-    outbound.on("close", () => inbound.destroy());
-    inbound.on("error", () => outbound.destroy());
-    outbound.on("error", () => inbound.destroy());
-  });
-  proxy.listen(0, "127.0.0.1");
-  await once(proxy, "listening");
+  const proxy = await tamperingProxy((server.address() as { port: number }).port, flipAt);
   return {
-    port: (proxy.address() as { port: number }).port,
+    port: proxy.port,
     accepted: async () => {
       while (accepted.length === 0) await new Promise((r) => setTimeout(r, 5));
       return accepted.shift()!;
