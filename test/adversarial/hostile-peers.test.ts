@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import { once } from "node:events";
+import { mkdir, writeFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { filter, firstValueFrom } from "rxjs";
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
@@ -60,8 +61,28 @@ describe("hostile peers against an encrypted switch", function () {
     await added;
   });
 
-  afterEach(async () => {
+  // Memory high-water marks per hostile input, for docs/security.md (written at the end).
+  const marks: { test: string; heapMiB: number; rssMiB: number; baseHeapMiB: number }[] = [];
+  let sampler: NodeJS.Timeout | undefined;
+  let peak = { heap: 0, rss: 0, baseHeap: 0 };
+  beforeEach(() => {
+    const m = process.memoryUsage();
+    peak = { heap: m.heapUsed, rss: m.rss, baseHeap: m.heapUsed };
+    sampler = setInterval(() => {
+      const now = process.memoryUsage();
+      peak.heap = Math.max(peak.heap, now.heapUsed);
+      peak.rss = Math.max(peak.rss, now.rss);
+    }, 5);
+  });
+  afterEach(async function () {
+    clearInterval(sampler);
+    const mib = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+    marks.push({ test: this.currentTest?.title ?? "?", heapMiB: mib(peak.heap), rssMiB: mib(peak.rss), baseHeapMiB: mib(peak.baseHeap) });
     await Promise.allSettled([good.stop(), sw.stop()]);
+  });
+  after(async () => {
+    await mkdir("test/adversarial/results", { recursive: true });
+    await writeFile("test/adversarial/results/memory.json", `${JSON.stringify(marks, null, 2)}\n`);
   });
 
   /** The good peer still gets a message from the switch, and sends one back. */
