@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from "rxjs";
-import { MessageTooLargeError, UnknownChannelError } from "../errors.js";
+import { MessageTooLargeError, TruncatedError, UnknownChannelError } from "../errors.js";
 import type { MsgPacket } from "../wire/packet.js";
 
 /** A whole message received on a channel. */
@@ -65,8 +65,9 @@ class Assembly {
  * ```
  *
  * Errors with {@link UnknownChannelError} for a channel not in `channels` (or outside 0–255) and
- * {@link MessageTooLargeError} when a message outgrows its channel's capacity. A message still
- * incomplete when the source ends is dropped: nothing partial is ever emitted.
+ * {@link MessageTooLargeError} when a message outgrows its channel's capacity, and
+ * {@link TruncatedError} when the source ends in the middle of a message (the peer went away
+ * mid-message): nothing partial is ever emitted.
  */
 export function reassemble(channels: readonly ReassemblyChannel[]): OperatorFunction<MsgPacket, ChannelMessage> {
   return (source) =>
@@ -91,7 +92,11 @@ export function reassemble(channels: readonly ReassemblyChannel[]): OperatorFunc
           if (message !== undefined) subscriber.next({ channelId: id, message });
         },
         error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
+        complete: () => {
+          const open = table.findIndex((a) => a !== undefined && a.length > 0);
+          if (open >= 0) subscriber.error(new TruncatedError(`stream ended inside a message on channel ${open} (${table[open]!.length} bytes of it received)`));
+          else subscriber.complete();
+        },
       });
     });
 }

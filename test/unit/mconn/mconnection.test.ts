@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mergeMap } from "rxjs";
+import { map, mergeMap } from "rxjs";
 import { MessageTooLargeError, PingFloodError, PongTimeoutError, UnknownChannelError } from "../../../src/errors.js";
 import { MConnection } from "../../../src/mconn/mconnection.js";
 import type { CloseReason } from "../../../src/mconn/close-reason.js";
@@ -59,6 +59,18 @@ describe("MConnection (marble)", () => {
       ts.schedule(() => conn.abort(new PingFloodError("test")), 100);
       flush();
       expect(events).to.deep.equal(["ping-received@10", "pong-sent@10", "ping-sent@60", "pong-received@71", "complete"]);
+    });
+  });
+
+  it("a peer closing in the middle of a message ends the connection with TruncatedError, delivering nothing of it", () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const incoming = hot<Uint8Array>("5ms a 4ms b 4ms |", { a: msg(2, "aa"), b: msg(1, "bb", false) });
+      const conn = new MConnection(new FakeDuplex(incoming, ts), { channels, config });
+      expectObservable(conn.channel(1).messages$).toBe("15ms |");
+      expectObservable(conn.channel(2).messages$.pipe(map((m) => Buffer.from(m).toString("hex")))).toBe("5ms a 9ms |", { a: "aa" });
+      expectObservable(conn.ended$.pipe(map((r) => (r.kind === "error" ? r.error.constructor.name : r.kind)))).toBe("15ms (t|)", { t: "TruncatedError" });
+      conn.start();
     });
   });
 
