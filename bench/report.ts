@@ -3,6 +3,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { arch, cpus, platform, totalmem } from "node:os";
+import { chart } from "./chart.js";
 import type { Figure } from "./measure.js";
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -31,11 +32,25 @@ export function machine() {
   return { node: process.version, platform: platform(), arch: arch(), cpus: c.length, cpuModel: c[0]?.model ?? "?", memoryGiB: Math.round(totalmem() / 2 ** 30) };
 }
 
-/** Writes `bench/results/latest.json`. */
-export async function writeResults(figures: readonly Figure[], options: { quick: boolean; repeat: number }): Promise<string> {
+/**
+ * Writes `bench/results/latest.json` and `bench/results/latest.svg`; a full run also writes
+ * the chart shown in `docs/benchmarks.md` (`docs/benchmarks.svg`).
+ */
+export async function writeResults(figures: readonly Figure[], options: { quick: boolean; repeat: number }): Promise<string[]> {
   const dir = new URL("./results/", import.meta.url);
   await mkdir(dir, { recursive: true });
-  const file = new URL("latest.json", dir);
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...options, figures }, null, 2)}\n`);
-  return file.pathname;
+  const json = new URL("latest.json", dir);
+  await writeFile(json, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...options, figures }, null, 2)}\n`);
+  const m = machine();
+  const title = `rx-mconn vs baselines in the same run: ${m.cpus} × ${m.cpuModel}, Node ${m.node}${options.quick ? " (quick)" : ""}`;
+  const svg = chart(figures, title);
+  const svgFile = new URL("latest.svg", dir);
+  await writeFile(svgFile, svg);
+  const written = [json.pathname, svgFile.pathname];
+  if (!options.quick) {
+    const docs = new URL("../docs/benchmarks.svg", import.meta.url);
+    await writeFile(docs, svg);
+    written.push(docs.pathname);
+  }
+  return written;
 }
