@@ -26,8 +26,8 @@ export function chart(figures: readonly Figure[], title: string): string {
       `<text x="${labelWidth - 8}" y="${y + 32}" text-anchor="end" fill="#777">${esc(f.baseline!.name)}</text>`,
       `<rect x="${labelWidth}" y="${y + 2}" width="${ours.toFixed(1)}" height="16" fill="${met}"/>`,
       `<rect x="${labelWidth}" y="${y + 20}" width="${base.toFixed(1)}" height="16" fill="#bbb"/>`,
-      `<text x="${labelWidth + ours + 6}" y="${y + 14}">${esc(`${fmt(f.value)} ${f.unit}${f.ratio === undefined ? "" : `  (${f.ratio.toFixed(2)}×)`}`)}</text>`,
-      `<text x="${labelWidth + base + 6}" y="${y + 32}" fill="#777">${esc(`${fmt(f.baseline!.value)} ${f.unit}`)}</text>`,
+      `<text x="${(labelWidth + ours + 6).toFixed(1)}" y="${y + 14}">${esc(`${fmt(f.value)} ${f.unit}${f.ratio === undefined ? "" : `  (${f.ratio.toFixed(2)}×)`}`)}</text>`,
+      `<text x="${(labelWidth + base + 6).toFixed(1)}" y="${y + 32}" fill="#777">${esc(`${fmt(f.baseline!.value)} ${f.unit}`)}</text>`,
     ].join("\n  ");
   });
   return [

@@ -3,24 +3,32 @@
  * their wire message and the Diffie-Hellman secret.
  * @module
  */
-import { createPrivateKey, createPublicKey, diffieHellman, randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { HandshakeError } from "./errors.js";
 
 const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
-const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex");
 
 /** An X25519 key pair. */
 export interface EphemeralKeys {
-  readonly privateKey: Uint8Array;
+  readonly privateKey: KeyObject;
   readonly publicKey: Uint8Array;
 }
 
-/** A key pair for `privateKey` (32 bytes, clamped inside X25519), or a random one. */
-export function ephemeralKeys(privateKey: Uint8Array = randomBytes(32)): EphemeralKeys {
-  if (privateKey.length !== 32) throw new RangeError("an X25519 private key has 32 bytes");
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, privateKey]), format: "der", type: "pkcs8" });
-  const spki = createPublicKey(key).export({ format: "der", type: "spki" });
-  return { privateKey: new Uint8Array(privateKey), publicKey: new Uint8Array(spki.subarray(SPKI_X25519.length)) };
+/**
+ * A fresh random key pair, or the pair of `privateKey` (32 bytes, clamped inside X25519; for
+ * reproducible tests). Keys stay `KeyObject`s: importing key material is the slow part of
+ * OpenSSL's X25519 (DER import costs about ten times a JWK import), so it is done at most once.
+ */
+export function ephemeralKeys(privateKey?: Uint8Array): EphemeralKeys {
+  let key: KeyObject;
+  if (privateKey === undefined) {
+    key = generateKeyPairSync("x25519").privateKey;
+  } else {
+    if (privateKey.length !== 32) throw new RangeError("an X25519 private key has 32 bytes");
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, privateKey]), format: "der", type: "pkcs8" });
+  }
+  const jwk = createPublicKey(key).export({ format: "jwk" });
+  return { privateKey: key, publicKey: new Uint8Array(Buffer.from(jwk.x!, "base64url")) };
 }
 
 /** The first message a side writes: `uvarint(34) ‖ BytesValue{value: publicKey}` (35 bytes). */
@@ -47,8 +55,8 @@ export function sharedSecret(ours: EphemeralKeys, theirPublicKey: Uint8Array): U
   let secret: Buffer;
   try {
     secret = diffieHellman({
-      privateKey: createPrivateKey({ key: Buffer.concat([PKCS8_X25519, ours.privateKey]), format: "der", type: "pkcs8" }),
-      publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, theirPublicKey]), format: "der", type: "spki" }),
+      privateKey: ours.privateKey,
+      publicKey: createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(theirPublicKey).toString("base64url") }, format: "jwk" }),
     });
   } catch (err) {
     throw new HandshakeError("low-order-key", "the remote ephemeral key gives no shared secret", { cause: err });

@@ -60,7 +60,8 @@ function keyOf(seed: Uint8Array, publicKey: Uint8Array, privateKey: KeyObject): 
 export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: "der", type: "spki" });
+    // JWK: an order of magnitude faster to import than DER with OpenSSL 3
+    const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(publicKey).toString("base64url") }, format: "jwk" });
     return verify(null, message, key, signature);
   } catch {
     return false;
