@@ -55,11 +55,10 @@ describe("a remote host behind a veth link (network namespace)", function () {
     }
   });
 
-  it("a dead link is detected within pingInterval + pongTimeout; the peer is removed with PongTimeoutError", async () => {
-    const PING = 1000;
+  /** Starts quiet-node.ts inside the namespace on NS_ADDR:port; resolves with its node ID once it listens. */
+  async function nodeInNamespace(port: number, pingMs: number): Promise<string> {
     const seed = randomBytes(32).toString("hex");
-    const id = nodeKeyFromSeed(Buffer.from(seed, "hex")).id;
-    const child = spawn("ip", ["netns", "exec", NS, process.execPath, ...process.execArgv, "test/adversarial/fixtures/quiet-node.ts", seed, `${NS_ADDR}:26656`, String(PING)], {
+    const child = spawn("ip", ["netns", "exec", NS, process.execPath, ...process.execArgv, "test/adversarial/fixtures/quiet-node.ts", seed, `${NS_ADDR}:${port}`, String(pingMs)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     children.push(child);
@@ -68,6 +67,12 @@ describe("a remote host behind a veth link (network namespace)", function () {
       20_000,
       "the node in the namespace to listen",
     );
+    return nodeKeyFromSeed(Buffer.from(seed, "hex")).id;
+  }
+
+  it("a dead link is detected within pingInterval + pongTimeout; the peer is removed with PongTimeoutError", async () => {
+    const PING = 1000;
+    const id = await nodeInNamespace(26656, PING);
     const { sw } = makeSwitch({ echo: { channels: [{ id: 0x40, sendQueueCapacity: 100 }] } }, { listen: `${HOST_ADDR}:0`, mconnection: { pingInterval: PING, pongTimeout: PING / 2 } });
     try {
       await sw.start();
@@ -102,17 +107,7 @@ describe("a remote host behind a veth link (network namespace)", function () {
     nft("add", "rule", "inet", "lossy", "in", "numgen", "random", "mod", "100", "<", "2", "counter", "drop");
     nft("add chain inet lossy out { type filter hook output priority 0 ; }");
     nft("add", "rule", "inet", "lossy", "out", "numgen", "random", "mod", "100", "<", "2", "counter", "drop");
-    const seed = randomBytes(32).toString("hex");
-    const id = nodeKeyFromSeed(Buffer.from(seed, "hex")).id;
-    const child = spawn("ip", ["netns", "exec", NS, process.execPath, ...process.execArgv, "test/adversarial/fixtures/quiet-node.ts", seed, `${NS_ADDR}:26657`, "60000"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    children.push(child);
-    await within(
-      new Promise<void>((resolve) => child.stdout!.on("data", (c: Buffer) => c.toString().includes("listening") && resolve())),
-      20_000,
-      "the node in the namespace to listen",
-    );
+    const id = await nodeInNamespace(26657, 60_000);
     const relay = await delayingRelay(NS_ADDR, 26657, 100);
     const { sw } = makeSwitch({ echo: { channels: [{ id: 0x40, sendQueueCapacity: 100, recvMessageCapacity: 1 << 20 }] } }, { handshakeTimeout: 10_000 });
     try {
