@@ -9,6 +9,6 @@ src="$root/interop/rust-peer"
 if [ ! -x "$bin" ] || [ -n "$(find "$src/src" "$src/Cargo.toml" "$src/Cargo.lock" -newer "$bin" 2>/dev/null)" ]; then
   command -v cargo >/dev/null || { echo "build-rust-peer: cargo is required (https://rustup.rs)" >&2; exit 1; }
   echo "build-rust-peer: building (first run only)" >&2
-  cargo build --release --quiet --manifest-path "$src/Cargo.toml" --target-dir "$target" >&2
+  cargo build --release --locked --quiet --manifest-path "$src/Cargo.toml" --target-dir "$target" >&2
 fi
 echo "$bin"
