@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, timeout, firstValueFrom, throwError, type SchedulerLike } from "rxjs";
+import { asyncScheduler, defer, filter, firstValueFrom, map, take, throwError, throwIfEmpty, timeout, type SchedulerLike } from "rxjs";
 import { MalformedPacketError, PacketTooLargeError, TruncatedError } from "../errors.js";
 import type { ByteDuplex } from "./byte-duplex.js";
 import { withPrefix } from "./with-prefix.js";
@@ -23,13 +23,17 @@ export interface ReadDelimitedOptions {
 
 /**
  * Reads one uvarint length-prefixed message off `duplex.incoming$` and hands back the rest of
- * the stream. Errors: {@link PacketTooLargeError}, {@link MalformedPacketError} (prefix
- * overflow), {@link TruncatedError} (the stream ended first), the source's errors, or the
- * timeout's.
+ * the stream: the source is released as soon as the message is complete, even in the middle of
+ * a synchronous burst of chunks, so `rest` starts exactly after the message. Errors:
+ * {@link PacketTooLargeError}, {@link MalformedPacketError} (prefix overflow),
+ * {@link TruncatedError} (the stream ended first), the source's errors, or the timeout's.
  */
 export function readDelimited(duplex: ByteDuplex, options: ReadDelimitedOptions): Promise<DelimitedRead> {
   const { maxSize } = options;
-  const read$ = new Observable<DelimitedRead>((subscriber) => {
+  // Operators, not a hand-made subscription: `take(1)` lets go of the source as soon as the
+  // message is complete, even while the source is still emitting synchronously, so the chunks
+  // after it stay in the stream for the next reader instead of being swallowed here.
+  const read$ = defer(() => {
     const chunks: Uint8Array[] = [];
     let buffered = 0;
     const tryTake = (): DelimitedRead | undefined => {
@@ -57,26 +61,16 @@ export function readDelimited(duplex: ByteDuplex, options: ReadDelimitedOptions)
       const leftover = all.subarray(prefix + length);
       return { message, rest: withPrefix(duplex, leftover.length > 0 ? [leftover] : []) };
     };
-    const inner = duplex.incoming$.subscribe({
-      next: (chunk) => {
+    return duplex.incoming$.pipe(
+      map((chunk) => {
         chunks.push(chunk);
         buffered += chunk.length;
-        let result: DelimitedRead | undefined;
-        try {
-          result = tryTake();
-        } catch (err) {
-          subscriber.error(err);
-          return;
-        }
-        if (result !== undefined) {
-          subscriber.next(result);
-          subscriber.complete();
-        }
-      },
-      error: (err: unknown) => subscriber.error(err),
-      complete: () => subscriber.error(new TruncatedError(`stream ended after ${buffered} bytes, inside a length-prefixed message`)),
-    });
-    return () => inner.unsubscribe();
+        return tryTake();
+      }),
+      filter((read): read is DelimitedRead => read !== undefined),
+      take(1),
+      throwIfEmpty(() => new TruncatedError(`stream ended after ${buffered} bytes, inside a length-prefixed message`)),
+    );
   });
   const limited =
     options.timeout === undefined

@@ -21,19 +21,35 @@ export interface SecretKeys {
  * bytes are opened frame by frame, however they are cut. A frame failing authentication, an
  * oversize length or a counter running out errors `incoming$` (with a typed error, after the
  * data of the good frames before it, nothing of the bad one) and destroys `inner`; the stream ending inside a frame errors it with
- * {@link TruncatedError}. `incoming$` may be re-subscribed: the state is the duplex's.
+ * {@link TruncatedError}. `incoming$` may be re-subscribed: the state is the duplex's, and what
+ * was opened after one subscriber let go (in a synchronous burst) goes to the next one.
  */
 export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
   const sealer = new FrameSealer(keys.sendKey, keys.firstSendFrame);
   const opener = new FrameOpener(keys.recvKey, keys.firstRecvFrame);
   let failed = false;
+  // What arrived while no one was reading: a reader that lets go in the middle of a synchronous
+  // burst of chunks (e.g. after taking one message) leaves the rest to the next subscriber.
+  const unread: Uint8Array[] = [];
+  let ending: { error: unknown } | { complete: true } | undefined;
   const incoming$ = defer(
     () =>
       new Observable<Uint8Array>((subscriber) => {
+        while (unread.length > 0 && !subscriber.closed) subscriber.next(unread.shift()!);
+        if (ending !== undefined) {
+          if ("error" in ending) subscriber.error(ending.error);
+          else subscriber.complete();
+          return;
+        }
+        const end = (how: { error: unknown } | { complete: true }) => {
+          if (subscriber.closed) ending ??= how;
+          else if ("error" in how) subscriber.error(how.error);
+          else subscriber.complete();
+        };
         const fail = (err: unknown) => {
           // Report first: destroying `inner` may end its stream, which must not be read as a
           // clean end.
-          subscriber.error(err);
+          end({ error: err });
           if (!failed) {
             failed = true;
             inner.destroy(err instanceof Error ? err : undefined);
@@ -41,17 +57,21 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
         };
         return inner.incoming$.subscribe({
           next: (chunk) => {
+            if (failed) return;
             // The frames before a bad one are authentic: deliver them, then fail.
             const { data, error } = opener.openUntilError(chunk);
-            if (data.length > 0) subscriber.next(data);
+            if (data.length > 0) {
+              if (subscriber.closed) unread.push(data);
+              else subscriber.next(data);
+            }
             if (error !== undefined) fail(error);
           },
-          error: (err: unknown) => subscriber.error(err),
+          error: (err: unknown) => end({ error: err }),
           complete: () => {
-            if (subscriber.closed) return;
+            if (failed) return;
             if (opener.pending > 0)
-              subscriber.error(new TruncatedError(`stream ended inside a sealed frame (${opener.pending} of ${FRAME_SEALED_SIZE} bytes)`));
-            else subscriber.complete();
+              end({ error: new TruncatedError(`stream ended inside a sealed frame (${opener.pending} of ${FRAME_SEALED_SIZE} bytes)`) });
+            else end({ complete: true });
           },
         });
       }),

@@ -15,22 +15,10 @@ import { decodeEphemeralMessage } from "../../../src/secret/ephemeral-key.js";
 import { FrameAuthenticationError, HandshakeError } from "../../../src/secret/errors.js";
 import { FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "../../../src/secret/frame-cipher.js";
 import { secretDuplex } from "../../../src/secret/secret-duplex.js";
+import { cutAt } from "../../helpers/hot-duplex.js";
 
 const key = new Uint8Array(32).fill(3);
 const bytes = (max: number) => fc.uint8Array({ maxLength: max });
-
-/** `data` cut at the given points. */
-function cut(data: Uint8Array, points: number[]): Uint8Array[] {
-  const at = [...new Set(points.map((p) => p % (data.length + 1)))].sort((a, b) => a - b);
-  const parts: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of at) {
-    parts.push(data.subarray(prev, p));
-    prev = p;
-  }
-  parts.push(data.subarray(prev));
-  return parts.filter((p) => p.length > 0);
-}
 
 /** A read-only duplex delivering `chunks`, then completing. */
 function source(chunks: Uint8Array[]): ByteDuplex {
@@ -61,7 +49,7 @@ describe("properties of the readers of peer input", () => {
       fc.property(bytes(5000), fc.array(fc.nat(), { maxLength: 12 }), (data, points) => {
         const sealed = new FrameSealer(key).seal(data);
         const opener = new FrameOpener(key);
-        const out = Buffer.concat(cut(sealed, points).map((c) => opener.open(c)));
+        const out = Buffer.concat(cutAt(sealed, points).map((c) => opener.open(c)));
         expect(out.equals(Buffer.from(data))).to.equal(true);
         expect(opener.pending).to.equal(0);
       }),
@@ -73,7 +61,7 @@ describe("properties of the readers of peer input", () => {
     fc.assert(
       fc.property(bytes(4000), fc.array(fc.nat(), { maxLength: 8 }), (data, points) => {
         const opener = new FrameOpener(key);
-        for (const c of cut(data, points)) {
+        for (const c of cutAt(data, points)) {
           const r = typedOrResult(() => opener.open(c));
           if (r instanceof MConnError) {
             expect(r).to.be.instanceOf(FrameAuthenticationError);
@@ -105,7 +93,7 @@ describe("properties of the readers of peer input", () => {
   it("secretDuplex: arbitrary bytes end the stream with a typed error or complete, never anything else", async () => {
     await fc.assert(
       fc.asyncProperty(bytes(3000), fc.array(fc.nat(), { maxLength: 6 }), async (data, points) => {
-        const d = secretDuplex(source(cut(data, points)), { sendKey: key, recvKey: key });
+        const d = secretDuplex(source(cutAt(data, points)), { sendKey: key, recvKey: key });
         const r = await lastValueFrom(d.incoming$.pipe(toArray())).catch((e: unknown) => e);
         if (!Array.isArray(r)) expect(r).to.be.instanceOf(MConnError);
       }),
@@ -151,7 +139,7 @@ describe("properties of the readers of peer input", () => {
   it("readDelimited: arbitrary bytes cut anywhere give the message or a typed error; never more than maxSize buffered for a message", async () => {
     await fc.assert(
       fc.asyncProperty(bytes(300), fc.array(fc.nat(), { maxLength: 6 }), fc.integer({ min: 0, max: 200 }), async (data, points, maxSize) => {
-        const r = await readDelimited(source(cut(data, points)), { maxSize }).catch((e: unknown) => e);
+        const r = await readDelimited(source(cutAt(data, points)), { maxSize }).catch((e: unknown) => e);
         if (r instanceof Error) expect(r).to.be.instanceOf(MConnError);
         else {
           const { message } = r as { message: Uint8Array };

@@ -4,13 +4,14 @@ import fc from "fast-check";
 import path from "node:path";
 import protobuf from "protobufjs";
 import { from } from "rxjs";
-import { MalformedPacketError, PacketTooLargeError, ProtocolError, TruncatedError } from "../../../src/errors.js";
+import { MalformedPacketError, ProtocolError, TruncatedError } from "../../../src/errors.js";
 import { Packet as ProtoPacket } from "../../../src/proto/tendermint/p2p/conn.js";
 import { decodePacket } from "../../../src/wire/decode-packet.js";
 import { decodePackets } from "../../../src/wire/decode-packets.js";
 import { writePacket } from "../../../src/wire/encode-packet.js";
 import { encodeBatch } from "../../../src/wire/encode-packets.js";
 import { FrameDecoder } from "../../../src/wire/frame-decoder.js";
+import { refFrames, type FramingErrorClass as ErrorClass } from "../../helpers/ref-frames.js";
 import {
   maxPacketMsgSize,
   type MsgPacket,
@@ -112,38 +113,6 @@ function runDecode(chunks: readonly Uint8Array[], max?: number): { packets: Norm
     .pipe(decodePackets(max))
     .subscribe({ next: (p) => r.packets.push(norm(p)), error: (e: unknown) => (r.error = e), complete: () => (r.completed = true) });
   return r;
-}
-
-type ErrorClass = typeof PacketTooLargeError | typeof MalformedPacketError | typeof TruncatedError;
-
-/**
- * Reference framing over the whole byte string, as a separate model: uvarint prefix read byte by
- * byte (10th byte > 1 is an overflow; a prefix is rejected as soon as its value so far exceeds
- * `max`), then the body. Returns the end offset of every complete frame and the first framing
- * error with the index of the byte that reveals it (Truncated: at the end of the input).
- */
-function refFrames(bytes: Uint8Array, max: number): { frames: [number, number][]; error?: { cls: ErrorClass; at: number } } {
-  const frames: [number, number][] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    let length = 0;
-    let scale = 1;
-    let i = 0;
-    for (; ; i++) {
-      if (pos + i >= bytes.length) return { frames, error: { cls: TruncatedError, at: bytes.length } };
-      const b = bytes[pos + i]!;
-      if (i === 9 && b > 1) return { frames, error: { cls: MalformedPacketError, at: pos + i } };
-      length += (b & 0x7f) * scale;
-      if (length > max) return { frames, error: { cls: PacketTooLargeError, at: pos + i } };
-      if (b < 0x80) break;
-      scale *= 128;
-    }
-    const start = pos + i + 1;
-    if (start + length > bytes.length) return { frames, error: { cls: TruncatedError, at: bytes.length } };
-    frames.push([start, start + length]);
-    pos = start + length;
-  }
-  return { frames };
 }
 
 /** Reference result of decoding `bytes`: the packets and the class of the error it ends with. */
