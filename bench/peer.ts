@@ -11,6 +11,7 @@ import { secretHandshake } from "../src/secret/handshake.js";
 import { generateNodeKey } from "../src/secret/node-key.js";
 import { secretAuthenticator } from "../src/secret/secret-authenticator.js";
 import { upgrade } from "../src/p2p/upgrade.js";
+import { yamuxOverSocket } from "./cases/bulk.js";
 
 const [role = "", ...args] = process.argv.slice(2);
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -56,6 +57,26 @@ const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
       }
     });
     conn.start();
+  },
+  /** A yamux muxer (inbound) taking one stream and counting its bytes until `args[0]`. */
+  "yamux-sink": (socket) => {
+    const target = Number(args[0]);
+    let got = 0;
+    let reported = false;
+    yamuxOverSocket(socket, "inbound", {
+      maxInboundStreams: 1,
+      onIncomingStream: (stream) => {
+        void (async () => {
+          for await (const chunk of stream.source) {
+            got += chunk.byteLength;
+            if (!reported && got >= target) {
+              reported = true;
+              say({ done: got });
+            }
+          }
+        })().catch(() => undefined);
+      },
+    });
   },
   /** An MConnection (plain or secret) sending every message back on its channel. */
   "mconn-echo": async (socket) => {

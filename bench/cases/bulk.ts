@@ -1,8 +1,15 @@
 /**
  * Bulk throughput: one channel, 1 MiB messages, the far end in its own process. Baselines: a
- * raw socket writing the same bytes (the physical limit); for the encrypted run, the
- * ChaCha20-Poly1305 bound (sealing and opening frames in a tight loop, libsodium).
+ * raw socket writing the same bytes (the physical limit); the same bytes on one stream of
+ * libp2p's yamux muxer (`@chainsafe/libp2p-yamux`, its default configuration), the multiplexer
+ * the plain MConnection is held against; for the encrypted run, the ChaCha20-Poly1305 bound
+ * (sealing and opening frames in a tight loop, libsodium).
  */
+import { once } from "node:events";
+import type { Socket } from "node:net";
+import { yamux as yamuxFactory } from "@chainsafe/libp2p-yamux";
+import type { YamuxMuxerInit } from "@chainsafe/libp2p-yamux";
+import { defaultLogger } from "@libp2p/logger";
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import { MConnection } from "../../src/mconn/mconnection.js";
 import { FRAME_DATA_MAX, FrameOpener, FrameSealer } from "../../src/secret/frame-cipher.js";
@@ -12,6 +19,40 @@ import { dial, mbps, repeat, type BenchCase, type Figure } from "../measure.js";
 import { remote } from "../remote.js";
 
 const MiB = 1 << 20;
+
+/**
+ * A yamux muxer running over `socket`. `@chainsafe/libp2p-yamux` 7 is the line that runs on
+ * Node 20 (8 builds on `Promise.withResolvers`, Node 22); its muxer is an iterable duplex, fed
+ * as a libp2p TCP connection feeds it: the socket's chunks are the muxer's sink source, and the
+ * frames it emits are written to the socket, a frame's header and body in one corked write
+ * (without concatenating them), waiting for `drain` whenever the socket's buffer is full. Writing
+ * ends the socket once the muxer's source ends. `outbound` makes it the client (odd stream ids).
+ */
+export function yamuxOverSocket(socket: Socket, direction: "inbound" | "outbound", init: YamuxMuxerInit = {}) {
+  // A reset or a peer that went away ends the muxer through its sink; this keeps the error from
+  // being unhandled after that.
+  socket.on("error", () => socket.destroy());
+  const muxer = yamuxFactory({ direction, ...init })({ logger: defaultLogger() }).createStreamMuxer();
+  const received = async function* () {
+    yield* socket as AsyncIterable<Buffer>;
+  };
+  void Promise.resolve(muxer.sink(received())).catch(() => socket.destroy());
+  void (async () => {
+    for await (const frame of muxer.source) {
+      let more: boolean;
+      if (frame instanceof Uint8Array) more = socket.write(frame);
+      else {
+        socket.cork();
+        more = true;
+        for (const part of frame) more = socket.write(part);
+        socket.uncork();
+      }
+      if (!more && !socket.destroyed) await once(socket, "drain");
+    }
+    socket.end();
+  })().catch(() => socket.destroy());
+  return muxer;
+}
 
 async function raw(total: number): Promise<number> {
   const sink = await remote("raw-sink", String(total));
@@ -50,6 +91,34 @@ async function mconn(total: number, secret: boolean): Promise<number> {
   }
 }
 
+/**
+ * `total` bytes as 1 MiB chunks on one yamux stream. The stream's sink pulls the next chunk only
+ * once the previous one is framed within the send window, which is the stream's backpressure.
+ */
+async function yamux(total: number): Promise<number> {
+  const sink = await remote("yamux-sink", String(total));
+  try {
+    const socket = await dial(sink.port);
+    const muxer = yamuxOverSocket(socket, "outbound");
+    const stream = await muxer.newStream();
+    const chunk = new Uint8Array(MiB).fill(7);
+    const start = performance.now();
+    const done = sink.next("done");
+    await stream.sink(
+      (function* () {
+        for (let sent = 0; sent < total; sent += MiB) yield chunk;
+      })(),
+    );
+    await done;
+    const ms = performance.now() - start;
+    muxer.abort(new Error("bench over"));
+    socket.destroy();
+    return mbps(total, ms);
+  } finally {
+    sink.stop();
+  }
+}
+
 /** Seals, then opens, `total` bytes as 1024-byte frames, 64 KiB per call, as a SecretConnection does. */
 function aead(total: number): { seal: number; open: number } {
   const key = new Uint8Array(32).fill(1);
@@ -74,6 +143,8 @@ export const bulk: BenchCase = {
     const r = await repeat(n, () => raw(total));
     progress(`bulk: MConnection plain`);
     const p = await repeat(n, () => mconn(total, false));
+    progress(`bulk: yamux (@chainsafe/libp2p-yamux), one stream`);
+    const y = await repeat(n, () => yamux(total));
     progress(`bulk: MConnection over SecretConnection`);
     const s = await repeat(n, () => mconn(total, true));
     progress(`bulk: ChaCha20-Poly1305 bound (libsodium)`);
@@ -94,6 +165,17 @@ export const bulk: BenchCase = {
         baseline: { name: "raw socket", value: r.value },
         ratio: p.value / r.value,
         target: { text: "≥ 0.60 × raw", met: p.value / r.value >= 0.6 },
+      },
+      { case: "bulk", metric: "yamux (@chainsafe/libp2p-yamux) plain", unit: "MB/s", value: y.value, spread: y.spread },
+      {
+        case: "bulk",
+        metric: "MConnection plain vs yamux",
+        unit: "MB/s",
+        value: p.value,
+        spread: p.spread,
+        baseline: { name: "yamux", value: y.value },
+        ratio: p.value / y.value,
+        target: { text: "≥ 1.5 × yamux", met: p.value / y.value >= 1.5 },
       },
       { case: "bulk", metric: "AEAD bound: min(seal, open), 1 KiB frames", unit: "MB/s", value: seal.value, spread: seal.spread },
       {
