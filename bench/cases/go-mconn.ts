@@ -1,0 +1,171 @@
+/**
+ * Go baseline of the bulk case: the same workload (one channel, 1 MiB messages, plain TCP on
+ * 127.0.0.1, each end in its own process) between two CometBFT MConnections (p2p/conn of
+ * v0.38.26), run by bench/go-mconn. The program is built with the machine's Go from the module
+ * proxy into .cache/go-mconn/<hash of its sources>/, once per version of its sources. The first
+ * build takes about a minute with empty Go caches (download and compile), about a second when
+ * Go's build cache already holds CometBFT; later runs only hash the sources. Without Go the case
+ * is skipped, with the reason.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { mbps } from "../measure.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const source = join(root, "bench/go-mconn");
+const cache = join(root, ".cache/go-mconn");
+
+/** Options of {@link goMconnBulk}. */
+export interface GoMconnOptions {
+  /**
+   * `MConnConfig.FlushThrottle` of both ends, in milliseconds. Default 100, CometBFT's default
+   * (the `flush_throttle_timeout` a node runs with); 1 leaves the tail of each burst waiting
+   * at most 1 ms in the write buffer.
+   */
+  readonly flushThrottleMs?: number;
+  /** Where the build announces itself and its duration. Default: the bench's progress format. */
+  readonly progress?: (line: string) => void;
+}
+
+/** Digest of the program's sources (`*.go`, go.mod, go.sum): the binary's cache key. */
+function sourceHash(): string {
+  const h = createHash("sha256");
+  for (const name of readdirSync(source).filter((n) => n.endsWith(".go") || n === "go.mod" || n === "go.sum").sort()) {
+    h.update(`${name}\0`).update(readFileSync(join(source, name))).update("\0");
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+const binaryPath = () => join(cache, sourceHash(), "go-mconn");
+
+/** Whether the binary for the current sources is already built (then a run costs no build). */
+export function goMconnBuilt(): boolean {
+  return existsSync(binaryPath());
+}
+
+/** Why Go can't build here, or undefined when it can. */
+function goMissing(): string | undefined {
+  const r = spawnSync("go", ["version"], { encoding: "utf8" });
+  if (r.error) return `Go not found (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); install it from https://go.dev to run the Go baseline`;
+  if (r.status !== 0) return `\`go version\` failed: ${r.stderr.trim()}`;
+  return undefined;
+}
+
+/**
+ * The binary's path, building it first when the sources changed; `buildMs` when it was built.
+ * The build uses the machine's Go (GOTOOLCHAIN=local) and go.sum as committed (-mod=readonly).
+ */
+export async function buildGoMconn(progress: (line: string) => void = () => {}): Promise<{ path: string; buildMs?: number } | { skipped: string }> {
+  const path = binaryPath();
+  if (existsSync(path)) return { path };
+  const missing = goMissing();
+  if (missing !== undefined) return { skipped: missing };
+  const dir = join(path, "..");
+  mkdirSync(dir, { recursive: true });
+  const partial = `${path}.partial-${process.pid}`;
+  progress("go-mconn: building the Go baseline (CometBFT v0.38.26 p2p/conn), once per version of bench/go-mconn");
+  const started = performance.now();
+  const child = spawn("go", ["build", "-mod=readonly", "-buildvcs=false", "-trimpath", "-o", partial, "."], {
+    cwd: source,
+    env: { ...process.env, GOTOOLCHAIN: "local" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    child.once("error", () => resolve(null));
+    child.once("exit", (c) => resolve(c));
+  });
+  if (code !== 0 || !existsSync(partial)) {
+    rmSync(partial, { force: true });
+    return { skipped: `go build failed (exit ${code}): ${stderr.trim().split("\n").slice(-5).join(" | ")}` };
+  }
+  renameSync(partial, path);
+  const buildMs = performance.now() - started;
+  progress(`go-mconn: built in ${(buildMs / 1000).toFixed(1)} s`);
+  // Binaries of earlier versions of the sources.
+  for (const old of readdirSync(cache)) if (join(cache, old) !== dir) rmSync(join(cache, old), { recursive: true, force: true });
+  return { path, buildMs };
+}
+
+/** A child speaking JSON lines on stdout: the next line with a given key. */
+function jsonLines(child: ChildProcess, name: string): <T>(key: string) => Promise<T> {
+  const lines: Record<string, unknown>[] = [];
+  const waiters: { key: string; resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
+  let buffered = "";
+  let exited: Error | undefined;
+  child.stdout!.on("data", (c: Buffer) => {
+    buffered += c.toString();
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    for (const p of parts) {
+      const o = JSON.parse(p) as Record<string, unknown>;
+      const w = waiters.findIndex((x) => x.key in o);
+      if (w >= 0) waiters.splice(w, 1)[0]!.resolve(o);
+      else lines.push(o);
+    }
+  });
+  const onEnd = (why: string) => {
+    exited ??= new Error(`go-mconn ${name} ${why}`);
+    for (const w of waiters.splice(0)) w.reject(exited);
+  };
+  child.once("exit", (code, signal) => onEnd(`exited (${signal ?? code}) early`));
+  child.once("error", (e) => onEnd(`failed: ${e.message}`));
+  return <T>(key: string) =>
+    new Promise<T>((resolve, reject) => {
+      const i = lines.findIndex((o) => key in o);
+      if (i >= 0) return resolve(lines.splice(i, 1)[0] as T);
+      if (exited) return reject(exited);
+      waiters.push({ key, resolve: resolve as (v: Record<string, unknown>) => void, reject });
+    });
+}
+
+/** One timed transfer: from the sender's go-ahead until the sink reports `total` bytes. */
+async function run(bin: string, total: number, flushThrottleMs: number): Promise<number> {
+  const flush = `${flushThrottleMs}ms`;
+  const children: ChildProcess[] = [];
+  try {
+    const sink = spawn(bin, ["sink", "-total", String(total), "-flush", flush], { stdio: ["ignore", "pipe", "inherit"] });
+    children.push(sink);
+    const fromSink = jsonLines(sink, "sink");
+    const { port } = await fromSink<{ port: number }>("port");
+    const sender = spawn(bin, ["send", "-port", String(port), "-total", String(total), "-flush", flush], { stdio: ["pipe", "pipe", "inherit"] });
+    children.push(sender);
+    const fromSender = jsonLines(sender, "send");
+    await fromSender("ready");
+    const done = fromSink<{ done: number }>("done");
+    const start = performance.now();
+    sender.stdin!.write("go\n");
+    // The sender only ever exits on failure; the slowest plausible run is 1 MB/s.
+    const failed = fromSender("never");
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("go-mconn: no report from the sink in time")), 60_000 + total / 1e3);
+    });
+    await Promise.race([done, failed, timeout]).finally(() => clearTimeout(timer));
+    return mbps(total, performance.now() - start);
+  } finally {
+    for (const c of children) c.kill();
+  }
+}
+
+/**
+ * The bulk workload between two Go MConnections: `total` bytes as 1 MiB messages on channel 1,
+ * SendRate and RecvRate 2^40 B/s (unlimited), send queue 4, plain TCP; MB/s from the go-ahead
+ * to the sink's report, as the bulk case times ours. Builds the program first if needed (the
+ * first time, see {@link goMconnBuilt}); a missing Go, a failed build or a failed run give
+ * `skipped` with the reason instead of an error.
+ */
+export async function goMconnBulk(total: number, options: GoMconnOptions = {}): Promise<{ mbps: number } | { skipped: string }> {
+  const progress = options.progress ?? ((line: string) => console.log(`  … ${line}`));
+  const built = await buildGoMconn(progress);
+  if ("skipped" in built) return built;
+  try {
+    return { mbps: await run(built.path, total, options.flushThrottleMs ?? 100) };
+  } catch (e) {
+    return { skipped: `go-mconn run failed: ${(e as Error).message}` };
+  }
+}
