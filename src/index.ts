@@ -30,7 +30,7 @@ export {
 export { writePacket, writePacketMsg } from "./wire/encode-packet.js";
 export { decodePacket } from "./wire/decode-packet.js";
 export { FrameDecoder, type FrameHandler } from "./wire/frame-decoder.js";
-export { decodePackets } from "./wire/decode-packets.js";
+export { decodePacketBatches, decodePackets } from "./wire/decode-packets.js";
 export { encodePackets, encodeBatch } from "./wire/encode-packets.js";
 export { defaults, verifyConfig, type MConnectionConfig } from "./mconn/config.js";
 export {
@@ -41,7 +41,7 @@ export {
 } from "./mconn/channel-descriptor.js";
 export { OutboundChannel } from "./mconn/outbound-channel.js";
 export { prioritySchedule, selectChannel, type PriorityScheduleOptions } from "./mconn/priority-schedule.js";
-export { reassemble, type ChannelMessage, type ReassemblyChannel } from "./mconn/reassemble.js";
+export { reassemble, reassembleBatches, type ChannelMessage, type ReassemblyChannel } from "./mconn/reassemble.js";
 export { keepalive, type KeepaliveOptions } from "./mconn/keepalive.js";
 export { limitPingRate, type PingRateOptions } from "./mconn/limit-ping-rate.js";
 export { TokenBucket, burstFor } from "./mconn/token-bucket.js";

@@ -11,6 +11,10 @@ import type { Observable } from "rxjs";
  * - `pause()`/`resume()` stop and restart the delivery of `incoming$` (used for inbound rate
  *   limits; a paused socket stops reading, so TCP flow control pushes back on the peer).
  * - `end()` closes our side once everything written has been sent; `destroy()` closes at once.
+ * - `writesSettled()`, when a duplex has it, tells the writer that every chunk written so far
+ *   has been consumed (sent, or copied by the transport), so that the writer may reuse that
+ *   memory for its next chunk instead of allocating a new one. A duplex that keeps references
+ *   to written chunks must not offer it (or must answer `false` while it does).
  */
 export interface ByteDuplex {
   /** Incoming chunks; completes on clean remote close, errors on transport failure. */
@@ -27,6 +31,11 @@ export interface ByteDuplex {
   end(): void;
   /** Closes at once, dropping unsent data. */
   destroy(error?: Error): void;
+  /**
+   * Optional: true when no chunk passed to `write()` is still referenced by the transport (all
+   * were sent or copied), so the writer may overwrite their memory. Absent means "assume not".
+   */
+  writesSettled?(): boolean;
   /** A short description of the remote end, for errors and logs (e.g. `"127.0.0.1:26656"`). */
   readonly remote: string;
 }

@@ -65,6 +65,9 @@ export function socketDuplex(socket: Socket): ByteDuplex {
     drained$: drained.asObservable(),
     remote,
     write: (chunk) => (socket.destroyed || !socket.writable ? true : socket.write(chunk)),
+    // Nothing pending in the socket's writable state: every chunk went to the kernel (a write
+    // the kernel took in full completes synchronously), so none is referenced any more.
+    writesSettled: () => socket.writableLength === 0,
     pause: () => {
       userPaused = true;
       flow();

@@ -19,6 +19,7 @@ export function withPrefix(duplex: ByteDuplex, chunks: readonly Uint8Array[]): B
     drained$: duplex.drained$,
     remote: duplex.remote,
     write: (chunk) => duplex.write(chunk),
+    ...(duplex.writesSettled === undefined ? {} : { writesSettled: () => duplex.writesSettled!() }),
     pause: () => duplex.pause(),
     resume: () => duplex.resume(),
     end: () => duplex.end(),

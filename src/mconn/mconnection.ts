@@ -5,6 +5,7 @@ import {
   filter,
   firstValueFrom,
   merge,
+  mergeMap,
   Observable,
   ReplaySubject,
   Subject,
@@ -14,8 +15,8 @@ import {
 } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { MConnError, TransportError } from "../errors.js";
-import { decodePackets } from "../wire/decode-packets.js";
-import { encodeBatch } from "../wire/encode-packets.js";
+import { decodePacketBatches } from "../wire/decode-packets.js";
+import { encodeBatchInto } from "../wire/encode-packets.js";
 import { maxPacketMsgSize, PING, PONG, type MsgPacket, type Packet, packetWireSize } from "../wire/packet.js";
 import { resolveChannels, type ChannelDescriptor, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
 import type { CloseReason } from "./close-reason.js";
@@ -25,7 +26,7 @@ import { limitIncoming } from "./limit-incoming.js";
 import { limitPingRate } from "./limit-ping-rate.js";
 import { OutboundChannel } from "./outbound-channel.js";
 import { prioritySchedule } from "./priority-schedule.js";
-import { reassemble, type ChannelMessage } from "./reassemble.js";
+import { reassembleBatches, type ChannelMessage } from "./reassemble.js";
 import { burstFor, TokenBucket } from "./token-bucket.js";
 
 /** Options of an {@link MConnection}. */
@@ -96,8 +97,8 @@ export interface KeepaliveEvent {
  * CometBFT's multiplexed connection over any {@link ByteDuplex}: channels with priorities share
  * one stream of length-prefixed `Packet`s.
  *
- * Inbound: `incoming$` → (rate limit) → `decodePackets` → per-channel `reassemble` →
- * `channel(id).messages$`; pings are answered with pongs, guarded by `limitPingRate`; every
+ * Inbound: `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
+ * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs, guarded by `limitPingRate`; every
  * arrival feeds `keepalive`. Outbound: each channel's bounded queue → `prioritySchedule` →
  * `encodeBatch` → one write per batch, respecting the duplex's backpressure.
  *
@@ -137,6 +138,8 @@ export class MConnection {
   private readonly sendBucket: TokenBucket;
   private readonly recvBucket: TokenBucket;
   private batch: MsgPacket[] = [];
+  /** Reused for the next write when the duplex says the previous writes are settled. */
+  private writeScratch: Uint8Array | undefined;
   private readonly subscriptions: Subscription[] = [];
   private state: "new" | "running" | "closing" | "ended" = "new";
   private writable = true;
@@ -205,22 +208,22 @@ export class MConnection {
     this.state = "running";
     const { config, scheduler } = this;
 
-    // Connected only once every consumer below has subscribed.
-    const packets$ = connectable(
-      limitIncoming(this.duplex, this.recvBucket, scheduler).pipe(decodePackets(maxPacketMsgSize(config.maxPacketMsgPayloadSize))),
-      { connector: () => new Subject<Packet>(), resetOnDisconnect: false },
+    // One array of packets per chunk read: the consumers below run once per chunk, not once per
+    // packet. Connected only once every consumer has subscribed.
+    const batches$ = connectable(
+      limitIncoming(this.duplex, this.recvBucket, scheduler).pipe(decodePacketBatches(maxPacketMsgSize(config.maxPacketMsgPayloadSize))),
+      { connector: () => new Subject<readonly Packet[]>(), resetOnDisconnect: false },
     );
-    const pingsToSend$ = packets$.pipe(
+    const pingsToSend$ = batches$.pipe(
       keepalive({ pingInterval: config.pingInterval, pongTimeout: config.pongTimeout, scheduler }),
       tap(() => {
         this.pingOwed = true;
         this.kick();
       }),
     );
-    const pongsToSend$ = packets$.pipe(
-      tap((p) => {
-        if (p.type !== "msg") this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() });
-      }),
+    const pongsToSend$ = batches$.pipe(
+      mergeMap((batch) => batch.filter(isControl)),
+      tap((p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() })),
       filter((p) => p.type === "ping"),
       limitPingRate({ burst: config.pingBurst, perSecond: config.maxPingRate, scheduler }),
       tap(() => {
@@ -228,9 +231,8 @@ export class MConnection {
         this.kick();
       }),
     );
-    const received$ = packets$.pipe(
-      filter((p): p is MsgPacket => p.type === "msg"),
-      reassemble(this.channels),
+    const received$ = batches$.pipe(
+      reassembleBatches(this.channels),
       tap((m) => this.deliver(m)),
     );
 
@@ -257,7 +259,7 @@ export class MConnection {
         complete: () => this.finish(this.state === "closing" ? { kind: "closed" } : { kind: "remote-closed" }),
       }),
     );
-    this.subscriptions.push(packets$.connect());
+    this.subscriptions.push(batches$.connect());
     this.kick();
   }
 
@@ -426,7 +428,7 @@ export class MConnection {
     }
     if (packets.length > 0) {
       this.sendBucket.spend(bytes);
-      if (!this.duplex.write(encodeBatch(packets))) this.writable = false;
+      if (!this.duplex.write(this.encode(packets, bytes))) this.writable = false;
       for (const p of packets) {
         if (p.type === "msg") break; // control packets lead the batch
         this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: this.scheduler.now() });
@@ -435,6 +437,19 @@ export class MConnection {
       return;
     }
     if (this.state === "closing" && wait === 0) this.finishClosing();
+  }
+
+  /**
+   * `packets` (`size` bytes on the wire) in one buffer: the previous write's buffer when the
+   * duplex has let go of it (no allocation, no fresh pages to fault in), else a new one.
+   */
+  private encode(packets: readonly Packet[], size: number): Uint8Array {
+    let out = this.writeScratch;
+    if (out === undefined || out.length < size || this.duplex.writesSettled?.() !== true) {
+      out = Buffer.allocUnsafe(Math.max(size, this.config.writeBufferSize + this.config.batchSize * (maxPacketMsgSize(this.config.maxPacketMsgPayloadSize) + 2) + 64));
+    }
+    this.writeScratch = out;
+    return out.subarray(0, encodeBatchInto(packets, out));
   }
 
   /** Everything queued is written: half-close and wait for the peer to close its side. */
@@ -464,6 +479,10 @@ export class MConnection {
     this.ended.next(reason);
     this.ended.complete();
   }
+}
+
+function isControl(p: Packet): boolean {
+  return p.type !== "msg";
 }
 
 function remove<T>(list: T[], item: T): void {

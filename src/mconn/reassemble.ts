@@ -1,6 +1,6 @@
-import { Observable, type OperatorFunction } from "rxjs";
+import { Observable, type OperatorFunction, type Subscriber } from "rxjs";
 import { MessageTooLargeError, TruncatedError, UnknownChannelError } from "../errors.js";
-import type { MsgPacket } from "../wire/packet.js";
+import type { MsgPacket, Packet } from "../wire/packet.js";
 
 /** A whole message received on a channel. */
 export interface ChannelMessage {
@@ -21,6 +21,8 @@ const INITIAL_BUFFER = 4096; // CometBFT's defaultRecvBufferCapacity
 class Assembly {
   buf: Uint8Array | undefined;
   length = 0;
+  /** The size of the last message that spanned several packets: where the next one starts. */
+  private lastSize = 0;
   constructor(readonly capacity: number) {}
 
   /** Appends a fragment; returns the whole message on eof. */
@@ -32,7 +34,9 @@ class Assembly {
     }
     if (eof && this.length === 0) return data.slice();
     if (this.buf === undefined || this.buf.length < needed) {
-      let size = Math.max(this.buf?.length ?? 0, Math.min(INITIAL_BUFFER, this.capacity));
+      // Start at the last multi-packet message's size (a stream of same-size messages is then
+      // copied once, never regrown), else CometBFT's 4 KiB; double from there, up to capacity.
+      let size = Math.max(this.buf?.length ?? 0, Math.min(Math.max(INITIAL_BUFFER, this.lastSize), this.capacity));
       while (size < needed) size = Math.min(size * 2, this.capacity);
       const grown = new Uint8Array(size);
       if (this.buf !== undefined) grown.set(this.buf.subarray(0, this.length));
@@ -41,15 +45,48 @@ class Assembly {
     this.buf.set(data, this.length);
     this.length = needed;
     if (!eof) return undefined;
-    const message = this.buf.length === needed ? this.buf : this.buf.subarray(0, needed);
+    const buf = this.buf;
     this.buf = undefined;
     this.length = 0;
-    return message;
+    this.lastSize = needed;
+    if (buf.length === needed) return buf;
+    // Never hand out (and keep alive) a buffer mostly unused.
+    return needed * 2 < buf.length ? buf.slice(0, needed) : buf.subarray(0, needed);
   }
 
   reset(): void {
     this.buf = undefined;
     this.length = 0;
+  }
+}
+
+/**
+ * Per-channel reassembly state: one {@link Assembly} per declared channel, the logic shared by
+ * {@link reassemble} and {@link reassembleBatches}.
+ */
+class Reassembler {
+  private readonly table: (Assembly | undefined)[] = new Array(256);
+
+  constructor(channels: readonly ReassemblyChannel[]) {
+    for (const ch of channels) this.table[ch.id] = new Assembly(ch.recvMessageCapacity);
+  }
+
+  /**
+   * Adds one packet; returns the whole message it completes, if any.
+   * @throws {UnknownChannelError | MessageTooLargeError}
+   */
+  push(packet: MsgPacket): ChannelMessage | undefined {
+    const id = packet.channelId;
+    const assembly = id >= 0 && id <= 255 ? this.table[id] : undefined;
+    if (assembly === undefined) throw new UnknownChannelError(id);
+    const message = assembly.append(id, packet.data, packet.eof);
+    return message === undefined ? undefined : { channelId: id, message };
+  }
+
+  /** The error for a stream that ends now: {@link TruncatedError} if a message is half received. */
+  endError(): TruncatedError | undefined {
+    const open = this.table.findIndex((a) => a !== undefined && a.length > 0);
+    return open < 0 ? undefined : new TruncatedError(`stream ended inside a message on channel ${open} (${this.table[open]!.length} bytes of it received)`);
   }
 }
 
@@ -72,31 +109,58 @@ class Assembly {
 export function reassemble(channels: readonly ReassemblyChannel[]): OperatorFunction<MsgPacket, ChannelMessage> {
   return (source) =>
     new Observable<ChannelMessage>((subscriber) => {
-      const table: (Assembly | undefined)[] = new Array(256);
-      for (const ch of channels) table[ch.id] = new Assembly(ch.recvMessageCapacity);
+      const reassembler = new Reassembler(channels);
       return source.subscribe({
-        next: (packet) => {
-          const id = packet.channelId;
-          const assembly = id >= 0 && id <= 255 ? table[id] : undefined;
-          if (assembly === undefined) {
-            subscriber.error(new UnknownChannelError(id));
-            return;
-          }
-          let message: Uint8Array | undefined;
-          try {
-            message = assembly.append(id, packet.data, packet.eof);
-          } catch (err) {
-            subscriber.error(err);
-            return;
-          }
-          if (message !== undefined) subscriber.next({ channelId: id, message });
-        },
+        next: (packet) => pushTo(subscriber, reassembler, packet),
         error: (err: unknown) => subscriber.error(err),
-        complete: () => {
-          const open = table.findIndex((a) => a !== undefined && a.length > 0);
-          if (open >= 0) subscriber.error(new TruncatedError(`stream ended inside a message on channel ${open} (${table[open]!.length} bytes of it received)`));
-          else subscriber.complete();
-        },
+        complete: () => endWith(subscriber, reassembler),
       });
     });
+}
+
+/**
+ * {@link reassemble} over batches of packets (as {@link decodePacketBatches} emits them), skipping
+ * pings and pongs: the same messages and errors, with the per-packet work done in one loop per
+ * batch. The messages a batch completes before a bad packet are emitted before the error.
+ *
+ * ```
+ * batches:  -B----C|      (B = [a, ping, b], C = [c]; a, b, c: channel 1, c eof)
+ * reassembleBatches(channels)
+ * messages: ------Y|      (Y = a+b+c)
+ * ```
+ */
+export function reassembleBatches(channels: readonly ReassemblyChannel[]): OperatorFunction<readonly Packet[], ChannelMessage> {
+  return (source) =>
+    new Observable<ChannelMessage>((subscriber) => {
+      const reassembler = new Reassembler(channels);
+      return source.subscribe({
+        next: (batch) => {
+          for (const packet of batch) {
+            if (packet.type === "msg" && !pushTo(subscriber, reassembler, packet)) return;
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => endWith(subscriber, reassembler),
+      });
+    });
+}
+
+/** Adds `packet`, emitting the message it completes or erroring; false once `subscriber` is closed. */
+function pushTo(subscriber: Subscriber<ChannelMessage>, reassembler: Reassembler, packet: MsgPacket): boolean {
+  let message: ChannelMessage | undefined;
+  try {
+    message = reassembler.push(packet);
+  } catch (err) {
+    subscriber.error(err);
+    return false;
+  }
+  if (message !== undefined) subscriber.next(message);
+  return !subscriber.closed;
+}
+
+/** Completes `subscriber`, or errors it when the stream ended inside a message. */
+function endWith(subscriber: Subscriber<ChannelMessage>, reassembler: Reassembler): void {
+  const error = reassembler.endError();
+  if (error === undefined) subscriber.complete();
+  else subscriber.error(error);
 }

@@ -91,6 +91,8 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
       }
       return inner.write(sealed);
     },
+    // Each chunk is sealed into a new buffer before write() returns: never referenced afterwards.
+    writesSettled: () => true,
     pause: () => inner.pause(),
     resume: () => inner.resume(),
     end: () => inner.end(),

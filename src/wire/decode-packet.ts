@@ -94,7 +94,8 @@ function decodeMsg(r: Reader, end: number): Packet {
     else if (field === 2 && wireType === 0) eof = r.uvarint() !== 0;
     else if (field === 3 && wireType === 2) {
       const dataEnd = r.delimitedEnd();
-      data = r.buf.subarray(r.pos, dataEnd);
+      // A plain Uint8Array view: `Buffer#subarray` would build a Buffer, several times dearer.
+      data = new Uint8Array(r.buf.buffer, r.buf.byteOffset + r.pos, dataEnd - r.pos);
       r.pos = dataEnd;
     } else if (field === 0) throw new MalformedPacketError("field number 0");
     else r.skip(wireType);

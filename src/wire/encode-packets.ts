@@ -21,7 +21,16 @@ export function encodeBatch(packets: readonly Packet[]): Uint8Array {
   let size = 0;
   for (const p of packets) size += packetWireSize(p);
   const out = Buffer.allocUnsafe(size);
+  encodeBatchInto(packets, out);
+  return out;
+}
+
+/**
+ * Encodes `packets`, each length-prefixed, at the start of `out` (which must hold their
+ * `packetWireSize` sum); returns the number of bytes written.
+ */
+export function encodeBatchInto(packets: readonly Packet[], out: Uint8Array): number {
   let offset = 0;
   for (const p of packets) offset = writePacket(out, offset, p);
-  return out;
+  return offset;
 }

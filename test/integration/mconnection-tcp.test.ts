@@ -5,6 +5,7 @@ import { seededRandom } from "../../src/duplex/duplex-pair.js";
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import type { ChannelDescriptor } from "../../src/mconn/channel-descriptor.js";
 import { MConnection } from "../../src/mconn/mconnection.js";
+import { TransportError } from "../../src/errors.js";
 import type { ByteDuplex } from "../../src/duplex/byte-duplex.js";
 import { secretHandshake } from "../../src/secret/handshake.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
@@ -105,6 +106,40 @@ describe("MConnection over TCP on 127.0.0.1", () => {
 
   it("does the same encrypted: SecretConnection handshake on both ends, then the same exchange", async () => {
     await exchange(secret);
+  });
+
+  it("a slow reader (its socket paused by a receive rate limit) still gets every byte right while the sender's writes back up", async () => {
+    const tcp = await tcpPair();
+    let sampler: NodeJS.Timeout | undefined;
+    try {
+      const a = new MConnection(socketDuplex(tcp.client), { channels, config });
+      const b = new MConnection(socketDuplex(tcp.server), { channels, config: { ...config, recvRate: 8_000_000 } });
+      const byB = collect(b, 96);
+      a.start();
+      b.start();
+      const sent = new Map<number, string[]>(channels.map((c) => [c.id, []]));
+      let backedUp = 0;
+      sampler = setInterval(() => {
+        if (tcp.client.writableLength > 0) backedUp++;
+      }, 2);
+      await Promise.all(
+        channels.map(async (c) => {
+          for (let i = 0; i < 32; i++) {
+            const m = randomBytes(100_000 + i * 1000);
+            sent.get(c.id)!.push(sha(m));
+            expect(await a.send(c.id, m)).to.equal(true);
+          }
+        }),
+      );
+      await within(byB.all, 30_000, "every message");
+      expect(backedUp, "the sender's socket buffer was in use at times").to.be.greaterThan(0);
+      for (const c of channels) expect(byB.got.get(c.id), `channel ${c.id}`).to.deep.equal(sent.get(c.id));
+      a.abort(new TransportError("test over"));
+      b.abort(new TransportError("test over"));
+    } finally {
+      clearInterval(sampler);
+      await tcp.close();
+    }
   });
 
   it("close() delivers everything queued before it: nothing is lost", async () => {

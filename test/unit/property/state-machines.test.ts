@@ -13,7 +13,7 @@ import { readDelimited } from "../../../src/duplex/read-delimited.js";
 import { MConnError, MessageTooLargeError, PongTimeoutError, ProtocolError, TruncatedError, UnknownChannelError } from "../../../src/errors.js";
 import type { CloseReason } from "../../../src/mconn/close-reason.js";
 import { MConnection } from "../../../src/mconn/mconnection.js";
-import { reassemble, type ChannelMessage } from "../../../src/mconn/reassemble.js";
+import { reassemble, reassembleBatches, type ChannelMessage } from "../../../src/mconn/reassemble.js";
 import { NodeInfoError, PeerRejectedError } from "../../../src/p2p/errors.js";
 import { checkCompatible, decodeNodeInfo, encodeNodeInfo, validateNodeInfo, type NodeInfo } from "../../../src/p2p/node-info.js";
 import { HandshakeTimeoutError, upgrade } from "../../../src/p2p/upgrade.js";
@@ -172,30 +172,68 @@ const wellFormed = (s: string) => Buffer.from(s, "utf8").toString("utf8") === s;
 
 describe("properties of the state machines reading peer bytes", () => {
   describe("reassemble", () => {
-    it("emits exactly the reference model's whole messages, then its typed error or a clean end; never a partial message", () => {
+    /** Runs `packets` through `reassemble`, or through `reassembleBatches` cut into batches at `cuts` with pings between. */
+    function runReassembly(channels: readonly ChannelSpec[], packets: MsgPacket[], batchedAt?: number[]) {
+      const r: { messages: string[]; error?: unknown; completed: boolean } = { messages: [], completed: false };
+      const observer = {
+        next: (m: ChannelMessage) => r.messages.push(`${m.channelId}:${hex(m.message)}`),
+        error: (e: unknown) => (r.error = e),
+        complete: () => (r.completed = true),
+      };
+      if (batchedAt === undefined) from(packets).pipe(reassemble(channels)).subscribe(observer);
+      else {
+        const at = [...new Set(batchedAt.map((c) => c % (packets.length + 1)))].sort((a, b) => a - b);
+        const batches: Packet[][] = [];
+        let prev = 0;
+        for (const c of [...at, packets.length]) {
+          batches.push([PING, ...packets.slice(prev, c), PONG]);
+          prev = c;
+        }
+        from(batches).pipe(reassembleBatches(channels)).subscribe(observer);
+      }
+      return r;
+    }
+
+    for (const batched of [false, true]) {
+      const name = batched ? "reassembleBatches, over any grouping with pings and pongs between," : "reassemble";
+      it(`${name} emits exactly the reference model's whole messages, then its typed error or a clean end; never a partial message`, () => {
+        fc.assert(
+          fc.property(channelsArb, fc.array(fragmentArb, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 8 }), (channels, packets, cuts) => {
+            const r = runReassembly(channels, packets, batched ? cuts : undefined);
+            const ref = refReassemble(packets, channels, true);
+            expect(r.messages).to.deep.equal(ref.messages);
+            if (ref.error === undefined) {
+              expect(r.error).to.equal(undefined);
+              expect(r.completed).to.equal(true);
+            } else {
+              expect(r.error).to.be.instanceOf(ref.error);
+              expect(r.completed).to.equal(false);
+            }
+          }),
+          { numRuns: 500 },
+        );
+      });
+    }
+
+    it("a message after a larger one on the same channel comes in a buffer at most twice its size", () => {
       fc.assert(
-        fc.property(channelsArb, fc.array(fragmentArb, { maxLength: 30 }), (channels, packets) => {
-          const messages: string[] = [];
-          let error: unknown;
-          let completed = false;
+        fc.property(fc.array(fc.integer({ min: 1, max: 40_000 }), { minLength: 1, maxLength: 12 }), (sizes) => {
+          const packets: MsgPacket[] = [];
+          for (const [i, size] of sizes.entries()) {
+            const message = new Uint8Array(size).fill(i);
+            for (let at = 0; at < size; at += 1024) packets.push({ type: "msg", channelId: 1, eof: at + 1024 >= size, data: message.subarray(at, at + 1024) });
+          }
+          const got: Uint8Array[] = [];
           from(packets)
-            .pipe(reassemble(channels))
-            .subscribe({
-              next: (m: ChannelMessage) => messages.push(`${m.channelId}:${hex(m.message)}`),
-              error: (e: unknown) => (error = e),
-              complete: () => (completed = true),
-            });
-          const ref = refReassemble(packets, channels, true);
-          expect(messages).to.deep.equal(ref.messages);
-          if (ref.error === undefined) {
-            expect(error).to.equal(undefined);
-            expect(completed).to.equal(true);
-          } else {
-            expect(error).to.be.instanceOf(ref.error);
-            expect(completed).to.equal(false);
+            .pipe(reassemble([{ id: 1, recvMessageCapacity: 1 << 20 }]))
+            .subscribe((m) => got.push(m.message));
+          expect(got.map((m) => m.length)).to.deep.equal(sizes);
+          for (const [i, m] of got.entries()) {
+            expect(m.every((b) => b === i)).to.equal(true);
+            expect(m.buffer.byteLength, `message ${i} of ${m.length} bytes`).to.be.at.most(Math.max(2 * m.length, 4096));
           }
         }),
-        { numRuns: 500 },
+        { numRuns: 200 },
       );
     });
 

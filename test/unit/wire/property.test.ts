@@ -7,7 +7,7 @@ import { from } from "rxjs";
 import { MalformedPacketError, ProtocolError, TruncatedError } from "../../../src/errors.js";
 import { Packet as ProtoPacket } from "../../../src/proto/tendermint/p2p/conn.js";
 import { decodePacket } from "../../../src/wire/decode-packet.js";
-import { decodePackets } from "../../../src/wire/decode-packets.js";
+import { decodePacketBatches, decodePackets } from "../../../src/wire/decode-packets.js";
 import { writePacket } from "../../../src/wire/encode-packet.js";
 import { encodeBatch } from "../../../src/wire/encode-packets.js";
 import { FrameDecoder } from "../../../src/wire/frame-decoder.js";
@@ -467,6 +467,28 @@ describe("wire: properties", () => {
             expect(r.error).to.be.instanceOf(expected.error);
             expect(r.completed).to.equal(false);
           }
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it("decodePacketBatches gives the same packets and end as decodePackets, one non-empty batch per chunk at most", () => {
+      fc.assert(
+        fc.property(streamArb, ({ pieces, cuts, max }) => {
+          const chunks = cut(concat(pieces), cuts);
+          const expected = runDecode(chunks, max);
+          const batches: Norm[][] = [];
+          let error: unknown;
+          let completed = false;
+          from(chunks)
+            .pipe(decodePacketBatches(max))
+            .subscribe({ next: (b) => batches.push(b.map(norm)), error: (e: unknown) => (error = e), complete: () => (completed = true) });
+          expect(batches.flat()).to.deep.equal(expected.packets);
+          expect(batches.every((b) => b.length > 0)).to.equal(true);
+          expect(batches.length).to.be.at.most(chunks.length);
+          expect(completed).to.equal(expected.completed);
+          if (expected.error === undefined) expect(error).to.equal(undefined);
+          else expect(error).to.be.instanceOf((expected.error as object).constructor);
         }),
         { numRuns: 500 },
       );
