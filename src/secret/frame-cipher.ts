@@ -87,9 +87,9 @@ export class FrameSealer {
       const start = f * FRAME_DATA_MAX;
       const length = Math.min(FRAME_DATA_MAX, data.length - start);
       plain.writeUInt32LE(length, 0);
-      plain.set(data.subarray(start, start + length), 4);
+      plain.set(view(data, start, length), 4);
       if (length < FRAME_DATA_MAX) plain.fill(0, 4 + length);
-      const slot = out.subarray(f * FRAME_SEALED_SIZE, (f + 1) * FRAME_SEALED_SIZE);
+      const slot = view(out, f * FRAME_SEALED_SIZE, FRAME_SEALED_SIZE);
       aead.crypto_aead_chacha20poly1305_ietf_encrypt(slot, plain, null, null, this.counter.nonce, this.key);
       this.counter.next();
     }
@@ -132,32 +132,44 @@ export class FrameOpener {
    * it in the same chunk: their data comes back together with the error.
    */
   openUntilError(chunk: Uint8Array): { data: Buffer; error?: MConnError } {
-    let input: Uint8Array = chunk;
-    if (this.partial.length > 0) {
-      input = Buffer.concat([this.partial, chunk]);
+    const held = this.partial.length;
+    const frames = Math.floor((held + chunk.length) / FRAME_SEALED_SIZE);
+    if (frames === 0) {
+      this.partial = held === 0 ? Buffer.from(chunk) : Buffer.concat([this.partial, chunk]);
+      return { data: Buffer.alloc(0) };
     }
-    const frames = Math.floor(input.length / FRAME_SEALED_SIZE);
-    const rest = input.length - frames * FRAME_SEALED_SIZE;
-    this.partial = rest === 0 ? Buffer.alloc(0) : Buffer.from(input.subarray(input.length - rest));
-    if (frames === 0) return { data: Buffer.alloc(0) };
     // Each frame opens into the space after the data gathered so far, then its data moves down
-    // over its own length field: one buffer, no per-frame allocation.
+    // over its own length field: one buffer, no per-frame allocation. Only the frame that
+    // straddles the previous chunk is assembled in a copy; the others are read in place.
     const out = Buffer.allocUnsafe(frames * FRAME_PLAIN_SIZE);
     let cursor = 0;
+    let at = 0; // where the next whole frame starts in `chunk`
     for (let f = 0; f < frames; f++) {
-      const sealed = input.subarray(f * FRAME_SEALED_SIZE, (f + 1) * FRAME_SEALED_SIZE);
-      const slot = out.subarray(cursor, cursor + FRAME_PLAIN_SIZE);
+      let sealed: Uint8Array;
+      if (f === 0 && held > 0) {
+        at = FRAME_SEALED_SIZE - held;
+        sealed = Buffer.concat([this.partial, chunk.subarray(0, at)]);
+      } else {
+        sealed = view(chunk, at, FRAME_SEALED_SIZE);
+        at += FRAME_SEALED_SIZE;
+      }
+      const slot = view(out, cursor, FRAME_PLAIN_SIZE);
       const error = this.openFrame(sealed, slot);
-      if (error !== undefined) return { data: out.subarray(0, cursor), error };
-      const length = slot.readUInt32LE(0);
+      if (error !== undefined) {
+        this.partial = Buffer.alloc(0);
+        return { data: out.subarray(0, cursor), error };
+      }
+      const length = out.readUInt32LE(cursor);
       out.copyWithin(cursor, cursor + 4, cursor + 4 + length);
       cursor += length;
     }
+    // The rest (less than a frame) is copied: holding a view would pin the whole chunk.
+    this.partial = Buffer.from(chunk.subarray(at));
     return { data: out.subarray(0, cursor) };
   }
 
   /** Opens one sealed frame into `slot` (1028 bytes); the error when it must not be used. */
-  private openFrame(sealed: Uint8Array, slot: Buffer): MConnError | undefined {
+  private openFrame(sealed: Uint8Array, slot: Uint8Array): MConnError | undefined {
     if (this.counter.exhausted) return new NonceExhaustedError();
     try {
       aead.crypto_aead_chacha20poly1305_ietf_decrypt(slot, null, sealed, null, this.counter.nonce, this.key);
@@ -165,7 +177,12 @@ export class FrameOpener {
       return new FrameAuthenticationError(this.counter.value);
     }
     this.counter.next();
-    const length = slot.readUInt32LE(0);
+    const length = (slot[0]! | (slot[1]! << 8) | (slot[2]! << 16) | (slot[3]! << 24)) >>> 0;
     return length > FRAME_DATA_MAX ? new FrameLengthError(length) : undefined;
   }
+}
+
+/** `length` bytes of `buf` from `start`, as a plain view (cheaper than `Buffer#subarray`). */
+function view(buf: Uint8Array, start: number, length: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + start, length);
 }
