@@ -27,5 +27,5 @@ for (const c of chosen) {
   console.log(`  ${c.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 console.log(`\n${table(figures)}\n`);
-console.log(`written: ${(await writeResults(figures, { quick, repeat })).join(", ")}`);
+console.log(`written: ${(await writeResults(figures, { quick, repeat, allCases: chosen.length === CASES.length })).join(", ")}`);
 process.exit(0);

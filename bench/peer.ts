@@ -11,7 +11,7 @@ import { secretHandshake } from "../src/secret/handshake.js";
 import { generateNodeKey } from "../src/secret/node-key.js";
 import { secretAuthenticator } from "../src/secret/secret-authenticator.js";
 import { upgrade } from "../src/p2p/upgrade.js";
-import { yamuxOverSocket } from "./cases/bulk.js";
+import { yamuxOverSocket } from "./yamux.js";
 
 const [role = "", ...args] = process.argv.slice(2);
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);

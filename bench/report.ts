@@ -33,21 +33,22 @@ export function machine() {
 }
 
 /**
- * Writes `bench/results/latest.json` and `bench/results/latest.svg`; a full run also writes
- * the chart shown in `docs/benchmarks.md` (`docs/benchmarks.svg`).
+ * Writes `bench/results/latest.json` and `bench/results/latest.svg`; a full run of every case
+ * (not `--quick`, no `--only`) also writes the chart shown in `docs/benchmarks.md`
+ * (`docs/benchmarks.svg`).
  */
-export async function writeResults(figures: readonly Figure[], options: { quick: boolean; repeat: number }): Promise<string[]> {
+export async function writeResults(figures: readonly Figure[], options: { quick: boolean; repeat: number; allCases: boolean }): Promise<string[]> {
   const dir = new URL("./results/", import.meta.url);
   await mkdir(dir, { recursive: true });
   const json = new URL("latest.json", dir);
-  await writeFile(json, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...options, figures }, null, 2)}\n`);
+  await writeFile(json, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), quick: options.quick, repeat: options.repeat, figures }, null, 2)}\n`);
   const m = machine();
   const title = `rx-mconn vs baselines in the same run: ${m.cpus} × ${m.cpuModel}, Node ${m.node}${options.quick ? " (quick)" : ""}`;
   const svg = chart(figures, title);
   const svgFile = new URL("latest.svg", dir);
   await writeFile(svgFile, svg);
   const written = [json.pathname, svgFile.pathname];
-  if (!options.quick) {
+  if (!options.quick && options.allCases) {
     const docs = new URL("../docs/benchmarks.svg", import.meta.url);
     await writeFile(docs, svg);
     written.push(docs.pathname);

@@ -3,13 +3,9 @@
  * raw socket writing the same bytes (the physical limit); the same bytes on one stream of
  * libp2p's yamux muxer (`@chainsafe/libp2p-yamux`, its default configuration), the multiplexer
  * the plain MConnection is held against; for the encrypted run, the ChaCha20-Poly1305 bound
- * (sealing and opening frames in a tight loop, libsodium).
+ * (sealing and opening frames in a tight loop, libsodium); and, where Go is installed, two
+ * CometBFT MConnections doing the same (bench/go-mconn; with `--quick`, only once it is built).
  */
-import { once } from "node:events";
-import type { Socket } from "node:net";
-import { yamux as yamuxFactory } from "@chainsafe/libp2p-yamux";
-import type { YamuxMuxerInit } from "@chainsafe/libp2p-yamux";
-import { defaultLogger } from "@libp2p/logger";
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import { MConnection } from "../../src/mconn/mconnection.js";
 import { FRAME_DATA_MAX, FrameOpener, FrameSealer } from "../../src/secret/frame-cipher.js";
@@ -17,42 +13,10 @@ import { secretHandshake } from "../../src/secret/handshake.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
 import { dial, mbps, repeat, type BenchCase, type Figure } from "../measure.js";
 import { remote } from "../remote.js";
+import { yamuxOverSocket } from "../yamux.js";
+import { goMconnBuilt, goMconnBulk } from "./go-mconn.js";
 
 const MiB = 1 << 20;
-
-/**
- * A yamux muxer running over `socket`. `@chainsafe/libp2p-yamux` 7 is the line that runs on
- * Node 20 (8 builds on `Promise.withResolvers`, Node 22); its muxer is an iterable duplex, fed
- * as a libp2p TCP connection feeds it: the socket's chunks are the muxer's sink source, and the
- * frames it emits are written to the socket, a frame's header and body in one corked write
- * (without concatenating them), waiting for `drain` whenever the socket's buffer is full. Writing
- * ends the socket once the muxer's source ends. `outbound` makes it the client (odd stream ids).
- */
-export function yamuxOverSocket(socket: Socket, direction: "inbound" | "outbound", init: YamuxMuxerInit = {}) {
-  // A reset or a peer that went away ends the muxer through its sink; this keeps the error from
-  // being unhandled after that.
-  socket.on("error", () => socket.destroy());
-  const muxer = yamuxFactory({ direction, ...init })({ logger: defaultLogger() }).createStreamMuxer();
-  const received = async function* () {
-    yield* socket as AsyncIterable<Buffer>;
-  };
-  void Promise.resolve(muxer.sink(received())).catch(() => socket.destroy());
-  void (async () => {
-    for await (const frame of muxer.source) {
-      let more: boolean;
-      if (frame instanceof Uint8Array) more = socket.write(frame);
-      else {
-        socket.cork();
-        more = true;
-        for (const part of frame) more = socket.write(part);
-        socket.uncork();
-      }
-      if (!more && !socket.destroyed) await once(socket, "drain");
-    }
-    socket.end();
-  })().catch(() => socket.destroy());
-  return muxer;
-}
 
 async function raw(total: number): Promise<number> {
   const sink = await remote("raw-sink", String(total));
@@ -135,6 +99,43 @@ function aead(total: number): { seal: number; open: number } {
   return { seal, open };
 }
 
+/**
+ * The Go baseline's figures: CometBFT's MConnection with its default flush throttle (100 ms, the
+ * headline: what a node runs with) and with 1 ms, and ours as a ratio to the headline.
+ */
+async function goFigures(total: number, n: number, ours: { value: number; spread: [number, number] }, progress: (line: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  let headline: number | undefined;
+  for (const flushThrottleMs of [100, 1]) {
+    progress(`bulk: Go MConnection (CometBFT v0.38.26), flush throttle ${flushThrottleMs} ms`);
+    let skipped: string | undefined;
+    const g = await repeat(n, async () => {
+      const r = await goMconnBulk(total, { flushThrottleMs, progress });
+      if ("skipped" in r) {
+        skipped = r.skipped;
+        return NaN;
+      }
+      return r.mbps;
+    });
+    if (skipped !== undefined) {
+      progress(`bulk: Go baseline skipped: ${skipped}`);
+      return [];
+    }
+    headline ??= g.value;
+    figures.push({ case: "bulk", metric: `Go MConnection plain, flush throttle ${flushThrottleMs} ms`, unit: "MB/s", value: g.value, spread: g.spread });
+  }
+  figures.push({
+    case: "bulk",
+    metric: "MConnection plain vs Go MConnection",
+    unit: "MB/s",
+    value: ours.value,
+    spread: ours.spread,
+    baseline: { name: "Go MConnection (100 ms)", value: headline! },
+    ratio: ours.value / headline!,
+  });
+  return figures;
+}
+
 export const bulk: BenchCase = {
   name: "bulk",
   async run({ quick, repeat: n, progress }) {
@@ -154,6 +155,7 @@ export const bulk: BenchCase = {
       return Math.min(sealRate, open);
     });
     const bound = seal.value;
+    const go = quick && !goMconnBuilt() ? undefined : await goFigures(total, n, p, progress);
     const figures: Figure[] = [
       { case: "bulk", metric: "raw socket", unit: "MB/s", value: r.value, spread: r.spread },
       {
@@ -188,6 +190,7 @@ export const bulk: BenchCase = {
         ratio: s.value / bound,
         target: { text: "≥ 0.80 × AEAD bound", met: s.value / bound >= 0.8 },
       },
+      ...(go ?? []),
     ];
     return figures;
   },
