@@ -38,7 +38,10 @@ class Assembly {
       // copied once, never regrown), else CometBFT's 4 KiB; double from there, up to capacity.
       let size = Math.max(this.buf?.length ?? 0, Math.min(Math.max(INITIAL_BUFFER, this.lastSize), this.capacity));
       while (size < needed) size = Math.min(size * 2, this.capacity);
-      const grown = new Uint8Array(size);
+      // Uninitialised memory (no zero-filling pass over up to a whole message): every byte handed
+      // out is written first, and a tail left unused is zeroed before the buffer leaves.
+      const slow = Buffer.allocUnsafeSlow(size);
+      const grown = new Uint8Array(slow.buffer, slow.byteOffset, size);
       if (this.buf !== undefined) grown.set(this.buf.subarray(0, this.length));
       this.buf = grown;
     }
@@ -51,7 +54,9 @@ class Assembly {
     this.lastSize = needed;
     if (buf.length === needed) return buf;
     // Never hand out (and keep alive) a buffer mostly unused.
-    return needed * 2 < buf.length ? buf.slice(0, needed) : buf.subarray(0, needed);
+    if (needed * 2 < buf.length) return buf.slice(0, needed);
+    buf.fill(0, needed);
+    return buf.subarray(0, needed);
   }
 
   reset(): void {
