@@ -441,14 +441,16 @@ export class MConnection {
 
   /**
    * `packets` (`size` bytes on the wire) in one buffer: the previous write's buffer when the
-   * duplex has let go of it (no allocation, no fresh pages to fault in), else a new one.
+   * duplex has let go of it (no allocation, no fresh pages to fault in), else a new one. Only a
+   * buffer the writes keep well filled (a bulk flow) is kept for the next one, so a connection
+   * that sends little holds no write buffer between writes.
    */
   private encode(packets: readonly Packet[], size: number): Uint8Array {
     let out = this.writeScratch;
     if (out === undefined || out.length < size || this.duplex.writesSettled?.() !== true) {
-      out = Buffer.allocUnsafe(Math.max(size, this.config.writeBufferSize + this.config.batchSize * (maxPacketMsgSize(this.config.maxPacketMsgPayloadSize) + 2) + 64));
+      out = Buffer.allocUnsafe(size < SMALL_WRITE ? size : 2 ** Math.ceil(Math.log2(size)));
     }
-    this.writeScratch = out;
+    this.writeScratch = size >= SMALL_WRITE && size * 2 >= out.length ? out : undefined;
     return out.subarray(0, encodeBatchInto(packets, out));
   }
 
@@ -480,6 +482,9 @@ export class MConnection {
     this.ended.complete();
   }
 }
+
+/** Writes under this size use Node's pooled small buffers and keep no buffer of their own. */
+const SMALL_WRITE = 4096;
 
 function isControl(p: Packet): boolean {
   return p.type !== "msg";

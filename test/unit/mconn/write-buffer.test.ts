@@ -28,14 +28,14 @@ function keepingDuplex(settled: () => boolean | undefined) {
   return { duplex, chunks, copies };
 }
 
-/** Sends `n` distinct 3 KiB messages on channel 1 in virtual time, one flush each. */
+/** Sends `n` distinct 6 KB messages on channel 1 in virtual time, one flush each. */
 function sendDistinct(duplex: ByteDuplex, n: number): Uint8Array[] {
   const sent: Uint8Array[] = [];
   const ts = testScheduler();
   const conn = new MConnection(duplex, { channels: [{ id: 1, sendQueueCapacity: n }], config: { sendRate: 0, recvRate: 0 }, scheduler: ts, flushScheduler: ts });
   conn.start();
   for (let i = 0; i < n; i++) {
-    const m = new Uint8Array(3000).fill(i + 1);
+    const m = new Uint8Array(6000).fill(i + 1);
     sent.push(m);
     expect(conn.trySend(1, m)).to.equal(true);
     ts.flush(); // one flush: the message leaves in its own write
