@@ -3,10 +3,11 @@
  * HKDF-SHA256 key split, exactly as CometBFT derives them.
  * @module
  */
-import { hkdfSync } from "node:crypto";
+import { hkdfSha256 } from "./hkdf.js";
 import { Transcript } from "./merlin.js";
 
-const HKDF_INFO = "TENDERMINT_SECRET_CONNECTION_KEY_AND_CHALLENGE_GEN";
+const HKDF_INFO = new TextEncoder().encode("TENDERMINT_SECRET_CONNECTION_KEY_AND_CHALLENGE_GEN");
+const NO_SALT = new Uint8Array(0);
 
 /** What both sides derive: the keys (from our point of view) and the challenge to sign. */
 export interface SessionSecrets {
@@ -28,7 +29,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * 32 and sends with the next 32, the other side the reverse.
  */
 export function splitKeys(dhSecret: Uint8Array, localIsLeast: boolean): { sendKey: Uint8Array; recvKey: Uint8Array; okm: Uint8Array } {
-  const okm = new Uint8Array(hkdfSync("sha256", dhSecret, new Uint8Array(0), HKDF_INFO, 96));
+  const okm = hkdfSha256(dhSecret, NO_SALT, HKDF_INFO, 96);
   const first = okm.slice(0, 32);
   const second = okm.slice(32, 64);
   return localIsLeast ? { recvKey: first, sendKey: second, okm } : { sendKey: first, recvKey: second, okm };
