@@ -8,6 +8,8 @@ import { Transcript } from "./merlin.js";
 
 const HKDF_INFO = new TextEncoder().encode("TENDERMINT_SECRET_CONNECTION_KEY_AND_CHALLENGE_GEN");
 const NO_SALT = new Uint8Array(0);
+/** The transcript after its domain separator, the same for every handshake: built once, cloned. */
+const TRANSCRIPT_START = new Transcript("TENDERMINT_SECRET_CONNECTION_TRANSCRIPT_HASH");
 
 /** What both sides derive: the keys (from our point of view) and the challenge to sign. */
 export interface SessionSecrets {
@@ -43,7 +45,7 @@ export function deriveSession(localEphemeral: Uint8Array, remoteEphemeral: Uint8
   // Equal keys are refused before this (see secretHandshake).
   const localIsLeast = compareBytes(localEphemeral, remoteEphemeral) < 0;
   const [lo, hi] = localIsLeast ? [localEphemeral, remoteEphemeral] : [remoteEphemeral, localEphemeral];
-  const transcript = new Transcript("TENDERMINT_SECRET_CONNECTION_TRANSCRIPT_HASH");
+  const transcript = TRANSCRIPT_START.clone();
   transcript.appendMessage("EPHEMERAL_LOWER_PUBLIC_KEY", lo);
   transcript.appendMessage("EPHEMERAL_UPPER_PUBLIC_KEY", hi);
   transcript.appendMessage("DH_SECRET", dhSecret);

@@ -1,10 +1,10 @@
 /**
  * STROBE-128/1600 (STROBE v1.0.2): the duplex sponge under Merlin transcripts. Every operation
  * is here so the known-answer tests run in full; the secret handshake uses meta-AD, AD and PRF.
- * The permutation is Keccak-f[1600] from `@noble/hashes`.
+ * The permutation is {@link keccakF1600}.
  * @module
  */
-import { keccakP } from "@noble/hashes/sha3.js";
+import { keccakF1600 } from "./keccak.js";
 
 /** Operation flags (STROBE §6.2). */
 export const Flag = { I: 0x01, A: 0x02, C: 0x04, T: 0x08, M: 0x10, K: 0x20 } as const;
@@ -65,12 +65,14 @@ export class Strobe128 {
 
   /** Absorbs associated data. */
   ad(data: Uint8Array, more = false): void {
-    this.operate(Op.AD, data, more);
+    this.start(Op.AD, more);
+    this.absorb(data);
   }
 
   /** Absorbs associated metadata (framing). */
   metaAd(data: Uint8Array, more = false): void {
-    this.operate(Op.AD | Flag.M, data, more);
+    this.start(Op.AD | Flag.M, more);
+    this.absorb(data);
   }
 
   /** Squeezes `length` pseudorandom bytes. */
@@ -90,43 +92,56 @@ export class Strobe128 {
    * the same flags.
    */
   operate(flags: number, data: Uint8Array, more: boolean): Uint8Array {
-    if (more) {
-      if (flags !== this.curFlags) throw new Error(`STROBE: "more" continues flags ${this.curFlags}, got ${flags}`);
-    } else {
-      this.beginOp(flags);
-    }
+    this.start(flags, more);
     const out = data.slice();
     const f = flags & ~Flag.M;
     const s = this.state;
+    let pos = this.pos;
     if ((f & (Flag.C | Flag.T)) === (Flag.C | Flag.T) && (f & Flag.I) === 0) {
       // send_ENC, send_MAC: absorb, output the new state.
       for (let i = 0; i < out.length; i++) {
-        s[this.pos] ^= out[i]!;
-        out[i] = s[this.pos]!;
-        this.advance();
+        s[pos] ^= out[i]!;
+        out[i] = s[pos]!;
+        if (++pos === RATE) pos = this.runF(pos);
       }
     } else if (f === Flag.C) {
       // RATCHET: zero as many state bytes as the input is long.
       for (let i = 0; i < out.length; i++) {
-        s[this.pos] = 0;
-        this.advance();
+        s[pos] = 0;
+        if (++pos === RATE) pos = this.runF(pos);
       }
     } else if ((f & Flag.C) !== 0) {
       // KEY, PRF, recv_ENC, recv_MAC: output input ⊕ state, the state takes the input.
       for (let i = 0; i < out.length; i++) {
         const b = out[i]!;
-        out[i] = b ^ s[this.pos]!;
-        s[this.pos] = b;
-        this.advance();
+        out[i] = b ^ s[pos]!;
+        s[pos] = b;
+        if (++pos === RATE) pos = this.runF(pos);
       }
     } else {
       // AD, CLR: absorb.
-      for (let i = 0; i < out.length; i++) {
-        s[this.pos] ^= out[i]!;
-        this.advance();
-      }
+      this.absorb(out);
+      return out;
     }
+    this.pos = pos;
     return out;
+  }
+
+  /** Begins an operation with `flags`, or checks that `more` continues one with the same. */
+  private start(flags: number, more: boolean): void {
+    if (!more) this.beginOp(flags);
+    else if (flags !== this.curFlags) throw new Error(`STROBE: "more" continues flags ${this.curFlags}, got ${flags}`);
+  }
+
+  /** XORs `data` into the state (the absorbing operations), permuting at each full rate. */
+  private absorb(data: Uint8Array): void {
+    const s = this.state;
+    let pos = this.pos;
+    for (let i = 0; i < data.length; i++) {
+      s[pos] ^= data[i]!;
+      if (++pos === RATE) pos = this.runF(pos);
+    }
+    this.pos = pos;
   }
 
   private beginOp(flags: number): void {
@@ -141,7 +156,7 @@ export class Strobe128 {
     this.posBegin = this.pos + 1;
     this.absorbByte(oldBegin);
     this.absorbByte(absorbed);
-    if ((flags & (Flag.C | Flag.K)) !== 0 && this.pos !== 0) this.runF();
+    if ((flags & (Flag.C | Flag.K)) !== 0 && this.pos !== 0) this.runF(this.pos);
   }
 
   private absorbByte(b: number): void {
@@ -150,19 +165,21 @@ export class Strobe128 {
   }
 
   private advance(): void {
-    if (++this.pos === RATE) this.runF();
+    if (++this.pos === RATE) this.runF(this.pos);
   }
 
-  private runF(): void {
-    this.state[this.pos] ^= this.posBegin;
-    this.state[this.pos + 1] ^= 0x04;
+  /** Pads at `pos` and permutes; returns the new position (0). */
+  private runF(pos: number): number {
+    this.state[pos] ^= this.posBegin;
+    this.state[pos + 1] ^= 0x04;
     this.state[RATE + 1] ^= 0x80;
     this.permute();
     this.pos = 0;
     this.posBegin = 0;
+    return 0;
   }
 
   private permute(): void {
-    keccakP(this.lanes, 24);
+    keccakF1600(this.lanes);
   }
 }
