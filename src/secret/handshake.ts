@@ -33,6 +33,13 @@ export interface SecretHandshakeOptions {
    * byte); by default a fresh random key per connection, as security requires.
    */
   readonly ephemeralPrivateKey?: Uint8Array;
+  /**
+   * Plaintext to send right behind our `AuthSigMessage`, in the same write and frame, before
+   * the remote's signature is checked (the caller's next message, e.g. a length-prefixed
+   * NodeInfo): the remote reads it after the handshake as the first bytes of the stream. It
+   * goes to whoever completed the key exchange, proven or not.
+   */
+  readonly early?: Uint8Array;
 }
 
 /** An encrypted connection and who is on the other end. */
@@ -48,7 +55,8 @@ export interface SecretConnection {
 /**
  * Runs CometBFT's SecretConnection handshake over `raw`: exchanges X25519 ephemeral keys (ours
  * written before theirs is read), derives keys and challenge, then, encrypted, exchanges signed
- * `AuthSigMessage`s and checks theirs. On failure `raw` is destroyed.
+ * `AuthSigMessage`s (ours, with `options.early` behind it, written before theirs is read) and
+ * checks theirs. On failure `raw` is destroyed.
  * @throws {HandshakeError} naming the step (including `timeout` and `truncated`), or a
  * {@link FrameAuthenticationError} when the AuthSigMessage's frame was tampered with.
  */
@@ -102,7 +110,7 @@ async function run(raw: ByteDuplex, nodeKey: NodeKey, options: SecretHandshakeOp
 
   const duplex = secretDuplex(first.rest, session);
   const auth = encodeAuthSig(nodeKey, session.challenge);
-  duplex.write(Buffer.concat([encodeUvarint(auth.length), auth]));
+  duplex.write(options.early === undefined ? Buffer.concat([encodeUvarint(auth.length), auth]) : Buffer.concat([encodeUvarint(auth.length), auth, options.early]));
   const second = await readStep(duplex, "auth-message", "AuthSigMessage");
   const remotePublicKey = verifyAuthSig(second.message, session.challenge);
   return { duplex: second.rest, remotePublicKey, remoteId: nodeIdOf(remotePublicKey) };
