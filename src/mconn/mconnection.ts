@@ -222,6 +222,8 @@ export class MConnection {
       }),
     );
     const pongsToSend$ = batches$.pipe(
+      // Most batches are all data: only those with a ping or pong go through mergeMap.
+      filter((batch) => batch.some(isControl)),
       mergeMap((batch) => batch.filter(isControl)),
       tap((p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() })),
       filter((p) => p.type === "ping"),
@@ -414,7 +416,6 @@ export class MConnection {
       while (bytes < this.config.writeBufferSize) {
         this.pulls.next();
         const batch = this.batch;
-        if (batch.length === 0) break;
         for (const p of batch) {
           packets.push(p);
           const size = packetWireSize(p);
@@ -423,8 +424,10 @@ export class MConnection {
           st.sentBytes += p.data.length;
           if (p.eof) st.sentMessages++;
         }
-        more = true;
+        if (batch.length < this.config.batchSize) break; // the queues are empty
       }
+      // Another flush only if the write buffer filled up before the queues emptied.
+      more = this.outbound.some((ch) => ch.hasPending);
     }
     if (packets.length > 0) {
       this.sendBucket.spend(bytes);
