@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jsonLines } from "../json-lines.js";
 import { mbps } from "../measure.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -91,38 +92,6 @@ export async function buildGoMconn(progress: (line: string) => void = () => {}):
   return { path, buildMs };
 }
 
-/** A child speaking JSON lines on stdout: the next line with a given key. */
-function jsonLines(child: ChildProcess, name: string): <T>(key: string) => Promise<T> {
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { key: string; resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
-  let buffered = "";
-  let exited: Error | undefined;
-  child.stdout!.on("data", (c: Buffer) => {
-    buffered += c.toString();
-    const parts = buffered.split("\n");
-    buffered = parts.pop()!;
-    for (const p of parts) {
-      const o = JSON.parse(p) as Record<string, unknown>;
-      const w = waiters.findIndex((x) => x.key in o);
-      if (w >= 0) waiters.splice(w, 1)[0]!.resolve(o);
-      else lines.push(o);
-    }
-  });
-  const onEnd = (why: string) => {
-    exited ??= new Error(`go-mconn ${name} ${why}`);
-    for (const w of waiters.splice(0)) w.reject(exited);
-  };
-  child.once("exit", (code, signal) => onEnd(`exited (${signal ?? code}) early`));
-  child.once("error", (e) => onEnd(`failed: ${e.message}`));
-  return <T>(key: string) =>
-    new Promise<T>((resolve, reject) => {
-      const i = lines.findIndex((o) => key in o);
-      if (i >= 0) return resolve(lines.splice(i, 1)[0] as T);
-      if (exited) return reject(exited);
-      waiters.push({ key, resolve: resolve as (v: Record<string, unknown>) => void, reject });
-    });
-}
-
 /** One timed transfer: from the sender's go-ahead until the sink reports `total` bytes. */
 async function run(bin: string, total: number, flushThrottleMs: number): Promise<number> {
   const flush = `${flushThrottleMs}ms`;
@@ -130,11 +99,11 @@ async function run(bin: string, total: number, flushThrottleMs: number): Promise
   try {
     const sink = spawn(bin, ["sink", "-total", String(total), "-flush", flush], { stdio: ["ignore", "pipe", "inherit"] });
     children.push(sink);
-    const fromSink = jsonLines(sink, "sink");
+    const fromSink = jsonLines(sink, "go-mconn sink");
     const { port } = await fromSink<{ port: number }>("port");
     const sender = spawn(bin, ["send", "-port", String(port), "-total", String(total), "-flush", flush], { stdio: ["pipe", "pipe", "inherit"] });
     children.push(sender);
-    const fromSender = jsonLines(sender, "send");
+    const fromSender = jsonLines(sender, "go-mconn sender");
     await fromSender("ready");
     const done = fromSink<{ done: number }>("done");
     const start = performance.now();

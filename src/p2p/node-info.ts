@@ -44,7 +44,7 @@ export const P2P_PROTOCOL = 8;
  */
 export function encodeNodeInfo(info: NodeInfo): Uint8Array {
   const { p2p, block, app } = info.protocolVersion;
-  if (!isSafeUint(p2p) || !isSafeUint(block) || !isSafeUint(app)) return encodeGenerated(info);
+  if (!isSafeUint(p2p) || !isSafeUint(block) || !isSafeUint(app)) return encodeNodeInfoGenerated(info);
   const strings = [info.nodeId, info.listenAddr, info.network, info.version, info.moniker, info.other.txIndex, info.other.rpcAddress].map((t) => Buffer.byteLength(t, "utf8"));
   const [id, listen, network, version, moniker, txIndex, rpc] = strings as [number, number, number, number, number, number, number];
   const versionSize = uintField(p2p) + uintField(block) + uintField(app);
@@ -70,8 +70,11 @@ export function encodeNodeInfo(info: NodeInfo): Uint8Array {
   return out;
 }
 
-/** The generated encoder, through 64-bit integers. */
-function encodeGenerated(info: NodeInfo): Uint8Array {
+/**
+ * {@link encodeNodeInfo} through the generated encoder and 64-bit integers: the reference the
+ * direct encoder is held to, and the path for versions beyond safe integers.
+ */
+export function encodeNodeInfoGenerated(info: NodeInfo): Uint8Array {
   return DefaultNodeInfoProto.encode({
     protocolVersion: {
       p2p: BigInt(info.protocolVersion.p2p),
