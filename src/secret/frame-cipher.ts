@@ -27,32 +27,36 @@ export const FRAME_SEALED_SIZE = FRAME_PLAIN_SIZE + 16;
 /** A direction's frame counter, as the 12-byte nonce it stands for. */
 class NonceCounter {
   readonly nonce = Buffer.alloc(12);
+  /** The counter's halves, kept as numbers so that the per-frame path reads no bytes back. */
+  private lo: number;
+  private hi: number;
 
   /** @param start the first counter value (tests start near the end to reach exhaustion). */
   constructor(start: bigint) {
+    this.lo = Number(start & 0xffffffffn);
+    this.hi = Number((start >> 32n) & 0xffffffffn);
     this.nonce.writeBigUInt64LE(start, 4);
   }
 
   /** The current counter value. */
   get value(): bigint {
-    return this.nonce.readBigUInt64LE(4);
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
   }
 
   /** Moves to the next frame; the last value (2^64 − 1) is never used, as in CometBFT. */
   next(): void {
-    const lo = this.nonce.readUInt32LE(4);
-    if (lo !== 0xffffffff) {
-      this.nonce.writeUInt32LE(lo + 1, 4);
-      return;
+    if (this.lo !== 0xffffffff) this.lo++;
+    else {
+      this.lo = 0;
+      this.hi++;
     }
-    const hi = this.nonce.readUInt32LE(8);
-    this.nonce.writeUInt32LE(0, 4);
-    this.nonce.writeUInt32LE(hi + 1, 8);
+    this.nonce.writeUInt32LE(this.lo, 4);
+    if (this.lo === 0) this.nonce.writeUInt32LE(this.hi, 8);
   }
 
   /** Whether the counter reached 2^64 − 1, which is never used. */
   get exhausted(): boolean {
-    return this.nonce.readUInt32LE(4) === 0xffffffff && this.nonce.readUInt32LE(8) === 0xffffffff;
+    return this.lo === 0xffffffff && this.hi === 0xffffffff;
   }
 }
 
