@@ -99,6 +99,21 @@ function aead(total: number): { seal: number; open: number } {
   return { seal, open };
 }
 
+/** A throughput figure of ours against a baseline measured in the same run, with its target ratio. */
+function against(metric: string, ours: { value: number; spread: [number, number] }, name: string, base: number, target?: { text: string; least: number }): Figure {
+  const ratio = ours.value / base;
+  return {
+    case: "bulk",
+    metric,
+    unit: "MB/s",
+    value: ours.value,
+    spread: ours.spread,
+    baseline: { name, value: base },
+    ratio,
+    ...(target === undefined ? {} : { target: { text: target.text, met: ratio >= target.least } }),
+  };
+}
+
 /**
  * The Go baseline's figures: CometBFT's MConnection with its default flush throttle (100 ms, the
  * headline: what a node runs with) and with 1 ms, and ours as a ratio to the headline.
@@ -124,15 +139,7 @@ async function goFigures(total: number, n: number, ours: { value: number; spread
     headline ??= g.value;
     figures.push({ case: "bulk", metric: `Go MConnection plain, flush throttle ${flushThrottleMs} ms`, unit: "MB/s", value: g.value, spread: g.spread });
   }
-  figures.push({
-    case: "bulk",
-    metric: "MConnection plain vs Go MConnection",
-    unit: "MB/s",
-    value: ours.value,
-    spread: ours.spread,
-    baseline: { name: "Go MConnection (100 ms)", value: headline! },
-    ratio: ours.value / headline!,
-  });
+  figures.push(against("MConnection plain vs Go MConnection", ours, "Go MConnection (100 ms)", headline!));
   return figures;
 }
 
@@ -158,38 +165,11 @@ export const bulk: BenchCase = {
     const go = quick && !goMconnBuilt() ? undefined : await goFigures(total, n, p, progress);
     const figures: Figure[] = [
       { case: "bulk", metric: "raw socket", unit: "MB/s", value: r.value, spread: r.spread },
-      {
-        case: "bulk",
-        metric: "MConnection plain",
-        unit: "MB/s",
-        value: p.value,
-        spread: p.spread,
-        baseline: { name: "raw socket", value: r.value },
-        ratio: p.value / r.value,
-        target: { text: "≥ 0.60 × raw", met: p.value / r.value >= 0.6 },
-      },
+      against("MConnection plain", p, "raw socket", r.value, { text: "≥ 0.60 × raw", least: 0.6 }),
       { case: "bulk", metric: "yamux (@chainsafe/libp2p-yamux) plain", unit: "MB/s", value: y.value, spread: y.spread },
-      {
-        case: "bulk",
-        metric: "MConnection plain vs yamux",
-        unit: "MB/s",
-        value: p.value,
-        spread: p.spread,
-        baseline: { name: "yamux", value: y.value },
-        ratio: p.value / y.value,
-        target: { text: "≥ 1.5 × yamux", met: p.value / y.value >= 1.5 },
-      },
+      against("MConnection plain vs yamux", p, "yamux", y.value, { text: "≥ 1.5 × yamux", least: 1.5 }),
       { case: "bulk", metric: "AEAD bound: min(seal, open), 1 KiB frames", unit: "MB/s", value: seal.value, spread: seal.spread },
-      {
-        case: "bulk",
-        metric: "MConnection encrypted",
-        unit: "MB/s",
-        value: s.value,
-        spread: s.spread,
-        baseline: { name: "AEAD bound", value: bound },
-        ratio: s.value / bound,
-        target: { text: "≥ 0.80 × AEAD bound", met: s.value / bound >= 0.8 },
-      },
+      against("MConnection encrypted", s, "AEAD bound", bound, { text: "≥ 0.80 × AEAD bound", least: 0.8 }),
       ...(go ?? []),
     ];
     return figures;

@@ -98,9 +98,10 @@ export interface KeepaliveEvent {
  * one stream of length-prefixed `Packet`s.
  *
  * Inbound: `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
- * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs, guarded by `limitPingRate`; every
- * arrival feeds `keepalive`. Outbound: each channel's bounded queue → `prioritySchedule` →
- * `encodeBatch` → one write per batch, respecting the duplex's backpressure.
+ * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs,
+ * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: each channel's bounded
+ * queue → `prioritySchedule` → encoded into one buffer (reused while the duplex reports its
+ * writes settled) → one write per flush, respecting the duplex's backpressure.
  *
  * The connection ends exactly once; `ended$` replays why. Channel streams complete then (they
  * never error: the reason is in `ended$`).

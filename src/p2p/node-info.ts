@@ -4,6 +4,7 @@
  * @module
  */
 import { DefaultNodeInfo as DefaultNodeInfoProto } from "../proto/tendermint/p2p/types.js";
+import { uvarintSize, writeUvarint } from "../wire/uvarint.js";
 import { NodeInfoError } from "./errors.js";
 import { isNodeId, parseNetAddress } from "./netaddress.js";
 
@@ -50,21 +51,21 @@ export function encodeNodeInfo(info: NodeInfo): Uint8Array {
   const versionSize = uintField(p2p) + uintField(block) + uintField(app);
   const otherSize = bytesField(txIndex) + bytesField(rpc);
   const size =
-    1 + varintSize(versionSize) + versionSize + bytesField(id) + bytesField(listen) + bytesField(network) + bytesField(version) + bytesField(info.channels.length) + bytesField(moniker) + 1 + varintSize(otherSize) + otherSize;
+    1 + uvarintSize(versionSize) + versionSize + bytesField(id) + bytesField(listen) + bytesField(network) + bytesField(version) + bytesField(info.channels.length) + bytesField(moniker) + 1 + uvarintSize(otherSize) + otherSize;
   const out = Buffer.allocUnsafe(size);
-  let at = writeVarint(out, writeVarint(out, 0, 0x0a), versionSize);
+  let at = writeUvarint(out, writeUvarint(out, 0, 0x0a), versionSize);
   at = writeUint(out, writeUint(out, writeUint(out, at, 0x08, p2p), 0x10, block), 0x18, app);
   at = writeString(out, at, 0x12, info.nodeId, id);
   at = writeString(out, at, 0x1a, info.listenAddr, listen);
   at = writeString(out, at, 0x22, info.network, network);
   at = writeString(out, at, 0x2a, info.version, version);
   if (info.channels.length > 0) {
-    at = writeVarint(out, writeVarint(out, at, 0x32), info.channels.length);
+    at = writeUvarint(out, writeUvarint(out, at, 0x32), info.channels.length);
     out.set(info.channels, at);
     at += info.channels.length;
   }
   at = writeString(out, at, 0x3a, info.moniker, moniker);
-  at = writeVarint(out, writeVarint(out, at, 0x42), otherSize);
+  at = writeUvarint(out, writeUvarint(out, at, 0x42), otherSize);
   at = writeString(out, at, 0x0a, info.other.txIndex, txIndex);
   writeString(out, at, 0x12, info.other.rpcAddress, rpc);
   return out;
@@ -93,30 +94,18 @@ export function encodeNodeInfoGenerated(info: NodeInfo): Uint8Array {
 
 const isSafeUint = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
-function varintSize(n: number): number {
-  let size = 1;
-  for (; n >= 0x80; size++) n = Math.floor(n / 0x80);
-  return size;
-}
-
 /** Bytes of a one-byte-tag varint field holding `n` (none for 0). */
-const uintField = (n: number) => (n === 0 ? 0 : 1 + varintSize(n));
+const uintField = (n: number) => (n === 0 ? 0 : 1 + uvarintSize(n));
 /** Bytes of a one-byte-tag length-delimited field of `length` bytes (none when empty). */
-const bytesField = (length: number) => (length === 0 ? 0 : 1 + varintSize(length) + length);
-
-function writeVarint(out: Buffer, at: number, n: number): number {
-  for (; n >= 0x80; n = Math.floor(n / 0x80)) out[at++] = (n % 0x80) | 0x80;
-  out[at++] = n;
-  return at;
-}
+const bytesField = (length: number) => (length === 0 ? 0 : 1 + uvarintSize(length) + length);
 
 function writeUint(out: Buffer, at: number, tag: number, n: number): number {
-  return n === 0 ? at : writeVarint(out, writeVarint(out, at, tag), n);
+  return n === 0 ? at : writeUvarint(out, writeUvarint(out, at, tag), n);
 }
 
 function writeString(out: Buffer, at: number, tag: number, text: string, length: number): number {
   if (length === 0) return at;
-  at = writeVarint(out, writeVarint(out, at, tag), length);
+  at = writeUvarint(out, writeUvarint(out, at, tag), length);
   return at + out.write(text, at, length, "utf8");
 }
 

@@ -4,10 +4,9 @@
  * @module
  */
 import sodium from "sodium-native";
+import { bufferView } from "./buffer-view.js";
 import { HandshakeError } from "./errors.js";
 
-/** A Buffer view of `bytes` (no copy), as the libsodium typings want. */
-const view = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
 
 /** An X25519 key pair, raw. */
 export interface EphemeralKeys {
@@ -66,7 +65,7 @@ export function sharedSecret(ours: EphemeralKeys, theirPublicKey: Uint8Array): U
   if (theirPublicKey.length !== 32) throw new HandshakeError("ephemeral-key", `an X25519 key has 32 bytes, not ${theirPublicKey.length}`);
   const secret = Buffer.alloc(32);
   try {
-    sodium.crypto_scalarmult(secret, view(ours.privateKey), view(theirPublicKey));
+    sodium.crypto_scalarmult(secret, bufferView(ours.privateKey), bufferView(theirPublicKey));
   } catch (err) {
     throw new HandshakeError("low-order-key", "the remote ephemeral key is of low order (all-zero shared secret)", { cause: err });
   }

@@ -110,7 +110,7 @@ async function run(raw: ByteDuplex, nodeKey: NodeKey, options: SecretHandshakeOp
 
   const duplex = secretDuplex(first.rest, session);
   const auth = encodeAuthSig(nodeKey, session.challenge);
-  duplex.write(options.early === undefined ? Buffer.concat([encodeUvarint(auth.length), auth]) : Buffer.concat([encodeUvarint(auth.length), auth, options.early]));
+  duplex.write(Buffer.concat([encodeUvarint(auth.length), auth, options.early ?? new Uint8Array(0)]));
   const second = await readStep(duplex, "auth-message", "AuthSigMessage");
   const remotePublicKey = verifyAuthSig(second.message, session.challenge);
   return { duplex: second.rest, remotePublicKey, remoteId: nodeIdOf(remotePublicKey) };

@@ -6,6 +6,7 @@
  * @module
  */
 import sodium from "sodium-native";
+import { bufferView } from "./buffer-view.js";
 
 const BLOCK = 64;
 const HASH = 32;
@@ -14,7 +15,7 @@ const HASH = 32;
 export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
   if (key.length > BLOCK) {
     const hashed = Buffer.allocUnsafe(HASH);
-    sodium.crypto_hash_sha256(hashed, Buffer.from(key));
+    sodium.crypto_hash_sha256(hashed, bufferView(key));
     key = hashed;
   }
   const inner = Buffer.allocUnsafe(BLOCK + message.length);
@@ -27,7 +28,7 @@ export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
   inner.set(message, BLOCK);
   sodium.crypto_hash_sha256(outer.subarray(BLOCK), inner);
   const mac = new Uint8Array(HASH);
-  sodium.crypto_hash_sha256(Buffer.from(mac.buffer, mac.byteOffset, HASH), outer);
+  sodium.crypto_hash_sha256(bufferView(mac), outer);
   return mac;
 }
 

@@ -6,10 +6,9 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import sodium from "sodium-native";
+import { bufferView } from "./buffer-view.js";
 import { NodeKeyError } from "./errors.js";
 
-/** A Buffer view of `bytes` (no copy), as the libsodium typings want. */
-const view = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
 
 /** The Amino type name CometBFT writes in `node_key.json`. */
 export const NODE_KEY_TYPE = "tendermint/PrivKeyEd25519";
@@ -30,7 +29,7 @@ export interface NodeKey {
 export function nodeIdOf(publicKey: Uint8Array): string {
   // libsodium's SHA-256: node:crypto's createHash costs 2 µs in a loop but 10–20 µs amid handshakes
   const digest = Buffer.allocUnsafe(32);
-  sodium.crypto_hash_sha256(digest, view(publicKey));
+  sodium.crypto_hash_sha256(digest, bufferView(publicKey));
   return digest.toString("hex", 0, 20);
 }
 
@@ -49,7 +48,7 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
     id: nodeIdOf(publicKey),
     sign: (message) => {
       const signature = new Uint8Array(64);
-      sodium.crypto_sign_detached(view(signature), view(message), secretKey);
+      sodium.crypto_sign_detached(bufferView(signature), bufferView(message), secretKey);
       return signature;
     },
   };
@@ -71,7 +70,7 @@ export function generateNodeKey(): NodeKey {
  */
 export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
-  return sodium.crypto_sign_verify_detached(view(signature), view(message), view(publicKey));
+  return sodium.crypto_sign_verify_detached(bufferView(signature), bufferView(message), bufferView(publicKey));
 }
 
 /**
