@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import sodium from "sodium-native";
-import { readdirSync, readFileSync } from "node:fs";
 import { firstValueFrom, lastValueFrom, toArray } from "rxjs";
 import { duplexPair } from "../../../src/duplex/duplex-pair.js";
 import { TruncatedError } from "../../../src/errors.js";
@@ -9,7 +8,7 @@ import { FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "../../../src/secret
 import { secretDuplex } from "../../../src/secret/secret-duplex.js";
 import { seededRandom } from "../../../src/duplex/duplex-pair.js";
 import { recording } from "../../helpers/recording-duplex.js";
-import { vectorPath } from "../../helpers/vectors.js";
+import { readVectorFolder } from "../../helpers/vectors.js";
 
 const key1 = new Uint8Array(32).fill(1);
 const key2 = new Uint8Array(32).fill(2);
@@ -102,11 +101,10 @@ function forgeFrame(key: Uint8Array, counter: bigint, length: number): Buffer {
 
 describe("secretDuplex", () => {
   it("carries the fuzz corpus of CometBFT (each payload written once, read back whole; nothing written for the empty one)", async () => {
-    const dir = vectorPath("cometbft/fuzz/FuzzP2PSecretConnection");
-    const files = readdirSync(dir);
+    const files = readVectorFolder("cometbft/fuzz/FuzzP2PSecretConnection");
     expect(files).to.have.length(7);
-    for (const file of files) {
-      const [header, literal] = readFileSync(`${dir}/${file}`, "utf8").split("\n");
+    for (const [file, text] of files) {
+      const [header, literal] = text.split("\n");
       expect(header).to.equal("go test fuzz v1");
       const payload = new TextEncoder().encode(JSON.parse(literal!.slice("[]byte(".length, -1)) as string);
       const [ra, rb] = duplexPair({ splitSeed: 5 });

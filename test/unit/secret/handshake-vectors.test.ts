@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
 import { duplexPair } from "../../../src/duplex/duplex-pair.js";
 import { encodeAuthSig } from "../../../src/secret/auth-sig.js";
 import { ephemeralKeys, sharedSecret } from "../../../src/secret/ephemeral-key.js";
@@ -8,7 +7,7 @@ import { deriveSession, splitKeys } from "../../../src/secret/key-schedule.js";
 import { nodeKeyFromSeed } from "../../../src/secret/node-key.js";
 import { FrameSealer } from "../../../src/secret/frame-cipher.js";
 import { recording } from "../../helpers/recording-duplex.js";
-import { readVectors, vectorPath } from "../../helpers/vectors.js";
+import { readVectors, readVectorText } from "../../helpers/vectors.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
@@ -41,7 +40,7 @@ const derived = readVectors<Derived>("cometbft/derived-handshake.json");
 
 describe("secret handshake against CometBFT's vectors", () => {
   it("HKDF key split reproduces all 32 lines of TestDeriveSecretsAndChallengeGolden (all five columns)", () => {
-    const lines = readFileSync(vectorPath("cometbft/TestDeriveSecretsAndChallengeGolden.golden"), "utf8").trim().split("\n");
+    const lines = readVectorText("cometbft/TestDeriveSecretsAndChallengeGolden.golden").trim().split("\n");
     expect(lines).to.have.length(32);
     for (const line of lines) {
       const [dh, least, recv, send, legacy] = line.split(",");

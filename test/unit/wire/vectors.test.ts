@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { filter, from, lastValueFrom, type Observable, Subject, toArray } from "rxjs";
 import {
   MalformedPacketError,
@@ -27,9 +25,8 @@ import {
   type Packet,
 } from "../../../src/wire/packet.js";
 import { encodeUvarint } from "../../../src/wire/uvarint.js";
+import { readVectors } from "../../helpers/vectors.js";
 
-const vectorsDir = path.resolve(process.cwd(), "../shared/vectors");
-const readJson = (relative: string): unknown => JSON.parse(readFileSync(path.join(vectorsDir, relative), "utf8"));
 
 interface PacketEncodingCase {
   name: string;
@@ -76,8 +73,8 @@ interface Handshake {
   };
 }
 
-const extracted = readJson("cometbft/extracted.json") as Extracted;
-const handshake = readJson("cometbft/derived-handshake.json") as Handshake;
+const extracted = readVectors<Extracted>("cometbft/extracted.json");
+const handshake = readVectors<Handshake>("cometbft/derived-handshake.json");
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 const unhex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"));
