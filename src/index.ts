@@ -2,7 +2,7 @@
  * rx-mconn: CometBFT's multiplexed P2P connection for TypeScript, built on RxJS.
  *
  * The one public entry point. Layers, bottom up: {@link ByteDuplex} (bytes in and out),
- * the wire codec ({@link decodePackets}, {@link encodePackets}), {@link MConnection}
+ * the wire codec ({@link decodePackets}, {@link encodeBatch}), {@link MConnection}
  * (channels, priority scheduler, keepalive, rate limits), and SecretConnection
  * ({@link secretHandshake}: CometBFT's authenticated encryption, as a duplex layer), and the
  * peer layer ({@link Switch}, {@link Peer}, reactors, {@link TcpTransport}, NodeInfo).
@@ -31,7 +31,7 @@ export { writePacket, writePacketMsg } from "./wire/encode-packet.js";
 export { decodePacket } from "./wire/decode-packet.js";
 export { FrameDecoder, type FrameHandler } from "./wire/frame-decoder.js";
 export { decodePacketBatches, decodePackets } from "./wire/decode-packets.js";
-export { encodePackets, encodeBatch } from "./wire/encode-packets.js";
+export { encodeBatch } from "./wire/encode-packets.js";
 export { defaults, verifyConfig, type MConnectionConfig } from "./mconn/config.js";
 export {
   channelDefaults,
@@ -40,7 +40,8 @@ export {
   type ResolvedChannelDescriptor,
 } from "./mconn/channel-descriptor.js";
 export { OutboundChannel } from "./mconn/outbound-channel.js";
-export { prioritySchedule, selectChannel, type PriorityScheduleOptions } from "./mconn/priority-schedule.js";
+export { prioritySchedule, type PriorityScheduleOptions } from "./mconn/priority-schedule.js";
+export { selectChannel } from "./mconn/next-batch.js";
 export { reassemble, reassembleBatches, type ChannelMessage, type ReassemblyChannel } from "./mconn/reassemble.js";
 export { keepalive, type KeepaliveOptions } from "./mconn/keepalive.js";
 export { limitPingRate, type PingRateOptions } from "./mconn/limit-ping-rate.js";

@@ -2,11 +2,13 @@ import {
   asapScheduler,
   asyncScheduler,
   connectable,
+  defer,
   filter,
   firstValueFrom,
   merge,
   mergeMap,
   Observable,
+  of,
   ReplaySubject,
   Subject,
   tap,
@@ -16,16 +18,18 @@ import {
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { MConnError, TransportError } from "../errors.js";
 import { decodePacketBatches } from "../wire/decode-packets.js";
-import { encodeBatchInto } from "../wire/encode-packets.js";
-import { maxPacketMsgSize, PING, PONG, type MsgPacket, type Packet, packetWireSize } from "../wire/packet.js";
+import { maxPacketMsgSize, type Packet } from "../wire/packet.js";
 import { resolveChannels, type ChannelDescriptor, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
+import { ChannelSender } from "./channel-sender.js";
 import type { CloseReason } from "./close-reason.js";
 import { verifyConfig, type MConnectionConfig } from "./config.js";
+import { Flusher } from "./flusher.js";
 import { keepalive } from "./keepalive.js";
 import { limitIncoming } from "./limit-incoming.js";
 import { limitPingRate } from "./limit-ping-rate.js";
+import { batchCutter } from "./next-batch.js";
 import { OutboundChannel } from "./outbound-channel.js";
-import { prioritySchedule } from "./priority-schedule.js";
+import { PacketWriter } from "./packet-writer.js";
 import { reassembleBatches, type ChannelMessage } from "./reassemble.js";
 import { burstFor, TokenBucket } from "./token-bucket.js";
 
@@ -71,18 +75,10 @@ export interface ConnectionChannel {
   trySend(message: Uint8Array): boolean;
 }
 
-interface Waiter {
-  readonly message: Uint8Array;
-  readonly done: (queued: boolean) => void;
-}
-
 interface ChannelState {
-  readonly out: OutboundChannel;
+  readonly sender: ChannelSender;
   readonly inbox: Subject<Uint8Array>;
-  readonly waiters: Waiter[];
   readonly handle: ConnectionChannel;
-  sentBytes: number;
-  sentMessages: number;
   receivedBytes: number;
   receivedMessages: number;
 }
@@ -99,9 +95,11 @@ export interface KeepaliveEvent {
  *
  * Inbound: `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
  * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs,
- * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: each channel's bounded
- * queue → `prioritySchedule` → encoded into one buffer (reused while the duplex reports its
- * writes settled) → one write per flush, respecting the duplex's backpressure.
+ * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: `send`/`trySend` → each
+ * channel's bounded queue ({@link ChannelSender}) → a flush ({@link Flusher}) takes the pongs
+ * and ping owed, then calls `nextBatch()` ({@link batchCutter}: packets by priority) until the
+ * write buffer is full or the queues are empty → {@link PacketWriter}: one buffer, one write,
+ * respecting the duplex's backpressure.
  *
  * The connection ends exactly once; `ended$` replays why. Channel streams complete then (they
  * never error: the reason is in `ended$`).
@@ -129,40 +127,31 @@ export class MConnection {
 
   private readonly duplex: ByteDuplex;
   private readonly scheduler: SchedulerLike;
-  private readonly flushScheduler: SchedulerLike;
   private readonly states: (ChannelState | undefined)[] = new Array(256);
   private readonly outbound: OutboundChannel[];
   private readonly allMessages = new Subject<ChannelMessage>();
   private readonly keepaliveEvents = new Subject<KeepaliveEvent>();
   private readonly ended = new ReplaySubject<CloseReason>(1);
-  private readonly pulls = new Subject<void>();
-  private readonly sendBucket: TokenBucket;
   private readonly recvBucket: TokenBucket;
-  private batch: MsgPacket[] = [];
-  /** Reused for the next write when the duplex says the previous writes are settled. */
-  private writeScratch: Uint8Array | undefined;
+  private readonly writer: PacketWriter;
+  private readonly flusher: Flusher;
   private readonly subscriptions: Subscription[] = [];
   private state: "new" | "running" | "closing" | "ended" = "new";
-  private writable = true;
-  private flushScheduled = false;
-  private rateTimer: Subscription | undefined;
   private closeTimer: Subscription | undefined;
-  private pingOwed = false;
-  private pongsOwed = 0;
   private endedWith: CloseReason | undefined;
-  private halfClosed = false;
 
   constructor(duplex: ByteDuplex, options: MConnectionOptions) {
     this.config = verifyConfig(options.config);
     this.channels = resolveChannels(options.channels);
     this.duplex = duplex;
     this.scheduler = options.scheduler ?? asyncScheduler;
-    this.flushScheduler = options.flushScheduler ?? asapScheduler;
-    const maxPacket = maxPacketMsgSize(this.config.maxPacketMsgPayloadSize);
-    this.sendBucket = new TokenBucket(this.config.sendRate, burstFor(this.config.sendRate, maxPacket), this.scheduler);
-    this.recvBucket = new TokenBucket(this.config.recvRate, burstFor(this.config.recvRate, maxPacket), this.scheduler);
+    const { config, scheduler } = this;
+    const maxPacket = maxPacketMsgSize(config.maxPacketMsgPayloadSize);
+    this.recvBucket = new TokenBucket(config.recvRate, burstFor(config.recvRate, maxPacket), scheduler);
+    const kick = () => this.flusher.kick();
     this.outbound = this.channels.map((d) => {
-      const out = new OutboundChannel(d, this.config.maxPacketMsgPayloadSize);
+      const out = new OutboundChannel(d, config.maxPacketMsgPayloadSize);
+      const sender = new ChannelSender(out, { sendTimeout: config.sendTimeout, scheduler, onQueued: kick });
       const inbox = new Subject<Uint8Array>();
       const handle: ConnectionChannel = {
         descriptor: d,
@@ -170,8 +159,26 @@ export class MConnection {
         send: (message) => this.send(d.id, message),
         trySend: (message) => this.trySend(d.id, message),
       };
-      this.states[d.id] = { out, inbox, waiters: [], handle, sentBytes: 0, sentMessages: 0, receivedBytes: 0, receivedMessages: 0 };
+      this.states[d.id] = { sender, inbox, handle, receivedBytes: 0, receivedMessages: 0 };
       return out;
+    });
+    this.writer = new PacketWriter(duplex);
+    this.flusher = new Flusher({
+      nextBatch: batchCutter(this.outbound, {
+        batchSize: config.batchSize,
+        decayPeriod: config.decayPeriod,
+        decayFactor: config.decayFactor,
+        scheduler,
+        onDequeue: (ch) => this.states[ch.id]!.sender.admit(),
+      }),
+      hasPending: () => this.outbound.some((ch) => ch.hasPending),
+      writer: this.writer,
+      sendBucket: new TokenBucket(config.sendRate, burstFor(config.sendRate, maxPacket), scheduler),
+      writeBufferSize: config.writeBufferSize,
+      batchSize: config.batchSize,
+      scheduler,
+      flushScheduler: options.flushScheduler ?? asapScheduler,
+      onControlWritten: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: scheduler.now() }),
     });
     this.messages$ = this.allMessages.asObservable();
     this.ended$ = this.ended.asObservable();
@@ -217,10 +224,7 @@ export class MConnection {
     );
     const pingsToSend$ = batches$.pipe(
       keepalive({ pingInterval: config.pingInterval, pongTimeout: config.pongTimeout, scheduler }),
-      tap(() => {
-        this.pingOwed = true;
-        this.kick();
-      }),
+      tap(() => this.flusher.owePing()),
     );
     const pongsToSend$ = batches$.pipe(
       // Most batches are all data: only those with a ping or pong go through mergeMap.
@@ -229,10 +233,7 @@ export class MConnection {
       tap((p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() })),
       filter((p) => p.type === "ping"),
       limitPingRate({ burst: config.pingBurst, perSecond: config.maxPingRate, scheduler }),
-      tap(() => {
-        this.pongsOwed++;
-        this.kick();
-      }),
+      tap(() => this.flusher.owePong()),
     );
     const received$ = batches$.pipe(
       reassembleBatches(this.channels),
@@ -240,22 +241,9 @@ export class MConnection {
     );
 
     this.subscriptions.push(
-      this.pulls
-        .pipe(
-          prioritySchedule(this.outbound, {
-            batchSize: config.batchSize,
-            decayPeriod: config.decayPeriod,
-            decayFactor: config.decayFactor,
-            scheduler,
-            onDequeue: (ch) => this.admitWaiters(ch),
-          }),
-        )
-        .subscribe((batch) => {
-          this.batch = batch;
-        }),
       this.duplex.drained$.subscribe(() => {
-        this.writable = true;
-        this.kick();
+        this.writer.drained();
+        this.flusher.kick();
       }),
       merge(pingsToSend$, pongsToSend$, received$).subscribe({
         error: (err: unknown) => this.finish({ kind: "error", error: asMConnError(err) }),
@@ -263,7 +251,7 @@ export class MConnection {
       }),
     );
     this.subscriptions.push(batches$.connect());
-    this.kick();
+    this.flusher.kick();
   }
 
   /**
@@ -280,43 +268,21 @@ export class MConnection {
    * closed, unknown channel), then completes. Unsubscribing withdraws a message still waiting.
    */
   queue(channelId: number, message: Uint8Array): Observable<boolean> {
-    return new Observable<boolean>((subscriber) => {
-      const answer = (queued: boolean) => {
-        subscriber.next(queued);
-        subscriber.complete();
-      };
+    return defer(() => {
       const st = this.states[channelId];
-      if (this.state !== "running" || st === undefined) return answer(false);
-      if (this.trySend(channelId, message)) return answer(true);
-      const waiter: Waiter = {
-        message,
-        done: (queued) => {
-          timer.unsubscribe();
-          answer(queued);
-        },
-      };
-      st.waiters.push(waiter);
-      const timer = this.scheduler.schedule(() => {
-        remove(st.waiters, waiter);
-        answer(false);
-      }, this.config.sendTimeout);
-      return () => {
-        timer.unsubscribe();
-        remove(st.waiters, waiter);
-      };
+      return this.state !== "running" || st === undefined ? of(false) : st.sender.queue(message);
     });
   }
 
   /**
    * Queues `message` on channel `channelId` if its queue has room now (and nobody is waiting in
-   * `send()` before it); `false` otherwise, or when the connection is not running.
+   * `send()` before it); `false` otherwise (counted in the channel's `dropped`), or when the
+   * connection is not running.
    */
   trySend(channelId: number, message: Uint8Array): boolean {
     const st = this.states[channelId];
-    if (this.state !== "running" || st === undefined || st.waiters.length > 0) return false;
-    if (!st.out.offer(message)) return false;
-    this.kick();
-    return true;
+    if (this.state !== "running" || st === undefined) return false;
+    return st.sender.trySend(message);
   }
 
   /**
@@ -330,9 +296,10 @@ export class MConnection {
       this.finish({ kind: "closed" });
     } else if (this.state === "running") {
       this.state = "closing";
-      for (const st of this.states) if (st !== undefined) this.failWaiters(st);
+      for (const st of this.states) st?.sender.failWaiting();
       this.closeTimer = this.scheduler.schedule(() => this.finish({ kind: "closed" }), this.config.closeTimeout);
-      this.kick();
+      // Everything queued is written: half-close and wait for the peer to close its side.
+      this.flusher.finish(() => this.duplex.end());
     }
     return firstValueFrom(this.ended);
   }
@@ -346,14 +313,15 @@ export class MConnection {
   status(): ChannelStatus[] {
     return this.channels.map((d) => {
       const st = this.states[d.id]!;
+      const out = st.sender.out;
       return {
         id: d.id,
         priority: d.priority,
-        queued: st.out.queued,
-        pendingBytes: st.out.pendingBytes,
-        recentlySent: st.out.recentlySent,
-        sentBytes: st.sentBytes,
-        sentMessages: st.sentMessages,
+        queued: out.queued,
+        pendingBytes: out.pendingBytes,
+        recentlySent: out.recentlySent,
+        sentBytes: out.sentBytes,
+        sentMessages: out.sentMessages,
         receivedBytes: st.receivedBytes,
         receivedMessages: st.receivedMessages,
       };
@@ -368,135 +336,29 @@ export class MConnection {
     this.allMessages.next(m);
   }
 
-  private admitWaiters(ch: OutboundChannel): void {
-    const st = this.states[ch.id]!;
-    while (st.waiters.length > 0 && ch.hasRoom) {
-      const waiter = st.waiters.shift()!;
-      ch.offer(waiter.message);
-      waiter.done(true);
-    }
-  }
-
-  private failWaiters(st: ChannelState): void {
-    const waiters = st.waiters.splice(0);
-    for (const w of waiters) w.done(false);
-  }
-
-  /** Schedules a flush (once per turn, however many sends asked for it). */
-  private kick(): void {
-    if (this.flushScheduled || !this.writable || !this.isRunning) return;
-    this.flushScheduled = true;
-    this.flushScheduler.schedule(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  /** Gathers control packets and scheduled batches into one buffer and writes it. */
-  private flush(): void {
-    if (!this.writable || !this.isRunning) return;
-    const packets: Packet[] = [];
-    let bytes = 0;
-    if (this.pingOwed) {
-      packets.push(PING);
-      bytes += 3;
-      this.pingOwed = false;
-    }
-    for (; this.pongsOwed > 0; this.pongsOwed--) {
-      packets.push(PONG);
-      bytes += 3;
-    }
-    let more = false;
-    const wait = this.sendBucket.wait();
-    if (wait > 0) {
-      this.rateTimer ??= this.scheduler.schedule(() => {
-        this.rateTimer = undefined;
-        this.kick();
-      }, wait);
-    } else {
-      while (bytes < this.config.writeBufferSize) {
-        this.pulls.next();
-        const batch = this.batch;
-        for (const p of batch) {
-          packets.push(p);
-          const size = packetWireSize(p);
-          bytes += size;
-          const st = this.states[p.channelId]!;
-          st.sentBytes += p.data.length;
-          if (p.eof) st.sentMessages++;
-        }
-        if (batch.length < this.config.batchSize) break; // the queues are empty
-      }
-      // Another flush only if the write buffer filled up before the queues emptied.
-      more = this.outbound.some((ch) => ch.hasPending);
-    }
-    if (packets.length > 0) {
-      this.sendBucket.spend(bytes);
-      if (!this.duplex.write(this.encode(packets, bytes))) this.writable = false;
-      for (const p of packets) {
-        if (p.type === "msg") break; // control packets lead the batch
-        this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: this.scheduler.now() });
-      }
-      if (more || this.state === "closing") this.kick();
-      return;
-    }
-    if (this.state === "closing" && wait === 0) this.finishClosing();
-  }
-
-  /**
-   * `packets` (`size` bytes on the wire) in one buffer: the previous write's buffer when the
-   * duplex has let go of it (no allocation, no fresh pages to fault in), else a new one. Only a
-   * buffer the writes keep well filled (a bulk flow) is kept for the next one, so a connection
-   * that sends little holds no write buffer between writes.
-   */
-  private encode(packets: readonly Packet[], size: number): Uint8Array {
-    let out = this.writeScratch;
-    if (out === undefined || out.length < size || this.duplex.writesSettled?.() !== true) {
-      out = Buffer.allocUnsafe(size < SMALL_WRITE ? size : 2 ** Math.ceil(Math.log2(size)));
-    }
-    this.writeScratch = size >= SMALL_WRITE && size * 2 >= out.length ? out : undefined;
-    return out.subarray(0, encodeBatchInto(packets, out));
-  }
-
-  /** Everything queued is written: half-close and wait for the peer to close its side. */
-  private finishClosing(): void {
-    if (this.halfClosed) return;
-    this.halfClosed = true;
-    this.duplex.end();
-  }
-
   private finish(reason: CloseReason): void {
     if (this.endedWith !== undefined) return;
     this.endedWith = reason;
     this.state = "ended";
     for (const s of this.subscriptions) s.unsubscribe();
-    this.rateTimer?.unsubscribe();
+    this.flusher.stop();
     this.closeTimer?.unsubscribe();
     this.duplex.destroy();
     for (const st of this.states) {
       if (st === undefined) continue;
-      this.failWaiters(st);
-      st.out.clear();
+      st.sender.failWaiting();
+      st.sender.out.clear();
       st.inbox.complete();
     }
     this.allMessages.complete();
     this.keepaliveEvents.complete();
-    this.pulls.complete();
     this.ended.next(reason);
     this.ended.complete();
   }
 }
 
-/** Writes under this size use Node's pooled small buffers and keep no buffer of their own. */
-const SMALL_WRITE = 4096;
-
 function isControl(p: Packet): boolean {
   return p.type !== "msg";
-}
-
-function remove<T>(list: T[], item: T): void {
-  const i = list.indexOf(item);
-  if (i >= 0) list.splice(i, 1);
 }
 
 function asMConnError(err: unknown): MConnError {

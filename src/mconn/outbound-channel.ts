@@ -18,6 +18,10 @@ export class OutboundChannel {
   recentlySent = 0;
   /** Bytes of queued messages not yet cut into packets (including the rest of the current one). */
   pendingBytes = 0;
+  /** Message bytes cut into packets (handed to the writer) so far. */
+  sentBytes = 0;
+  /** Messages whose last packet has been cut so far. */
+  sentMessages = 0;
   private readonly queue: Uint8Array[] = [];
   private head = 0;
   private sending: Uint8Array | undefined;
@@ -77,7 +81,11 @@ export class OutboundChannel {
     const data = message.subarray(this.offset, this.offset + size);
     this.offset += size;
     this.pendingBytes -= size;
-    if (eof) this.sending = undefined;
+    this.sentBytes += size;
+    if (eof) {
+      this.sending = undefined;
+      this.sentMessages++;
+    }
     return { type: "msg", channelId: this.id, eof, data };
   }
 

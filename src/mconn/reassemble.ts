@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction, type Subscriber } from "rxjs";
+import { map, Observable, type OperatorFunction } from "rxjs";
 import { MessageTooLargeError, TruncatedError, UnknownChannelError } from "../errors.js";
 import type { MsgPacket, Packet } from "../wire/packet.js";
 
@@ -65,10 +65,7 @@ class Assembly {
   }
 }
 
-/**
- * Per-channel reassembly state: one {@link Assembly} per declared channel, the logic shared by
- * {@link reassemble} and {@link reassembleBatches}.
- */
+/** Per-channel reassembly state: one {@link Assembly} per declared channel. */
 class Reassembler {
   private readonly table: (Assembly | undefined)[] = new Array(256);
 
@@ -112,15 +109,8 @@ class Reassembler {
  * mid-message): nothing partial is ever emitted.
  */
 export function reassemble(channels: readonly ReassemblyChannel[]): OperatorFunction<MsgPacket, ChannelMessage> {
-  return (source) =>
-    new Observable<ChannelMessage>((subscriber) => {
-      const reassembler = new Reassembler(channels);
-      return source.subscribe({
-        next: (packet) => pushTo(subscriber, reassembler, packet),
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => endWith(subscriber, reassembler),
-      });
-    });
+  // The batched form over batches of one: one implementation of the reassembly.
+  return (source) => source.pipe(map((packet) => [packet]), reassembleBatches(channels));
 }
 
 /**
@@ -141,31 +131,24 @@ export function reassembleBatches(channels: readonly ReassemblyChannel[]): Opera
       return source.subscribe({
         next: (batch) => {
           for (const packet of batch) {
-            if (packet.type === "msg" && !pushTo(subscriber, reassembler, packet)) return;
+            if (packet.type !== "msg") continue;
+            let message: ChannelMessage | undefined;
+            try {
+              message = reassembler.push(packet);
+            } catch (err) {
+              subscriber.error(err);
+              return;
+            }
+            if (message !== undefined) subscriber.next(message);
+            if (subscriber.closed) return;
           }
         },
         error: (err: unknown) => subscriber.error(err),
-        complete: () => endWith(subscriber, reassembler),
+        complete: () => {
+          const error = reassembler.endError();
+          if (error === undefined) subscriber.complete();
+          else subscriber.error(error);
+        },
       });
     });
-}
-
-/** Adds `packet`, emitting the message it completes or erroring; false once `subscriber` is closed. */
-function pushTo(subscriber: Subscriber<ChannelMessage>, reassembler: Reassembler, packet: MsgPacket): boolean {
-  let message: ChannelMessage | undefined;
-  try {
-    message = reassembler.push(packet);
-  } catch (err) {
-    subscriber.error(err);
-    return false;
-  }
-  if (message !== undefined) subscriber.next(message);
-  return !subscriber.closed;
-}
-
-/** Completes `subscriber`, or errors it when the stream ended inside a message. */
-function endWith(subscriber: Subscriber<ChannelMessage>, reassembler: Reassembler): void {
-  const error = reassembler.endError();
-  if (error === undefined) subscriber.complete();
-  else subscriber.error(error);
 }

@@ -5,7 +5,7 @@
  */
 import { asyncScheduler, type SchedulerLike } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
-import { readDelimited } from "../duplex/read-delimited.js";
+import { readDelimited } from "../wire/read-delimited.js";
 import { MConnError, PacketTooLargeError } from "../errors.js";
 import { encodeUvarint } from "../wire/uvarint.js";
 import { NodeInfoError, PeerRejectedError } from "./errors.js";

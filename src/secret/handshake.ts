@@ -4,7 +4,7 @@
  */
 import { asyncScheduler, timer, type SchedulerLike } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
-import { readDelimited } from "../duplex/read-delimited.js";
+import { readDelimited } from "../wire/read-delimited.js";
 import { PacketTooLargeError, TruncatedError } from "../errors.js";
 import { encodeUvarint } from "../wire/uvarint.js";
 import { encodeAuthSig, verifyAuthSig } from "./auth-sig.js";

@@ -7,12 +7,14 @@
  */
 import { MalformedPacketError } from "../errors.js";
 import { PING, PONG, type Packet } from "./packet.js";
+import { UvarintReader } from "./uvarint.js";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
 /** A cursor over one buffer; methods throw {@link MalformedPacketError} past its end. */
 class Reader {
   pos: number;
+  private readonly varint = new UvarintReader();
   constructor(
     readonly buf: Uint8Array,
     start: number,
@@ -23,17 +25,10 @@ class Reader {
 
   /** A uvarint as a number (exact up to 2^53; larger values only need to compare as large). */
   uvarint(): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new MalformedPacketError("truncated varint");
-      const b = this.buf[this.pos++]!;
-      if (i === 9 && b > 1) throw new MalformedPacketError("varint overflows 64 bits");
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 128;
-    }
-    throw new MalformedPacketError("varint overflows 64 bits");
+    const after = this.varint.reset().read(this.buf, this.pos, this.end);
+    if (after < 0) throw new MalformedPacketError("truncated varint");
+    this.pos = after;
+    return this.varint.value;
   }
 
   /** A varint read as protobuf's int32: the low 32 bits, two's complement. */

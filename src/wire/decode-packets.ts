@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction, type Subscriber } from "rxjs";
+import { mergeAll, Observable, type OperatorFunction } from "rxjs";
 import { TruncatedError } from "../errors.js";
 import { decodePacket } from "./decode-packet.js";
 import { FrameDecoder } from "./frame-decoder.js";
@@ -25,14 +25,8 @@ import { maxPacketMsgSize, type Packet } from "./packet.js";
  * @param maxPacketSize largest accepted `Packet` body; default 1034 (CometBFT's, for 1024-byte payloads).
  */
 export function decodePackets(maxPacketSize: number = maxPacketMsgSize(1024)): OperatorFunction<Uint8Array, Packet> {
-  return (source) =>
-    new Observable<Packet>((subscriber) =>
-      decodeInto(source, subscriber, maxPacketSize, (decoder, chunk) =>
-        decoder.push(chunk, (buf, start, end) => {
-          if (!subscriber.closed) subscriber.next(decodePacket(buf, start, end));
-        }),
-      ),
-    );
+  // The batched form, flattened: one implementation of the decoding.
+  return (source) => source.pipe(decodePacketBatches(maxPacketSize), mergeAll());
 }
 
 /**
@@ -51,43 +45,26 @@ export function decodePackets(maxPacketSize: number = maxPacketMsgSize(1024)): O
  */
 export function decodePacketBatches(maxPacketSize: number = maxPacketMsgSize(1024)): OperatorFunction<Uint8Array, readonly Packet[]> {
   return (source) =>
-    new Observable<readonly Packet[]>((subscriber) =>
-      decodeInto(source, subscriber, maxPacketSize, (decoder, chunk) => {
-        const batch: Packet[] = [];
-        try {
-          decoder.push(chunk, (buf, start, end) => batch.push(decodePacket(buf, start, end)));
-        } finally {
+    new Observable<readonly Packet[]>((subscriber) => {
+      const decoder = new FrameDecoder(maxPacketSize);
+      return source.subscribe({
+        next: (chunk) => {
+          const batch: Packet[] = [];
+          try {
+            decoder.push(chunk, (buf, start, end) => batch.push(decodePacket(buf, start, end)));
+          } catch (err) {
+            if (batch.length > 0) subscriber.next(batch);
+            subscriber.error(err);
+            return;
+          }
           if (batch.length > 0) subscriber.next(batch);
-        }
-      }),
-    );
-}
-
-/**
- * Subscribes to `source`, feeding each chunk to `feed` with one {@link FrameDecoder}; a throw
- * from `feed` errors `subscriber`, and the source ending inside a packet is a
- * {@link TruncatedError}.
- */
-function decodeInto<T>(
-  source: Observable<Uint8Array>,
-  subscriber: Subscriber<T>,
-  maxPacketSize: number,
-  feed: (decoder: FrameDecoder, chunk: Uint8Array) => void,
-) {
-  const decoder = new FrameDecoder(maxPacketSize);
-  return source.subscribe({
-    next: (chunk) => {
-      try {
-        feed(decoder, chunk);
-      } catch (err) {
-        subscriber.error(err);
-      }
-    },
-    error: (err: unknown) => subscriber.error(err),
-    complete: () => {
-      if (decoder.buffered > 0) {
-        subscriber.error(new TruncatedError(`stream ended inside a packet (${decoder.buffered} bytes of it received)`));
-      } else subscriber.complete();
-    },
-  });
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => {
+          if (decoder.buffered > 0) {
+            subscriber.error(new TruncatedError(`stream ended inside a packet (${decoder.buffered} bytes of it received)`));
+          } else subscriber.complete();
+        },
+      });
+    });
 }

@@ -1,20 +1,10 @@
-import { map, type OperatorFunction } from "rxjs";
+/**
+ * Batches of packets encoded into one buffer each, so that a batch leaves in a single write:
+ * the inverse of {@link decodePacketBatches}.
+ * @module
+ */
 import { writePacket } from "./encode-packet.js";
 import { packetWireSize, type Packet } from "./packet.js";
-
-/**
- * Encodes packets, length-prefixed, into one buffer: the inverse of {@link decodePackets}.
- * A batch becomes a single buffer so that it leaves in a single write.
- *
- * ```
- * batches: --[P,Q]--[M]--|
- * encodePackets()
- * bytes:   --b------c----|   (b = "02 0a 00 02 12 00", c = M's prefix and body)
- * ```
- */
-export function encodePackets(): OperatorFunction<readonly Packet[], Uint8Array> {
-  return map(encodeBatch);
-}
 
 /** Encodes `packets`, each length-prefixed, into one new buffer. */
 export function encodeBatch(packets: readonly Packet[]): Uint8Array {

@@ -5,7 +5,7 @@
  * the chunks it spans (never re-concatenated per chunk).
  * @module
  */
-import { MalformedPacketError, PacketTooLargeError } from "../errors.js";
+import { UvarintReader } from "./uvarint.js";
 
 /** Receives one complete frame body as `buf[start, end)`; the view is valid during the call. */
 export type FrameHandler = (buf: Uint8Array, start: number, end: number) => void;
@@ -14,9 +14,12 @@ export type FrameHandler = (buf: Uint8Array, start: number, end: number) => void
 export class FrameDecoder {
   private carry: Uint8Array[] = [];
   private carryLength = 0;
+  private readonly prefix: UvarintReader;
 
   /** @param maxFrameSize the largest body length accepted (the prefix is not counted). */
-  constructor(readonly maxFrameSize: number) {}
+  constructor(readonly maxFrameSize: number) {
+    this.prefix = new UvarintReader(maxFrameSize, "length prefix");
+  }
 
   /** Bytes held for a frame not yet complete. */
   get buffered(): number {
@@ -56,27 +59,12 @@ export class FrameDecoder {
       this.carryLength = 0;
       onFrame(body, 0, body.length);
     }
-    const max = this.maxFrameSize;
+    const prefix = this.prefix;
     while (at < chunk.length) {
-      // Inline uvarint read within this chunk.
-      let length = 0;
-      let scale = 1;
-      let pos = at;
-      let complete = false;
-      for (let i = 0; i < 10 && pos < chunk.length; i++) {
-        const b = chunk[pos++]!;
-        if (i === 9 && b > 1) throw new MalformedPacketError("length prefix overflows 64 bits");
-        length += (b & 0x7f) * scale;
-        if (length > max) throw new PacketTooLargeError(length, max);
-        if (b < 0x80) {
-          complete = true;
-          break;
-        }
-        scale *= 128;
-      }
-      if (!complete || pos + length > chunk.length) break;
-      onFrame(chunk, pos, pos + length);
-      at = pos + length;
+      const bodyAt = prefix.reset().read(chunk, at, chunk.length);
+      if (bodyAt < 0 || bodyAt + prefix.value > chunk.length) break;
+      at = bodyAt + prefix.value;
+      onFrame(chunk, bodyAt, at);
     }
     if (at < chunk.length) {
       this.carry.push(chunk.subarray(at));
@@ -87,18 +75,9 @@ export class FrameDecoder {
 
   /** The prefix of the carried frame, if complete; throws on an invalid one. */
   private carriedHeader(): { size: number; length: number } | undefined {
-    let length = 0;
-    let scale = 1;
-    let i = 0;
+    const prefix = this.prefix.reset();
     for (const part of this.carry) {
-      for (let j = 0; j < part.length; j++, i++) {
-        const b = part[j]!;
-        if (i === 9 && b > 1) throw new MalformedPacketError("length prefix overflows 64 bits");
-        length += (b & 0x7f) * scale;
-        if (length > this.maxFrameSize) throw new PacketTooLargeError(length, this.maxFrameSize);
-        if (b < 0x80) return { size: i + 1, length };
-        scale *= 128;
-      }
+      if (prefix.read(part, 0, part.length) >= 0) return { size: prefix.size, length: prefix.value };
     }
     return undefined;
   }

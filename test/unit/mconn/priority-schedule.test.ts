@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { map } from "rxjs";
 import { OutboundChannel } from "../../../src/mconn/outbound-channel.js";
-import { prioritySchedule, selectChannel } from "../../../src/mconn/priority-schedule.js";
+import { batchCutter, selectChannel } from "../../../src/mconn/next-batch.js";
+import { prioritySchedule } from "../../../src/mconn/priority-schedule.js";
 import { packetWireSize, type MsgPacket } from "../../../src/wire/packet.js";
 import { testScheduler } from "../../helpers/marbles.js";
 
@@ -129,5 +130,29 @@ describe("prioritySchedule", () => {
 
   it("selectChannel returns undefined when nothing is pending", () => {
     expect(selectChannel([channel(1, 1), channel(2, 3)])).to.equal(undefined);
+  });
+
+  it("batchCutter, the plain function, cuts the same batches as the operator, and counts what it cut", () => {
+    const make = () => {
+      const chans = [channel(1, 1), channel(2, 3)];
+      for (const ch of chans) fill(ch, 5, 1500);
+      return chans;
+    };
+    const direct = make();
+    const nextBatch = batchCutter(direct, { ...opts, batchSize: 4 });
+    const cut: string[] = [];
+    for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) cut.push(letters(batch));
+    const viaOperator = make();
+    const pulled: string[] = [];
+    testScheduler().run(({ cold }) => {
+      cold("p".repeat(cut.length) + "|")
+        .pipe(prioritySchedule(viaOperator, { ...opts, batchSize: 4 }), map(letters))
+        .subscribe((b) => pulled.push(b));
+    });
+    expect(pulled).to.deep.equal(cut);
+    expect(direct.map((ch) => [ch.sentBytes, ch.sentMessages, ch.hasPending])).to.deep.equal([
+      [7500, 5, false],
+      [7500, 5, false],
+    ]);
   });
 });

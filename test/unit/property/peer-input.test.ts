@@ -6,7 +6,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { from, lastValueFrom, NEVER, toArray } from "rxjs";
 import type { ByteDuplex } from "../../../src/duplex/byte-duplex.js";
-import { readDelimited } from "../../../src/duplex/read-delimited.js";
+import { readDelimited } from "../../../src/wire/read-delimited.js";
 import { MConnError } from "../../../src/errors.js";
 import { NodeInfoError } from "../../../src/p2p/errors.js";
 import { decodeNodeInfo, encodeNodeInfo, validateNodeInfo, type NodeInfo } from "../../../src/p2p/node-info.js";

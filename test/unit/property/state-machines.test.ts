@@ -9,7 +9,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { from, lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
 import sodium from "sodium-native";
-import { readDelimited } from "../../../src/duplex/read-delimited.js";
+import { readDelimited } from "../../../src/wire/read-delimited.js";
 import { MConnError, MessageTooLargeError, PongTimeoutError, ProtocolError, TruncatedError, UnknownChannelError } from "../../../src/errors.js";
 import type { CloseReason } from "../../../src/mconn/close-reason.js";
 import { MConnection } from "../../../src/mconn/mconnection.js";

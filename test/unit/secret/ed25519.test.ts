@@ -3,7 +3,7 @@ import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import fc from "fast-check";
 import { duplexPair } from "../../../src/duplex/duplex-pair.js";
 import type { ByteDuplex } from "../../../src/duplex/byte-duplex.js";
-import { readDelimited } from "../../../src/duplex/read-delimited.js";
+import { readDelimited } from "../../../src/wire/read-delimited.js";
 import { AuthSigMessage } from "../../../src/proto/tendermint/p2p/conn.js";
 import { decodeEphemeralMessage, encodeEphemeralMessage, ephemeralKeys, sharedSecret } from "../../../src/secret/ephemeral-key.js";
 import { HandshakeError } from "../../../src/secret/errors.js";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { NEVER } from "rxjs";
 import { duplexPair } from "../../../src/duplex/duplex-pair.js";
 import type { ByteDuplex } from "../../../src/duplex/byte-duplex.js";
-import { readDelimited } from "../../../src/duplex/read-delimited.js";
+import { readDelimited } from "../../../src/wire/read-delimited.js";
 import { PublicKey } from "../../../src/proto/tendermint/crypto/keys.js";
 import { AuthSigMessage } from "../../../src/proto/tendermint/p2p/conn.js";
 import { decodeEphemeralMessage, encodeEphemeralMessage, ephemeralKeys, sharedSecret } from "../../../src/secret/ephemeral-key.js";

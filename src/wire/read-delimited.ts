@@ -1,7 +1,8 @@
 import { asyncScheduler, defer, filter, firstValueFrom, map, take, throwError, throwIfEmpty, timeout, type SchedulerLike } from "rxjs";
-import { MalformedPacketError, PacketTooLargeError, TruncatedError } from "../errors.js";
-import type { ByteDuplex } from "./byte-duplex.js";
-import { withPrefix } from "./with-prefix.js";
+import type { ByteDuplex } from "../duplex/byte-duplex.js";
+import { withPrefix } from "../duplex/with-prefix.js";
+import { TruncatedError } from "../errors.js";
+import { UvarintReader } from "./uvarint.js";
 
 /** What {@link readDelimited} returns: the message, and the stream after it. */
 export interface DelimitedRead {
@@ -36,25 +37,18 @@ export function readDelimited(duplex: ByteDuplex, options: ReadDelimitedOptions)
   const read$ = defer(() => {
     const chunks: Uint8Array[] = [];
     let buffered = 0;
+    const reader = new UvarintReader(maxSize, "length prefix");
     const tryTake = (): DelimitedRead | undefined => {
       // Parse the prefix across the chunks held.
-      let length = 0;
-      let scale = 1;
-      let i = 0;
+      reader.reset();
       let prefix = 0;
-      outer: for (const c of chunks) {
-        for (let j = 0; j < c.length; j++, i++) {
-          const b = c[j]!;
-          if (i === 9 && b > 1) throw new MalformedPacketError("length prefix overflows 64 bits");
-          length += (b & 0x7f) * scale;
-          if (length > maxSize) throw new PacketTooLargeError(length, maxSize);
-          if (b < 0x80) {
-            prefix = i + 1;
-            break outer;
-          }
-          scale *= 128;
+      for (const c of chunks) {
+        if (reader.read(c, 0, c.length) >= 0) {
+          prefix = reader.size;
+          break;
         }
       }
+      const length = reader.value;
       if (prefix === 0 || buffered < prefix + length) return undefined;
       const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const message = all.slice(prefix, prefix + length);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { lastValueFrom, scan, takeWhile, toArray } from "rxjs";
 import { duplexPair } from "../../../src/duplex/duplex-pair.js";
-import { readDelimited } from "../../../src/duplex/read-delimited.js";
+import { readDelimited } from "../../../src/wire/read-delimited.js";
 import { socketDuplex } from "../../../src/duplex/socket-duplex.js";
 import { PacketTooLargeError, TruncatedError } from "../../../src/errors.js";
 import { encodeUvarint } from "../../../src/wire/uvarint.js";

@@ -1,0 +1,103 @@
+/**
+ * The sending side of one channel as callers see it: `trySend` (room now or refused), and
+ * `queue` (wait in line for room, up to `sendTimeout`), with every refusal counted.
+ * @module
+ */
+import { Observable, type SchedulerLike } from "rxjs";
+import type { OutboundChannel } from "./outbound-channel.js";
+
+/** Options of a {@link ChannelSender}. */
+export interface ChannelSenderOptions {
+  /** How long a queued sender waits for room (ms). */
+  readonly sendTimeout: number;
+  /** Clock of the wait. */
+  readonly scheduler: SchedulerLike;
+  /** Told each time a message enters the queue (the connection schedules a flush). */
+  readonly onQueued: () => void;
+}
+
+interface Waiter {
+  readonly message: Uint8Array;
+  readonly done: (queued: boolean) => void;
+}
+
+/**
+ * One channel's senders: those waiting for room, in order of arrival, and the count of messages
+ * refused (`dropped`: `trySend` on a full queue, or a wait that timed out). The connection calls
+ * {@link ChannelSender.admit} when a message leaves the queue and
+ * {@link ChannelSender.failWaiting} when it stops accepting messages.
+ */
+export class ChannelSender {
+  /** Messages refused: `trySend` without room, or `queue` waits that timed out. */
+  dropped = 0;
+  private readonly waiters: Waiter[] = [];
+
+  constructor(
+    readonly out: OutboundChannel,
+    private readonly options: ChannelSenderOptions,
+  ) {}
+
+  /** Queues `message` if the queue has room now and nobody waits before it; else counts a drop. */
+  trySend(message: Uint8Array): boolean {
+    if (this.offer(message)) return true;
+    this.dropped++;
+    return false;
+  }
+
+  /**
+   * Emits `true` once `message` is queued (at once if there is room), or `false` when
+   * `sendTimeout` passes first (a drop) or the connection stops accepting messages; then
+   * completes. Unsubscribing withdraws a message still waiting (not a drop).
+   */
+  queue(message: Uint8Array): Observable<boolean> {
+    return new Observable<boolean>((subscriber) => {
+      const answer = (queued: boolean) => {
+        subscriber.next(queued);
+        subscriber.complete();
+      };
+      if (this.offer(message)) return answer(true);
+      const waiter: Waiter = {
+        message,
+        done: (queued) => {
+          timer.unsubscribe();
+          answer(queued);
+        },
+      };
+      this.waiters.push(waiter);
+      const timer = this.options.scheduler.schedule(() => {
+        this.withdraw(waiter);
+        this.dropped++;
+        answer(false);
+      }, this.options.sendTimeout);
+      return () => {
+        timer.unsubscribe();
+        this.withdraw(waiter);
+      };
+    });
+  }
+
+  /** Moves waiting messages into the queue, in order, while it has room. */
+  admit(): void {
+    while (this.waiters.length > 0 && this.out.hasRoom) {
+      const waiter = this.waiters.shift()!;
+      this.out.offer(waiter.message);
+      waiter.done(true);
+    }
+  }
+
+  /** Answers `false` to everyone waiting (the connection is closing or has ended). */
+  failWaiting(): void {
+    for (const w of this.waiters.splice(0)) w.done(false);
+  }
+
+  private offer(message: Uint8Array): boolean {
+    if (this.waiters.length > 0 || !this.out.offer(message)) return false;
+    this.options.onQueued();
+    return true;
+  }
+
+  private withdraw(waiter: Waiter): void {
+    const i = this.waiters.indexOf(waiter);
+    if (i >= 0) this.waiters.splice(i, 1);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * MConnection's outbound path, from the queues to the writer: owed control packets first, then
+ * batches cut by priority until the write buffer is full or the queues are empty, one write per
+ * flush, within the send rate.
+ * @module
+ */
+import type { SchedulerLike, Subscription } from "rxjs";
+import { PING, PONG, packetWireSize, type MsgPacket, type Packet } from "../wire/packet.js";
+import type { PacketWriter } from "./packet-writer.js";
+import type { TokenBucket } from "./token-bucket.js";
+
+/** What a {@link Flusher} draws from and writes to. */
+export interface FlusherOptions {
+  /** Cuts the next batch by priority (see `batchCutter`); empty when every queue is empty. */
+  readonly nextBatch: () => MsgPacket[];
+  /** True while some channel has a packet to send. */
+  readonly hasPending: () => boolean;
+  readonly writer: PacketWriter;
+  /** Outbound rate limit (bytes written); a flush waits on `scheduler` when it is spent. */
+  readonly sendBucket: TokenBucket;
+  /** Most bytes gathered into one write (more may follow in the next flush). */
+  readonly writeBufferSize: number;
+  /** Packets per batch: a shorter batch means the queues are empty. */
+  readonly batchSize: number;
+  /** Timers (the wait for send-rate tokens). */
+  readonly scheduler: SchedulerLike;
+  /** Where flushes run. */
+  readonly flushScheduler: SchedulerLike;
+  /** Told of the control packets each write carried, in order. */
+  readonly onControlWritten: (packet: Packet) => void;
+}
+
+/**
+ * Gathers what is owed into writes. `kick()` schedules a flush on the flush scheduler (once,
+ * however many callers ask before it runs); the flush writes one buffer of owed pings and pongs
+ * followed by batches from `nextBatch()`, up to `writeBufferSize` bytes, and schedules the next
+ * flush while packets remain. Nothing is written while the writer waits for the duplex to drain
+ * (`kick()` again on drain) or while the send rate has no tokens (a timer kicks when it has).
+ */
+export class Flusher {
+  private pingOwed = false;
+  private pongsOwed = 0;
+  private scheduled = false;
+  private task: Subscription | undefined;
+  private rateTimer: Subscription | undefined;
+  private stopped = false;
+  private onEmptied: (() => void) | undefined;
+
+  constructor(private readonly options: FlusherOptions) {}
+
+  /** Our ping is due: it leads the next write. */
+  owePing(): void {
+    this.pingOwed = true;
+    this.kick();
+  }
+
+  /** The peer's ping is to be answered: a pong leads the next write. */
+  owePong(): void {
+    this.pongsOwed++;
+    this.kick();
+  }
+
+  /** Schedules a flush unless one is scheduled, the writer waits for a drain, or stopped. */
+  kick(): void {
+    if (this.scheduled || this.stopped || !this.options.writer.writable) return;
+    this.scheduled = true;
+    this.task = this.options.flushScheduler.schedule(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Flushes until nothing is left to write, then calls `onEmptied` (once). */
+  finish(onEmptied: () => void): void {
+    this.onEmptied = onEmptied;
+    this.kick();
+  }
+
+  /** Cancels every timer and scheduled flush; nothing is written afterwards. */
+  stop(): void {
+    this.stopped = true;
+    this.task?.unsubscribe();
+    this.rateTimer?.unsubscribe();
+  }
+
+  private flush(): void {
+    const { writer, sendBucket, writeBufferSize, batchSize } = this.options;
+    if (this.stopped || !writer.writable) return;
+    const packets: Packet[] = [];
+    let bytes = 0;
+    if (this.pingOwed) {
+      packets.push(PING);
+      bytes += 3;
+      this.pingOwed = false;
+    }
+    for (; this.pongsOwed > 0; this.pongsOwed--) {
+      packets.push(PONG);
+      bytes += 3;
+    }
+    const controls = packets.length;
+    let more = false;
+    const wait = sendBucket.wait();
+    if (wait > 0) {
+      this.rateTimer ??= this.options.scheduler.schedule(() => {
+        this.rateTimer = undefined;
+        this.kick();
+      }, wait);
+    } else {
+      while (bytes < writeBufferSize) {
+        const batch = this.options.nextBatch();
+        for (const p of batch) {
+          packets.push(p);
+          bytes += packetWireSize(p);
+        }
+        if (batch.length < batchSize) break; // the queues are empty
+      }
+      // Another flush only if the write buffer filled up before the queues emptied.
+      more = this.options.hasPending();
+    }
+    if (packets.length === 0) {
+      const onEmptied = this.onEmptied;
+      if (wait === 0 && onEmptied !== undefined) {
+        this.onEmptied = undefined;
+        onEmptied();
+      }
+      return;
+    }
+    sendBucket.spend(bytes);
+    writer.write(packets, bytes);
+    for (let i = 0; i < controls; i++) this.options.onControlWritten(packets[i]!);
+    if (more || this.onEmptied !== undefined) this.kick();
+  }
+}
