@@ -8,13 +8,14 @@ import { id } from "./commands/id.js";
 import { keygen } from "./commands/keygen.js";
 import { node } from "./commands/node.js";
 import { probe } from "./commands/probe.js";
+import { packageVersion } from "./version.js";
 
 const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe };
 
 function usage(): string {
   const lines = ["usage: rx-mconn <command> [options]", "", "commands:"];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
-  lines.push("", "rx-mconn <command> --help shows a command's options.");
+  lines.push("", "rx-mconn <command> --help shows a command's options; rx-mconn --version prints the version.");
   return lines.join("\n");
 }
 
@@ -24,6 +25,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.out(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-v") {
+    io.out(packageVersion());
+    return 0;
   }
   const command = COMMANDS[name];
   try {

@@ -4,9 +4,9 @@ import { resolve } from "node:path";
 /** The built `rx-mconn` binary. */
 export const CLI_BIN = resolve("dist/src/cli/main.js");
 
-/** Builds `dist/` (the binary's code) with `tsc -p tsconfig.build.json`. */
+/** Builds `dist/` (the binary's code) as `npm run build` does: `scripts/build.mjs`. */
 export function buildCli(): void {
-  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
 }
 
 /** What a finished run printed and its exit status. */

@@ -2,8 +2,9 @@
  * The `rx-mconn` binary as users run it: built with `npm run build`, started as a process.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { constants } from "node:fs";
+import { access, mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { filter, firstValueFrom } from "rxjs";
@@ -13,9 +14,6 @@ import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
 import { buildCli, CLI_BIN, runCli } from "../helpers/cli.js";
 import { within } from "../helpers/tcp.js";
 import { readVectors } from "../helpers/vectors.js";
-
-
-
 
 /** Waits for a JSON log line on `child`'s stderr with `msg`, within `ms`. */
 function logLine(child: ChildProcess, msg: string, ms: number): Promise<Record<string, unknown>> {
@@ -51,6 +49,28 @@ describe("the rx-mconn command", function () {
     expect(bogus.code).to.equal(2);
     expect(bogus.stderr.trim().split("\n")).to.have.length(1);
     expect(bogus.stderr).to.match(/unknown command "bogus"/);
+  });
+
+  it("--version prints the version of package.json", async () => {
+    const { version } = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
+    for (const flag of ["--version", "-v"]) {
+      const r = await runCli([flag]);
+      expect(r.code, flag).to.equal(0);
+      expect(r.stdout, flag).to.equal(`${version}\n`);
+    }
+  });
+
+  it("the built binary is executable and starts with a node shebang; npm pack ships it with dist/ and LICENSE, without tests or sources", async () => {
+    await access(CLI_BIN, constants.X_OK);
+    expect((await readFile(CLI_BIN, "utf8")).split("\n")[0]).to.equal("#!/usr/bin/env node");
+    const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as [
+      { files: Array<{ path: string; mode: number }> },
+    ];
+    const paths = pack.files.map((f) => f.path);
+    expect(paths).to.include.members(["LICENSE", "README.md", "package.json", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js"]);
+    expect(paths.filter((p) => !p.startsWith("dist/src/") && !["LICENSE", "README.md", "CHANGELOG.md", "package.json"].includes(p))).to.deep.equal([]);
+    expect(paths.filter((p) => p.endsWith(".map") || (p.endsWith(".ts") && !p.endsWith(".d.ts")))).to.deep.equal([]);
+    expect(pack.files.find((f) => f.path === "dist/src/cli/main.js")!.mode & 0o111).to.not.equal(0);
   });
 
   it("every command has --help", async () => {
