@@ -35,7 +35,7 @@ export class ChatReactor implements Reactor {
 
 /** Starts a chat node on 127.0.0.1 around a {@link ChatReactor}. */
 export async function reactorChatNode(key: NodeKey, name: string) {
-  const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "chat", moniker: name, listen: "127.0.0.1:0" });
+  const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "chat", moniker: name, listen: "127.0.0.1:0", allowDuplicateIp: true }); // every peer of the example comes from 127.0.0.1
   const chat = new ChatReactor();
   sw.addReactor("chat", chat);
   await sw.start();

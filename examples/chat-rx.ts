@@ -15,7 +15,7 @@ export interface Line {
 
 /** Starts a chat node on 127.0.0.1; `say` sends a line to every peer, `lines$` is what arrives. */
 export async function rxChatNode(key: NodeKey, name: string) {
-  const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "chat", moniker: name, listen: "127.0.0.1:0" });
+  const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "chat", moniker: name, listen: "127.0.0.1:0", allowDuplicateIp: true }); // every peer of the example comes from 127.0.0.1
   sw.addReactor("chat", { channels: [{ id: CHAT, priority: 5, sendQueueCapacity: 100 }] });
 
   const lines$: Observable<Line> = sw.channel(CHAT).messages$.pipe(

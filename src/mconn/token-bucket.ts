@@ -23,6 +23,22 @@ export class TokenBucket {
     return this.rate <= 0;
   }
 
+  /** True when the budget is whole again (nothing spent within the last `burst / rate` seconds). */
+  get full(): boolean {
+    if (this.unlimited) return true;
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+
+  /** Takes `n` tokens if the budget holds them now (no overdraft); false otherwise. */
+  take(n: number): boolean {
+    if (this.unlimited) return true;
+    this.refill();
+    if (this.tokens < n) return false;
+    this.tokens -= n;
+    return true;
+  }
+
   /** Records `bytes` spent. */
   spend(bytes: number): void {
     if (this.unlimited) return;

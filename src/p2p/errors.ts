@@ -43,7 +43,19 @@ export class NodeInfoError extends ProtocolError {
 }
 
 /** Why a connection was refused before it became a peer. */
-export type RejectionRule = "duplicate-id" | "duplicate-connection" | "self" | "max-inbound" | "max-outbound" | "filter" | "dial-id-mismatch" | "stopping";
+export type RejectionRule =
+  | "duplicate-id"
+  | "duplicate-connection"
+  | "self"
+  | "max-inbound"
+  | "max-outbound"
+  | "filter"
+  | "dial-id-mismatch"
+  | "stopping"
+  | "max-handshakes"
+  | "duplicate-ip"
+  | "host-handshakes"
+  | "host-rate";
 
 /** A connection refused by a transport or switch rule (`rule` names it). */
 export class PeerRejectedError extends MConnError {

@@ -9,7 +9,9 @@ import type { CloseReason } from "../mconn/close-reason.js";
 import { MConnection } from "../mconn/mconnection.js";
 import type { MConnectionConfig } from "../mconn/config.js";
 import { backoffDefaults, retryWithBackoff, type BackoffOptions } from "./backoff.js";
+import { countByKey } from "./count-by-key.js";
 import { PeerRejectedError } from "./errors.js";
+import { verifyHostLimits, type HostLimits } from "./host-admission.js";
 import { formatNetAddress, parseHostPort, parseNetAddress, type NetAddress } from "./netaddress.js";
 import { BLOCK_PROTOCOL, P2P_PROTOCOL, type NodeInfo } from "./node-info.js";
 import { Peer } from "./peer.js";
@@ -69,11 +71,24 @@ export interface SwitchOptions {
   readonly dialTimeout?: number;
   /** Most inbound handshakes in progress at once (default 64). */
   readonly maxPendingHandshakes?: number;
+  /**
+   * More than one inbound connection per remote IP (CometBFT's `allow_duplicate_ip`; default
+   * false). Set it to run several nodes on one address, e.g. 127.0.0.1 in tests and demos.
+   */
+  readonly allowDuplicateIp?: boolean;
+  /** Most inbound handshakes in progress per remote IP (default 4). */
+  readonly maxHandshakesPerIp?: number;
+  /** New inbound connections per second one remote IP may open, sustained (default 1; 0: unlimited). */
+  readonly newConnectionsPerIpPerSecond?: number;
+  /** New inbound connections one remote IP may open in a burst (default 5). */
+  readonly newConnectionsPerIpBurst?: number;
   /** Reconnection schedule for persistent peers (CometBFT's by default). */
   readonly backoff?: BackoffOptions;
   /** Random numbers in [0, 1) for the backoff jitter. */
   readonly random?: () => number;
   readonly scheduler?: SchedulerLike;
+  /** At most one `info` line summarising refused connections per this many ms (default 5000); each refusal is at `debug`. */
+  readonly refusalSummaryInterval?: number;
   /** Where peer events, refusals and redials are logged (pino-compatible); silent by default. */
   readonly logger?: Logger;
 }
@@ -106,6 +121,7 @@ interface Owner {
  */
 export class Switch {
   private readonly options: SwitchOptions;
+  private readonly hostLimits: HostLimits;
   private readonly scheduler: SchedulerLike;
   private readonly reactors = new Map<string, Reactor>();
   private readonly owners = new Map<number, Owner>();
@@ -130,6 +146,12 @@ export class Switch {
 
   constructor(options: SwitchOptions) {
     this.options = options;
+    this.hostLimits = verifyHostLimits({
+      ...(options.allowDuplicateIp === undefined ? {} : { allowDuplicateIp: options.allowDuplicateIp }),
+      ...(options.maxHandshakesPerIp === undefined ? {} : { maxHandshakesPerIp: options.maxHandshakesPerIp }),
+      ...(options.newConnectionsPerIpPerSecond === undefined ? {} : { newConnectionsPerIpPerSecond: options.newConnectionsPerIpPerSecond }),
+      ...(options.newConnectionsPerIpBurst === undefined ? {} : { newConnectionsPerIpBurst: options.newConnectionsPerIpBurst }),
+    });
     this.scheduler = options.scheduler ?? asyncScheduler;
     for (const p of options.persistentPeers ?? []) {
       const addr = parseNetAddress(p);
@@ -219,14 +241,19 @@ export class Switch {
       handshakeTimeout: o.handshakeTimeout ?? 3000,
       dialTimeout: o.dialTimeout ?? 1000,
       maxPendingHandshakes: o.maxPendingHandshakes ?? 64,
+      hostLimits: this.hostLimits,
       ...(o.filterAddress === undefined ? {} : { filterAddress: o.filterAddress }),
       scheduler: this.scheduler,
     });
     this.transport = transport;
     const log = o.logger ?? silentLogger;
-    this.rejections.subscribe(({ socketAddr, error }) =>
-      log.info({ addr: socketAddr, reason: error instanceof MConnError ? error.reason : "error", err: String(error) }, "inbound connection refused"),
-    );
+    // Each refusal at debug; at info, a count by reason at most every refusalSummaryInterval, so
+    // that a flood of refused sockets costs one line per interval, not one per socket.
+    const reasonOf = (error: unknown) => (error instanceof MConnError ? error.reason : "error");
+    this.rejections.subscribe(({ socketAddr, error }) => log.debug({ addr: socketAddr, reason: reasonOf(error), err: String(error) }, "inbound connection refused"));
+    this.rejections
+      .pipe(countByKey(({ error }) => reasonOf(error), o.refusalSummaryInterval ?? 5000, this.scheduler))
+      .subscribe(({ total, counts }) => log.info({ refused: total, reasons: counts }, "inbound connections refused"));
     this.events.subscribe((e) => {
       if (e.type === "added") log.info({ peer: e.peer.id, addr: e.peer.socketAddr, outbound: e.peer.isOutbound }, "peer added");
       else log.info({ peer: e.peer.id, reason: e.reason.kind, err: e.reason.kind === "error" ? e.reason.error.message : undefined }, "peer removed");

@@ -1,12 +1,14 @@
 /**
  * TCP listen and dial, each connection authenticated and checked (see {@link upgrade}) before
- * it is handed on. Concurrent handshakes are bounded; a failed one closes only its socket.
+ * it is handed on. Concurrent handshakes are bounded, in all and per remote host (see
+ * {@link HostAdmission}); a refused or failed one closes only its socket.
  * @module
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { asyncScheduler, Subject, type Observable } from "rxjs";
 import { socketDuplex } from "../duplex/socket-duplex.js";
 import { DialError, PeerRejectedError } from "./errors.js";
+import { HostAdmission, hostLimitsDefaults, type HostLimits } from "./host-admission.js";
 import { formatNetAddress, type NetAddress } from "./netaddress.js";
 import { upgrade, type UpgradeOptions, type UpgradedConnection } from "./upgrade.js";
 
@@ -30,6 +32,8 @@ export interface TransportOptions extends Omit<UpgradeOptions, "expectedId"> {
   readonly maxPendingHandshakes: number;
   /** A filter on the remote socket address; `false` closes the connection before the handshake. */
   readonly filterAddress?: (host: string, port: number) => boolean;
+  /** Limits per remote IP on inbound connections (default {@link hostLimitsDefaults}). */
+  readonly hostLimits?: HostLimits;
 }
 
 /** TCP transport: `listen()` feeds `inbound$`; `dial()` resolves with a checked connection. */
@@ -39,13 +43,16 @@ export class TcpTransport {
   private readonly failures = new Subject<InboundFailure>();
   private readonly sockets = new Set<Socket>();
   private pending = 0;
+  private readonly hosts: HostAdmission;
 
   /** Checked inbound connections. */
   readonly inbound$: Observable<TransportConnection> = this.inbound.asObservable();
   /** Inbound connections that failed their handshake or a filter. */
   readonly failures$: Observable<InboundFailure> = this.failures.asObservable();
 
-  constructor(private readonly options: TransportOptions) {}
+  constructor(private readonly options: TransportOptions) {
+    this.hosts = new HostAdmission(options.hostLimits ?? hostLimitsDefaults, options.scheduler ?? asyncScheduler);
+  }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -96,27 +103,38 @@ export class TcpTransport {
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Admits a socket or closes it at once: the global handshake cap, then the remote host's
+   * limits, then `filterAddress`, all before any cryptography. An admitted socket counts for its
+   * host until it closes, and holds a handshake slot until its upgrade ends.
+   */
   private accept(socket: Socket): void {
+    const ip = hostOf(socket.remoteAddress);
     const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.on("error", () => undefined);
-    if (this.pending >= this.options.maxPendingHandshakes) {
+    const refuse = (error: PeerRejectedError) => {
       socket.destroy();
-      this.failures.next({ socketAddr, error: new PeerRejectedError("filter", `too many handshakes in progress (${this.pending})`) });
-      return;
-    }
-    if (this.options.filterAddress !== undefined && !this.options.filterAddress(socket.remoteAddress ?? "", socket.remotePort ?? 0)) {
-      socket.destroy();
-      this.failures.next({ socketAddr, error: new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`) });
-      return;
-    }
+      this.failures.next({ socketAddr, error });
+    };
+    if (ip === undefined) return void socket.destroy(); // already gone
+    if (this.pending >= this.options.maxPendingHandshakes)
+      return refuse(new PeerRejectedError("max-handshakes", `too many handshakes in progress (${this.pending})`));
+    const admitted = this.hosts.admit(ip);
+    if ("refused" in admitted) return refuse(new PeerRejectedError(admitted.refused, admitted.message));
+    const { ticket } = admitted;
+    socket.once("close", ticket.release);
+    if (this.options.filterAddress !== undefined && !this.options.filterAddress(socket.remoteAddress ?? "", socket.remotePort ?? 0))
+      return refuse(new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`));
     this.pending++;
     this.upgradeSocket(socket, undefined).then(
       (conn) => {
         this.pending--;
+        ticket.handshakeDone();
         this.inbound.next(conn);
       },
       (error: unknown) => {
         this.pending--;
+        ticket.handshakeDone();
         this.failures.next({ socketAddr, error });
       },
     );
@@ -129,4 +147,10 @@ export class TcpTransport {
     const conn = await upgrade(socketDuplex(socket), { ...this.options, ...(expectedId === undefined ? {} : { expectedId }) });
     return { ...conn, socketAddr };
   }
+}
+
+/** The IP of a remote address, IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as plain IPv4. */
+export function hostOf(remoteAddress: string | undefined): string | undefined {
+  if (remoteAddress === undefined) return undefined;
+  return remoteAddress.startsWith("::ffff:") && remoteAddress.includes(".") ? remoteAddress.slice(7) : remoteAddress;
 }

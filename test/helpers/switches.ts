@@ -5,7 +5,16 @@ import { generateNodeKey, type NodeKey } from "../../src/secret/node-key.js";
 import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
 import { within } from "./tcp.js";
 
-/** A switch on 127.0.0.1 with a fresh key (or `key`), SecretConnection, and the given reactors. */
+/**
+ * What a switch needs when its peers all come from 127.0.0.1: several connections per IP, and
+ * no per-host rate (tests of the per-host limits set their own).
+ */
+export const loopbackHostLimits = { allowDuplicateIp: true, maxHandshakesPerIp: 1024, newConnectionsPerIpPerSecond: 0 } as const;
+
+/**
+ * A switch on 127.0.0.1 with a fresh key (or `key`), SecretConnection, and the given reactors;
+ * the per-host limits are {@link loopbackHostLimits} unless `options` says otherwise.
+ */
 export function makeSwitch(
   reactors: Record<string, Reactor>,
   options: Partial<SwitchOptions> & { key?: NodeKey } = {},
@@ -16,6 +25,7 @@ export function makeSwitch(
     authenticate: secretAuthenticator(key),
     network: "test-net",
     listen: "127.0.0.1:0",
+    ...loopbackHostLimits,
     ...options,
   });
   for (const [name, r] of Object.entries(reactors)) sw.addReactor(name, r);

@@ -46,7 +46,7 @@ describe("Switch admission", function () {
     expect((error as PeerRejectedError).rule).to.equal("duplicate-id");
     expect(a.peers.size).to.equal(1);
     expect(logged).to.include("info peer added");
-    expect(logged).to.include("info inbound connection refused rejected:duplicate-id");
+    expect(logged).to.include("debug inbound connection refused rejected:duplicate-id");
   });
 
   it("refuses inbound peers beyond maxInboundPeers, keeping the ones it has", async () => {

@@ -25,6 +25,7 @@ function makeSwitch(network: string, options: { persistentPeers?: string[] } = {
     network,
     moniker: "rx-mconn-interop",
     listen: "127.0.0.1:0",
+    allowDuplicateIp: true, // the CometBFT nodes all connect from 127.0.0.1
     ...(options.persistentPeers === undefined ? {} : { persistentPeers: options.persistentPeers }),
   });
   sw.addReactor("consensus", {

@@ -36,7 +36,7 @@ export const demo: Command = {
     const saturatedPriority = CHANNELS.filter((c) => c.saturated).reduce((s, c) => s + c.priority, 0);
     const nodes = NAMES.map((name) => {
       const key = generateNodeKey();
-      const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "rx-mconn-demo", moniker: name, listen: "127.0.0.1:0", mconnection: { sendRate: 0, recvRate: 0 } });
+      const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "rx-mconn-demo", moniker: name, listen: "127.0.0.1:0", allowDuplicateIp: true, mconnection: { sendRate: 0, recvRate: 0 } });
       sw.addReactor("demo", { channels: CHANNELS.map((c) => ({ id: c.id, priority: c.priority, sendQueueCapacity: 8 })) });
       const tally = new Map<number, Tally>(CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0, latencies: [] }]));
       for (const c of CHANNELS)

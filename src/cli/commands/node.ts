@@ -13,13 +13,14 @@ export const node: Command = {
   summary: "run a node: listen, dial peers, log peer events; --echo sends every message back",
   usage:
     "rx-mconn node --listen HOST:PORT [--peers ID@HOST:PORT,...] [--network NAME] [--channels ID:PRIORITY,...]\n" +
-    "              [--echo] [--metrics HOST:PORT] [--log-format json|pretty] [--home DIR] [--moniker NAME]",
+    "              [--echo] [--allow-duplicate-ip] [--metrics HOST:PORT] [--log-format json|pretty] [--home DIR] [--moniker NAME]",
   options: {
     listen: { type: "string" },
     peers: { type: "string" },
     network: { type: "string" },
     channels: { type: "string" },
     echo: { type: "boolean" },
+    "allow-duplicate-ip": { type: "boolean" },
     metrics: { type: "string" },
     "log-format": { type: "string" },
     home: { type: "string" },
@@ -41,6 +42,7 @@ export const node: Command = {
       moniker: stringOption(values["moniker"], "rx-mconn-node"),
       listen,
       persistentPeers: peers,
+      allowDuplicateIp: values["allow-duplicate-ip"] === true,
       logger: log,
     });
     sw.addReactor("cli", { channels });
