@@ -2,13 +2,18 @@
  * Splits a byte stream into uvarint length-prefixed frames, however the stream is cut.
  * Bounded: an announced length over the maximum is rejected as soon as the prefix shows it
  * (before anything is buffered for it), and at most one incomplete frame is kept, as a list of
- * the chunks it spans (never re-concatenated per chunk).
+ * the chunks it spans (never re-concatenated per chunk). The incomplete frame keeps about its
+ * own bytes, however it is cut: a small part of a larger buffer is copied rather than kept as a
+ * view (which would keep the whole buffer alive), and a run of small parts is gathered into one.
  * @module
  */
 import { UvarintReader } from "./uvarint.js";
 
 /** Receives one complete frame body as `buf[start, end)`; the view is valid during the call. */
 export type FrameHandler = (buf: Uint8Array, start: number, end: number) => void;
+
+/** Beyond this many parts, an incomplete frame's parts are gathered into one buffer. */
+const MAX_CARRIED_PARTS = 16;
 
 /** Incremental decoder of length-delimited frames (the framing of CometBFT's `protoio`). */
 export class FrameDecoder {
@@ -26,6 +31,13 @@ export class FrameDecoder {
     return this.carryLength;
   }
 
+  /** Bytes of memory the incomplete frame keeps alive (the buffers under its parts). */
+  get retained(): number {
+    let n = 0;
+    for (const b of new Set(this.carry.map((p) => p.buffer))) n += b.byteLength;
+    return n;
+  }
+
   /**
    * Feeds one chunk and calls `onFrame` for every frame it completes.
    * @throws {PacketTooLargeError} when a prefix announces more than `maxFrameSize`.
@@ -34,7 +46,7 @@ export class FrameDecoder {
   push(chunk: Uint8Array, onFrame: FrameHandler): void {
     let at = 0;
     if (this.carryLength > 0) {
-      this.carry.push(chunk);
+      this.carryPart(chunk);
       this.carryLength += chunk.length;
       const header = this.carriedHeader();
       if (header === undefined) return;
@@ -67,9 +79,23 @@ export class FrameDecoder {
       onFrame(chunk, bodyAt, at);
     }
     if (at < chunk.length) {
-      this.carry.push(chunk.subarray(at));
+      this.carryPart(chunk.subarray(at));
       this.carryLength = chunk.length - at;
       this.carriedHeader(); // rejects an oversize or overflowing prefix now, not when more arrives
+    }
+  }
+
+  /** Adds `part` to the incomplete frame, holding no more memory than its bytes (about). */
+  private carryPart(part: Uint8Array): void {
+    this.carry.push(part.byteLength * 2 < part.buffer.byteLength ? part.slice() : part);
+    if (this.carry.length > MAX_CARRIED_PARTS) {
+      const whole = new Uint8Array(this.carry.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of this.carry) {
+        whole.set(p, at);
+        at += p.length;
+      }
+      this.carry = [whole];
     }
   }
 
