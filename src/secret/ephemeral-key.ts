@@ -3,7 +3,7 @@
  * `sodium-native`), their wire message and the Diffie-Hellman secret.
  * @module
  */
-import sodium from "sodium-native";
+import { sodium } from "./sodium.js";
 import { bufferView } from "./buffer-view.js";
 import { HandshakeError } from "./errors.js";
 
@@ -24,13 +24,13 @@ export interface EphemeralKeys {
 export function ephemeralKeys(privateKey?: Uint8Array): EphemeralKeys {
   const secret = Buffer.alloc(32);
   if (privateKey === undefined) {
-    sodium.randombytes_buf(secret);
+    sodium().randombytes_buf(secret);
   } else {
     if (privateKey.length !== 32) throw new RangeError("an X25519 private key has 32 bytes");
     secret.set(privateKey);
   }
   const publicKey = Buffer.alloc(32);
-  sodium.crypto_scalarmult_base(publicKey, secret);
+  sodium().crypto_scalarmult_base(publicKey, secret);
   return { privateKey: secret, publicKey };
 }
 
@@ -65,7 +65,7 @@ export function sharedSecret(ours: EphemeralKeys, theirPublicKey: Uint8Array): U
   if (theirPublicKey.length !== 32) throw new HandshakeError("ephemeral-key", `an X25519 key has 32 bytes, not ${theirPublicKey.length}`);
   const secret = Buffer.alloc(32);
   try {
-    sodium.crypto_scalarmult(secret, bufferView(ours.privateKey), bufferView(theirPublicKey));
+    sodium().crypto_scalarmult(secret, bufferView(ours.privateKey), bufferView(theirPublicKey));
   } catch (err) {
     throw new HandshakeError("low-order-key", "the remote ephemeral key is of low order (all-zero shared secret)", { cause: err });
   }

@@ -4,7 +4,7 @@
  * of 4 zero bytes and a little-endian 64-bit frame counter, one counter per direction.
  * @module
  */
-import sodium from "sodium-native";
+import { sodium } from "./sodium.js";
 import type { MConnError } from "../errors.js";
 import { FrameAuthenticationError, FrameLengthError, NonceExhaustedError } from "./errors.js";
 
@@ -15,7 +15,8 @@ interface IetfAead {
   /** Opens `ciphertext` into `message`; throws when authentication fails. */
   crypto_aead_chacha20poly1305_ietf_decrypt(message: Uint8Array, nsec: null, ciphertext: Uint8Array, ad: Uint8Array | null, nonce: Uint8Array, key: Uint8Array): number;
 }
-const aead = sodium as unknown as IetfAead;
+/** libsodium's AEAD calls; each cipher takes them once, when made. */
+const ietfAead = (): IetfAead => sodium() as unknown as IetfAead;
 
 /** Data bytes in one frame. */
 export const FRAME_DATA_MAX = 1024;
@@ -62,6 +63,7 @@ class NonceCounter {
 
 /** Seals outgoing data into frames. */
 export class FrameSealer {
+  private readonly aead = ietfAead();
   private readonly key: Buffer;
   private readonly counter: NonceCounter;
   private readonly plain = Buffer.alloc(FRAME_PLAIN_SIZE);
@@ -94,7 +96,7 @@ export class FrameSealer {
       plain.set(view(data, start, length), 4);
       if (length < FRAME_DATA_MAX) plain.fill(0, 4 + length);
       const slot = view(out, f * FRAME_SEALED_SIZE, FRAME_SEALED_SIZE);
-      aead.crypto_aead_chacha20poly1305_ietf_encrypt(slot, plain, null, null, this.counter.nonce, this.key);
+      this.aead.crypto_aead_chacha20poly1305_ietf_encrypt(slot, plain, null, null, this.counter.nonce, this.key);
       this.counter.next();
     }
     return out;
@@ -103,6 +105,7 @@ export class FrameSealer {
 
 /** Opens incoming frames, however the bytes are cut. */
 export class FrameOpener {
+  private readonly aead = ietfAead();
   private readonly key: Buffer;
   private readonly counter: NonceCounter;
   /** Bytes of an incomplete sealed frame carried to the next chunk (< 1044). */
@@ -176,7 +179,7 @@ export class FrameOpener {
   private openFrame(sealed: Uint8Array, slot: Uint8Array): MConnError | undefined {
     if (this.counter.exhausted) return new NonceExhaustedError();
     try {
-      aead.crypto_aead_chacha20poly1305_ietf_decrypt(slot, null, sealed, null, this.counter.nonce, this.key);
+      this.aead.crypto_aead_chacha20poly1305_ietf_decrypt(slot, null, sealed, null, this.counter.nonce, this.key);
     } catch {
       return new FrameAuthenticationError(this.counter.value);
     }

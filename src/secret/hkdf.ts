@@ -5,7 +5,7 @@
  * key objects), where these plain one-shot hashes stay near their 1 µs each.
  * @module
  */
-import sodium from "sodium-native";
+import { sodium } from "./sodium.js";
 import { bufferView } from "./buffer-view.js";
 
 const BLOCK = 64;
@@ -15,7 +15,7 @@ const HASH = 32;
 export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
   if (key.length > BLOCK) {
     const hashed = Buffer.allocUnsafe(HASH);
-    sodium.crypto_hash_sha256(hashed, bufferView(key));
+    sodium().crypto_hash_sha256(hashed, bufferView(key));
     key = hashed;
   }
   const inner = Buffer.allocUnsafe(BLOCK + message.length);
@@ -26,9 +26,9 @@ export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
     outer[i] = k ^ 0x5c;
   }
   inner.set(message, BLOCK);
-  sodium.crypto_hash_sha256(outer.subarray(BLOCK), inner);
+  sodium().crypto_hash_sha256(outer.subarray(BLOCK), inner);
   const mac = new Uint8Array(HASH);
-  sodium.crypto_hash_sha256(bufferView(mac), outer);
+  sodium().crypto_hash_sha256(bufferView(mac), outer);
   return mac;
 }
 

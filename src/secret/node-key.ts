@@ -5,7 +5,7 @@
  * @module
  */
 import { readFile, writeFile } from "node:fs/promises";
-import sodium from "sodium-native";
+import { sodium } from "./sodium.js";
 import { bufferView } from "./buffer-view.js";
 import { NodeKeyError } from "./errors.js";
 
@@ -29,7 +29,7 @@ export interface NodeKey {
 export function nodeIdOf(publicKey: Uint8Array): string {
   // libsodium's SHA-256: node:crypto's createHash costs 2 µs in a loop but 10–20 µs amid handshakes
   const digest = Buffer.allocUnsafe(32);
-  sodium.crypto_hash_sha256(digest, bufferView(publicKey));
+  sodium().crypto_hash_sha256(digest, bufferView(publicKey));
   return digest.toString("hex", 0, 20);
 }
 
@@ -41,14 +41,14 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
   if (seed.length !== 32) throw new NodeKeyError(`an Ed25519 seed has 32 bytes, not ${seed.length}`);
   const publicKey = Buffer.alloc(32);
   const secretKey = Buffer.alloc(64);
-  sodium.crypto_sign_seed_keypair(publicKey, secretKey, Buffer.from(seed));
+  sodium().crypto_sign_seed_keypair(publicKey, secretKey, Buffer.from(seed));
   return {
     seed: new Uint8Array(seed),
     publicKey: new Uint8Array(publicKey),
     id: nodeIdOf(publicKey),
     sign: (message) => {
       const signature = new Uint8Array(64);
-      sodium.crypto_sign_detached(bufferView(signature), bufferView(message), secretKey);
+      sodium().crypto_sign_detached(bufferView(signature), bufferView(message), secretKey);
       return signature;
     },
   };
@@ -57,7 +57,7 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
 /** A new random key. */
 export function generateNodeKey(): NodeKey {
   const seed = Buffer.alloc(32);
-  sodium.randombytes_buf(seed);
+  sodium().randombytes_buf(seed);
   return nodeKeyFromSeed(seed);
 }
 
@@ -70,7 +70,7 @@ export function generateNodeKey(): NodeKey {
  */
 export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
-  return sodium.crypto_sign_verify_detached(bufferView(signature), bufferView(message), bufferView(publicKey));
+  return sodium().crypto_sign_verify_detached(bufferView(signature), bufferView(message), bufferView(publicKey));
 }
 
 /**

@@ -2,7 +2,7 @@
  * `rx-mconn/testing`: connected pairs without sockets, for users' tests. Give them a
  * `TestScheduler` and everything — delivery, flushes, keepalive, timeouts — runs in virtual
  * time, so a reactor can be marble-tested.
- * @module
+ * @module rx-mconn/testing
  */
 import type { SchedulerLike } from "rxjs";
 import { duplexPair } from "../duplex/duplex-pair.js";

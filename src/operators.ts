@@ -1,0 +1,20 @@
+/**
+ * The RxJS operators MConnection is composed of, for building your own pipeline over a
+ * {@link ByteDuplex}: inbound, bytes → {@link decodePacketBatches} → {@link limitPingRate} →
+ * {@link reassembleBatches} → whole messages per channel; outbound, {@link prioritySchedule} cuts
+ * batches of packets from the channels' queues and {@link encodeBatch} writes them;
+ * {@link keepalive} times pings and pongs; {@link limitIncoming} paces reads to a byte rate.
+ * Each takes an injected `SchedulerLike` where it waits, and is marble-tested.
+ * @module rx-mconn/operators
+ */
+export type { ByteDuplex } from "./duplex/byte-duplex.js";
+export { PING, PONG, maxPacketMsgSize, type MsgPacket, type Packet, type PingPacket, type PongPacket } from "./wire/packet.js";
+export { decodePacketBatches, decodePackets } from "./wire/decode-packets.js";
+export { encodeBatch } from "./wire/encode-packets.js";
+export { reassemble, reassembleBatches, type ChannelMessage, type ReassemblyChannel } from "./mconn/reassemble.js";
+export { limitPingRate, type PingRateOptions } from "./mconn/limit-ping-rate.js";
+export { keepalive, type KeepaliveOptions } from "./mconn/keepalive.js";
+export { prioritySchedule, type PriorityScheduleOptions } from "./mconn/priority-schedule.js";
+export type { OutboundChannel } from "./mconn/outbound-channel.js";
+export { limitIncoming } from "./mconn/limit-incoming.js";
+export { TokenBucket, burstFor } from "./mconn/token-bucket.js";

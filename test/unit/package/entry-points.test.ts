@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import * as root from "../../../src/index.js";
+import * as metrics from "../../../src/metrics/index.js";
+import * as operators from "../../../src/operators.js";
+import * as proto from "../../../src/proto.js";
+import * as testing from "../../../src/testing/index.js";
+
+// The runtime names of each entry point. A name added to or removed from an entry point is a
+// change of the public API: make it here on purpose, not by a stray re-export.
+const intended = {
+  "rx-mconn": [
+    "COMETBFT_CHANNELS", "ConfigError", "DEFAULT_SECRET_HANDSHAKE_TIMEOUT", "DecodeError", "DialError",
+    "FrameAuthenticationError", "FrameLengthError", "HandshakeError", "HandshakeTimeoutError", "MConnError",
+    "MConnection", "MalformedPacketError", "MessageTooLargeError", "NODE_KEY_TYPE", "NetAddressError",
+    "NodeInfoError", "NodeKeyError", "NonceExhaustedError", "PacketTooLargeError", "Peer", "PeerRejectedError",
+    "PingFloodError", "PongTimeoutError", "ProtocolError", "ReactorError", "Switch", "TransportError",
+    "TruncatedError", "UnknownChannelError", "backoffDefaults", "channelDefaults", "cometbftChannelName",
+    "defaults", "duplexPair", "formatNetAddress", "formatNodeKey", "generateNodeKey", "isNodeId", "loadNodeKey",
+    "loadOrGenerateNodeKey", "nodeIdOf", "nodeKeyFromSeed", "parseHostPort", "parseNetAddress", "parseNodeKey",
+    "protoCodec", "saveNodeKey", "secretAuthenticator", "secretHandshake", "silentLogger", "socketDuplex",
+    "verifyConfig", "verifyEd25519",
+  ],
+  "rx-mconn/operators": [
+    "PING", "PONG", "TokenBucket", "burstFor", "decodePacketBatches", "decodePackets", "encodeBatch", "keepalive",
+    "limitIncoming", "limitPingRate", "maxPacketMsgSize", "prioritySchedule", "reassemble", "reassembleBatches",
+  ],
+  "rx-mconn/metrics": ["serveMetrics", "switchMetrics"],
+  "rx-mconn/proto": [
+    "consensusTypes", "cryptoKeys", "cryptoProof", "googleProtobufTimestamp", "libsBitsTypes", "p2pConn", "p2pPex",
+    "p2pTypes", "typesTypes", "typesValidator", "versionTypes",
+  ],
+  "rx-mconn/testing": ["connectedPair", "connectedPeers"],
+};
+
+const actual: Record<keyof typeof intended, object> = {
+  "rx-mconn": root,
+  "rx-mconn/operators": operators,
+  "rx-mconn/metrics": metrics,
+  "rx-mconn/proto": proto,
+  "rx-mconn/testing": testing,
+};
+
+describe("entry points", () => {
+  for (const [name, names] of Object.entries(intended)) {
+    it(`${name} exports exactly its intended names`, () => {
+      expect(Object.keys(actual[name as keyof typeof intended]).sort()).to.deep.equal([...names].sort());
+    });
+  }
+
+  it("no runtime name is exported by two entry points", () => {
+    const seen = new Map<string, string>();
+    for (const [entry, module] of Object.entries(actual)) {
+      for (const n of Object.keys(module)) {
+        expect(seen.get(n), `${n} is in ${seen.get(n)} and ${entry}`).to.equal(undefined);
+        seen.set(n, entry);
+      }
+    }
+  });
+
+  it("rx-mconn/proto gives each schema's messages as encoders usable with protoCodec", () => {
+    const codec = root.protoCodec(proto.p2pPex.PexRequest);
+    expect(codec.decode(codec.encode({}))).to.deep.equal({});
+    const pex = root.protoCodec(proto.p2pPex.Message);
+    const message = { sum: { $case: "pexRequest" as const, value: {} } };
+    expect(pex.decode(pex.encode(message))).to.deep.equal(message);
+    expect(proto.p2pPex.protobufPackage).to.equal("tendermint.p2p");
+  });
+});
