@@ -2,7 +2,8 @@
  * The RxJS operators MConnection is composed of, for building your own pipeline over a
  * {@link ByteDuplex}: inbound, bytes → {@link decodePacketBatches} → {@link limitPingRate} →
  * {@link reassembleBatches} → whole messages per channel; outbound, {@link prioritySchedule} cuts
- * batches of packets from the channels' queues and {@link encodeBatch} writes them;
+ * batches of packets from the channels' queues ({@link OutboundChannel}; {@link batchCutter} is the
+ * same as a plain function) and {@link encodeBatch} writes them;
  * {@link keepalive} times pings and pongs; {@link limitIncoming} paces reads to a byte rate.
  * Each takes an injected `SchedulerLike` where it waits, and is marble-tested.
  * @module rx-mconn/operators
@@ -15,6 +16,7 @@ export { reassemble, reassembleBatches, type ChannelMessage, type ReassemblyChan
 export { limitPingRate, type PingRateOptions } from "./mconn/limit-ping-rate.js";
 export { keepalive, type KeepaliveOptions } from "./mconn/keepalive.js";
 export { prioritySchedule, type PriorityScheduleOptions } from "./mconn/priority-schedule.js";
-export type { OutboundChannel } from "./mconn/outbound-channel.js";
+export { batchCutter, type BatchOptions } from "./mconn/next-batch.js";
+export { OutboundChannel } from "./mconn/outbound-channel.js";
 export { limitIncoming } from "./mconn/limit-incoming.js";
 export { TokenBucket, burstFor } from "./mconn/token-bucket.js";

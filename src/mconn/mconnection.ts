@@ -96,9 +96,9 @@ export interface KeepaliveEvent {
  * Inbound: `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
  * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs,
  * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: `send`/`trySend` → each
- * channel's bounded queue ({@link ChannelSender}) → a flush ({@link Flusher}) takes the pongs
+ * channel's bounded queue (`ChannelSender`) → a flush (`Flusher`) takes the pongs
  * and ping owed, then calls `nextBatch()` ({@link batchCutter}: packets by priority) until the
- * write buffer is full or the queues are empty → {@link PacketWriter}: one buffer, one write,
+ * write buffer is full or the queues are empty → `PacketWriter`: one buffer, one write,
  * respecting the duplex's backpressure.
  *
  * The connection ends exactly once; `ended$` replays why. Channel streams complete then (they

@@ -21,7 +21,7 @@ const intended = {
     "verifyConfig", "verifyEd25519",
   ],
   "rx-mconn/operators": [
-    "PING", "PONG", "TokenBucket", "burstFor", "decodePacketBatches", "decodePackets", "encodeBatch", "keepalive",
+    "OutboundChannel", "PING", "PONG", "TokenBucket", "batchCutter", "burstFor", "decodePacketBatches", "decodePackets", "encodeBatch", "keepalive",
     "limitIncoming", "limitPingRate", "maxPacketMsgSize", "prioritySchedule", "reassemble", "reassembleBatches",
   ],
   "rx-mconn/metrics": ["serveMetrics", "switchMetrics"],
