@@ -16,7 +16,7 @@ export function jsonLines(child: ChildProcess, name: string): <T>(key: string) =
     for (const p of parts) {
       const o = JSON.parse(p) as Record<string, unknown>;
       const w = waiters.findIndex((x) => x.key in o);
-      if (w >= 0) waiters.splice(w, 1)[0]!.resolve(o);
+      if (w >= 0) waiters.splice(w, 1)[0].resolve(o);
       else lines.push(o);
     }
   });
@@ -29,8 +29,8 @@ export function jsonLines(child: ChildProcess, name: string): <T>(key: string) =
   return <T>(key: string) =>
     new Promise<T>((resolve, reject) => {
       const i = lines.findIndex((o) => key in o);
-      if (i >= 0) return resolve(lines.splice(i, 1)[0] as T);
-      if (exited) return reject(exited);
+      if (i >= 0) { resolve(lines.splice(i, 1)[0] as T); return; }
+      if (exited) { reject(exited); return; }
       waiters.push({ key, resolve: resolve as (v: Record<string, unknown>) => void, reject });
     });
 }

@@ -37,7 +37,7 @@ export interface BenchCase {
 /** Median and spread of `xs`. */
 export function summarize(xs: number[]): { value: number; spread: [number, number] } {
   const s = [...xs].sort((a, b) => a - b);
-  return { value: s[Math.floor(s.length / 2)]!, spread: [s[0]!, s[s.length - 1]!] };
+  return { value: s[Math.floor(s.length / 2)], spread: [s[0], s[s.length - 1]] };
 }
 
 /** Runs `f` `n` times (sequentially) and summarizes. */
@@ -57,7 +57,7 @@ export async function dial(port: number): Promise<Socket> {
 
 /** Percentile `p` (0–100) of sorted `xs`. */
 export function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** MB/s for `bytes` in `ms`. */

@@ -107,7 +107,7 @@ const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
   },
 };
 
-const serve = roles[role];
+const serve = Object.hasOwn(roles, role) ? roles[role] : undefined;
 if (serve === undefined) {
   process.stderr.write(`unknown role ${role}\n`);
   process.exit(2);

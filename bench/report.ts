@@ -22,8 +22,8 @@ export function table(figures: readonly Figure[]): string {
       f.ratio === undefined ? "" : `${f.ratio.toFixed(2)}×`,
       f.target === undefined ? "" : `${f.target.met ? "met" : "MISSED"}: ${f.target.text}`,
     ]);
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
 
 /** The machine the figures were measured on. */

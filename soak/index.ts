@@ -66,13 +66,13 @@ for (const ch of CHANNELS)
     const b = Buffer.from(m.buffer, m.byteOffset, m.byteLength);
     const lifetime = lifetimes.get(b.readUInt32LE(0));
     const seq = b.readUInt32LE(5);
-    if (lifetime === undefined) return fail(`message from unknown lifetime ${b.readUInt32LE(0)}`);
+    if (lifetime === undefined) { fail(`message from unknown lifetime ${b.readUInt32LE(0)}`); return; }
     if (lifetimeOfPeer.get(peer) === undefined) lifetimeOfPeer.set(peer, lifetime);
-    if (lifetimeOfPeer.get(peer) !== lifetime) return fail(`lifetime ${lifetime.id} arrived on another connection`);
+    if (lifetimeOfPeer.get(peer) !== lifetime) { fail(`lifetime ${lifetime.id} arrived on another connection`); return; }
     const expected = lifetime.received.get(ch) ?? 0;
-    if (b.readUInt8(4) !== ch) return fail(`lifetime ${lifetime.id}: a message for channel ${b.readUInt8(4)} arrived on ${ch}`);
-    if (seq !== expected) return fail(`lifetime ${lifetime.id} channel ${ch}: seq ${seq}, expected ${expected} (duplicate or gap)`);
-    if (!Buffer.from(message(lifetime.id, ch, seq)).equals(b)) return fail(`lifetime ${lifetime.id} channel ${ch} seq ${seq}: contents differ`);
+    if (b.readUInt8(4) !== ch) { fail(`lifetime ${lifetime.id}: a message for channel ${b.readUInt8(4)} arrived on ${ch}`); return; }
+    if (seq !== expected) { fail(`lifetime ${lifetime.id} channel ${ch}: seq ${seq}, expected ${expected} (duplicate or gap)`); return; }
+    if (!Buffer.from(message(lifetime.id, ch, seq)).equals(b)) { fail(`lifetime ${lifetime.id} channel ${ch} seq ${seq}: contents differ`); return; }
     lifetime.received.set(ch, expected + 1);
   });
 
@@ -105,7 +105,7 @@ function client() {
   const tick = () => {
     if (current === undefined) return;
     const { peer, lifetime } = current;
-    const ch = CHANNELS[Math.floor(Math.random() * CHANNELS.length)]!;
+    const ch = CHANNELS[Math.floor(Math.random() * CHANNELS.length)];
     const seq = lifetime.sent.get(ch) ?? 0;
     if (peer.trySend(ch, message(lifetime.id, ch, seq))) lifetime.sent.set(ch, seq + 1);
   };
@@ -133,7 +133,7 @@ const traffic = setInterval(() => {
   for (const c of clients) if (Math.random() < 0.5) c.tick();
 }, 20);
 const chaos = setInterval(() => {
-  const who = clients[Math.floor(Math.random() * clients.length)]!;
+  const who = clients[Math.floor(Math.random() * clients.length)];
   const c = who.current();
   if (c === undefined) return;
   disconnects++;
@@ -170,7 +170,7 @@ for (const l of lifetimes.values()) {
 await Promise.all(clients.map((c) => c.sw.stop()));
 await hub.stop();
 
-const warm = samples.filter((s) => s.t >= samples[samples.length - 1]!.t * 0.25);
+const warm = samples.filter((s) => s.t >= samples[samples.length - 1].t * 0.25);
 const third = Math.max(1, Math.floor(warm.length / 3));
 const avg = (xs: typeof samples, k: "heap" | "rss") => xs.reduce((s, x) => s + x[k], 0) / Math.max(1, xs.length);
 const growth = (k: "heap" | "rss") => avg(warm.slice(-third), k) - avg(warm.slice(0, third), k);

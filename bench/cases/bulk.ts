@@ -157,9 +157,9 @@ export const bulk: BenchCase = {
     const s = await repeat(n, () => mconn(total, true));
     progress(`bulk: ChaCha20-Poly1305 bound (libsodium)`);
     // The sender seals while the receiver opens, each on its own core: the slower of the two bounds.
-    const seal = await repeat(n, async () => {
+    const seal = await repeat(n, () => {
       const { seal: sealRate, open } = aead(Math.min(total, 64 * MiB));
-      return Math.min(sealRate, open);
+      return Promise.resolve(Math.min(sealRate, open));
     });
     const bound = seal.value;
     const go = quick && !goMconnBuilt() ? undefined : await goFigures(total, n, p, progress);

@@ -75,7 +75,7 @@ export async function buildGoMconn(progress: (line: string) => void = () => {}):
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => {
     child.once("error", () => resolve(null));
     child.once("exit", (c) => resolve(c));
@@ -107,7 +107,7 @@ async function run(bin: string, total: number, flushThrottleMs: number): Promise
     await fromSender("ready");
     const done = fromSink<{ done: number }>("done");
     const start = performance.now();
-    sender.stdin!.write("go\n");
+    sender.stdin.write("go\n");
     // The sender only ever exits on failure; the slowest plausible run is 1 MB/s.
     const failed = fromSender("never");
     let timer: NodeJS.Timeout | undefined;

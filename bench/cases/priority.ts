@@ -50,9 +50,9 @@ export const priority: BenchCase = {
     });
     const sum = CHANNELS.reduce((s, c) => s + c.priority, 0);
     return CHANNELS.map((c): Figure => {
-      const observed = runs.map((r) => r[c.id]!);
+      const observed = runs.map((r) => r[c.id]);
       const sorted = [...observed].sort((a, b) => a - b);
-      const value = sorted[Math.floor(sorted.length / 2)]!;
+      const value = sorted[Math.floor(sorted.length / 2)];
       const want = c.priority / sum;
       const worst = Math.max(...observed.map((o) => Math.abs(o - want) / want));
       return {
@@ -60,7 +60,7 @@ export const priority: BenchCase = {
         metric: `share of channel ${c.id} (priority ${c.priority})`,
         unit: "%",
         value: value * 100,
-        spread: [sorted[0]! * 100, sorted[sorted.length - 1]! * 100],
+        spread: [sorted[0] * 100, sorted[sorted.length - 1] * 100],
         baseline: { name: "priority share", value: want * 100 },
         ratio: value / want,
         target: { text: "within ±3 % of its priority share", met: worst <= 0.03 },

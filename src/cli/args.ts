@@ -17,8 +17,8 @@ export class CliError extends Error {
 
 /** Where a command writes. Tests pass their own. */
 export interface CliIO {
-  out(line: string): void;
-  err(line: string): void;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>;
 }
@@ -41,9 +41,9 @@ export function parse(command: Command, argv: string[]): { values: Record<string
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
     });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    return { values: values, positionals };
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message.split("\n")[0]! : String(err));
+    throw new CliError(err instanceof Error ? err.message.split("\n")[0] : String(err));
   }
 }
 

@@ -8,7 +8,8 @@ export function parseChannels(spec: string): SwitchChannelDescriptor[] {
     const m = /^\s*(0x[0-9a-f]+|\d+)\s*(?::\s*(\d+))?\s*$/i.exec(item);
     if (m === null) throw new CliError(`--channels: ${JSON.stringify(item)} is not ID:PRIORITY`);
     const id = Number(m[1]);
-    const priority = m[2] === undefined ? 1 : Number(m[2]);
+    const priorityText = m.at(2); // undefined when the optional group did not match
+    const priority = priorityText === undefined ? 1 : Number(priorityText);
     if (id > 255) throw new CliError(`--channels: channel id ${m[1]} is over 255`);
     if (priority < 1) throw new CliError(`--channels: priority of channel ${m[1]} must be at least 1`);
     if (seen.has(id)) throw new CliError(`--channels: channel ${m[1]} is listed twice`);

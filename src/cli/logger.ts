@@ -12,7 +12,7 @@ export function prettyLine(json: string): string {
   const { time, level, msg, pid: _pid, hostname: _hostname, ...rest } = JSON.parse(json) as Record<string, unknown>;
   const at = new Date(typeof time === "number" ? time : Date.now()).toISOString().slice(11, 23);
   const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
-  return [at, (LEVELS[level as number] ?? String(level)).padEnd(5), String(msg ?? ""), ...fields].join(" ");
+  return [at, (LEVELS[level as number] ?? String(level)).padEnd(5), typeof msg === "string" ? msg : msg === undefined ? "" : JSON.stringify(msg), ...fields].join(" ");
 }
 
 /** A pino logger writing to `write` (default stderr) in `format` (`json` or `pretty`). */

@@ -21,7 +21,8 @@ function usage(): string {
 
 /** Runs the CLI with `argv` (without node and script), returning the exit status. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  const [name, ...rest] = argv;
+  const name = argv.at(0);
+  const rest = argv.slice(1);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.out(usage());
     return name === undefined ? 2 : 0;
@@ -30,7 +31,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.out(packageVersion());
     return 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   try {
     if (command === undefined) throw new CliError(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(", ")})`);
     const { values, positionals } = parse(command, rest);

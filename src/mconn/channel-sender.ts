@@ -55,7 +55,7 @@ export class ChannelSender {
         subscriber.next(queued);
         subscriber.complete();
       };
-      if (this.offer(message)) return answer(true);
+      if (this.offer(message)) { answer(true); return; }
       const waiter: Waiter = {
         message,
         done: (queued) => {

@@ -127,7 +127,7 @@ export class Flusher {
     }
     sendBucket.spend(bytes);
     writer.write(packets, bytes);
-    for (let i = 0; i < controls; i++) this.options.onControlWritten(packets[i]!);
+    for (let i = 0; i < controls; i++) this.options.onControlWritten(packets[i]);
     if (more || this.onEmptied !== undefined) this.kick();
   }
 }

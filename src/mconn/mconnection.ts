@@ -127,7 +127,7 @@ export class MConnection {
 
   private readonly duplex: ByteDuplex;
   private readonly scheduler: SchedulerLike;
-  private readonly states: (ChannelState | undefined)[] = new Array(256);
+  private readonly states: (ChannelState | undefined)[] = new Array<ChannelState | undefined>(256);
   private readonly outbound: OutboundChannel[];
   private readonly allMessages = new Subject<ChannelMessage>();
   private readonly keepaliveEvents = new Subject<KeepaliveEvent>();

@@ -67,7 +67,7 @@ class Assembly {
 
 /** Per-channel reassembly state: one {@link Assembly} per declared channel. */
 class Reassembler {
-  private readonly table: (Assembly | undefined)[] = new Array(256);
+  private readonly table: (Assembly | undefined)[] = new Array<Assembly | undefined>(256);
 
   constructor(channels: readonly ReassemblyChannel[]) {
     for (const ch of channels) this.table[ch.id] = new Assembly(ch.recvMessageCapacity);

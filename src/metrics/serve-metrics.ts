@@ -12,7 +12,7 @@ export interface MetricsServer {
   /** Where Prometheus scrapes, e.g. `http://127.0.0.1:9090/metrics`. */
   readonly url: string;
   /** Stops serving. */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /** Serves `registry` on `http://host:port/metrics`; port 0 picks a free one. */

@@ -96,7 +96,10 @@ export class Peer {
 
   /** The Observable form of {@link Peer.send}: emits `true` once queued, or `false`. */
   queue(channelId: number, message: Uint8Array): Observable<boolean> {
-    if (!this.hasChannel(channelId)) return new Observable((s) => (s.next(false), s.complete()));
+    if (!this.hasChannel(channelId)) return new Observable((s) => {
+        s.next(false);
+        s.complete();
+      });
     return this.connection.queue(channelId, message);
   }
 
@@ -111,6 +114,7 @@ export class Peer {
   }
 
   /** Key-value data that reactors attach to the peer (CometBFT's `Get`/`Set`). */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the type it stored under `key`, as with CometBFT's Get
   get<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
   }

@@ -184,7 +184,7 @@ export class FrameOpener {
       return new FrameAuthenticationError(this.counter.value);
     }
     this.counter.next();
-    const length = (slot[0]! | (slot[1]! << 8) | (slot[2]! << 16) | (slot[3]! << 24)) >>> 0;
+    const length = (slot[0] | (slot[1] << 8) | (slot[2] << 16) | (slot[3] << 24)) >>> 0;
     return length > FRAME_DATA_MAX ? new FrameLengthError(length) : undefined;
   }
 }

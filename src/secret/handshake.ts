@@ -69,21 +69,15 @@ export async function secretHandshake(raw: ByteDuplex, nodeKey: NodeKey, options
       raw.destroy(err);
       reject(err);
     });
-    run(raw, nodeKey, options).then(
-      (conn) => {
-        deadline.unsubscribe();
-        resolve(conn);
-      },
-      (err: unknown) => {
-        deadline.unsubscribe();
-        fail(raw)(err).catch(reject);
-      },
-    );
+    run(raw, nodeKey, options)
+      .catch(fail(raw))
+      .finally(() => deadline.unsubscribe())
+      .then(resolve, reject);
   });
 }
 
 function fail(raw: ByteDuplex) {
-  return async (err: unknown): Promise<never> => {
+  return (err: unknown): never => {
     raw.destroy(err instanceof Error ? err : undefined);
     throw err;
   };

@@ -21,7 +21,7 @@ export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
   const inner = Buffer.allocUnsafe(BLOCK + message.length);
   const outer = Buffer.allocUnsafe(BLOCK + HASH);
   for (let i = 0; i < BLOCK; i++) {
-    const k = i < key.length ? key[i]! : 0;
+    const k = i < key.length ? key[i] : 0;
     inner[i] = k ^ 0x36;
     outer[i] = k ^ 0x5c;
   }

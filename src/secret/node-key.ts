@@ -86,7 +86,7 @@ export function parseNodeKey(json: string): NodeKey {
   } catch (err) {
     throw new NodeKeyError("node key file is not JSON", { cause: err });
   }
-  const priv = (doc as { priv_key?: { type?: unknown; value?: unknown } } | null)?.priv_key;
+  const priv = (doc as { priv_key?: { type?: unknown; value?: unknown } | null } | null)?.priv_key;
   if (priv === undefined || priv === null || typeof priv !== "object") throw new NodeKeyError('node key file has no "priv_key" object');
   if (priv.type !== NODE_KEY_TYPE) throw new NodeKeyError(`node key type ${JSON.stringify(priv.type)} is not supported (only ${NODE_KEY_TYPE})`);
   if (typeof priv.value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(priv.value)) throw new NodeKeyError("node key value is not base64");

@@ -100,8 +100,8 @@ export class Strobe128 {
     if ((f & (Flag.C | Flag.T)) === (Flag.C | Flag.T) && (f & Flag.I) === 0) {
       // send_ENC, send_MAC: absorb, output the new state.
       for (let i = 0; i < out.length; i++) {
-        s[pos] ^= out[i]!;
-        out[i] = s[pos]!;
+        s[pos] ^= out[i];
+        out[i] = s[pos];
         if (++pos === RATE) pos = this.runF(pos);
       }
     } else if (f === Flag.C) {
@@ -113,8 +113,8 @@ export class Strobe128 {
     } else if ((f & Flag.C) !== 0) {
       // KEY, PRF, recv_ENC, recv_MAC: output input ⊕ state, the state takes the input.
       for (let i = 0; i < out.length; i++) {
-        const b = out[i]!;
-        out[i] = b ^ s[pos]!;
+        const b = out[i];
+        out[i] = b ^ s[pos];
         s[pos] = b;
         if (++pos === RATE) pos = this.runF(pos);
       }
@@ -138,7 +138,7 @@ export class Strobe128 {
     const s = this.state;
     let pos = this.pos;
     for (let i = 0; i < data.length; i++) {
-      s[pos] ^= data[i]!;
+      s[pos] ^= data[i];
       if (++pos === RATE) pos = this.runF(pos);
     }
     this.pos = pos;

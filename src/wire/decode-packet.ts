@@ -36,7 +36,7 @@ class Reader {
     let lo = 0;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw new MalformedPacketError("truncated varint");
-      const b = this.buf[this.pos++]!;
+      const b = this.buf[this.pos++];
       if (i === 9 && b > 1) throw new MalformedPacketError("varint overflows 64 bits");
       if (i < 5) lo |= (b & 0x7f) << (7 * i);
       if (b < 0x80) return lo | 0;

@@ -50,8 +50,8 @@ export function readDelimited(duplex: ByteDuplex, options: ReadDelimitedOptions)
       }
       const length = reader.value;
       if (prefix === 0 || buffered < prefix + length) return undefined;
-      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      const message = all.slice(prefix, prefix + length);
+      const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const message = all.subarray(prefix, prefix + length);
       const leftover = all.subarray(prefix + length);
       return { message, rest: withPrefix(duplex, leftover.length > 0 ? [leftover] : []) };
     };

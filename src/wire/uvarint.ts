@@ -76,7 +76,7 @@ export class UvarintReader {
    */
   read(buf: Uint8Array, from: number, to: number): number {
     for (let pos = from; pos < to; pos++) {
-      const b = buf[pos]!;
+      const b = buf[pos];
       if (this.size === 9 && b > 1) throw new MalformedPacketError(`${this.what} overflows 64 bits`);
       this.value += (b & 0x7f) * this.scale;
       this.size++;

@@ -154,7 +154,7 @@ describe("hostile peers against an encrypted switch", function () {
   it("a peer that never reads: trySend turns false, send times out, what we hold stays bounded", async () => {
     const r = await rogue(sw);
     r.socket.pause(); // stop reading: the kernel buffers fill, then our writes stop
-    const peer = sw.peers.get(r.id) ?? (await nextPeerEvents(sw, "added", 1))[0]!.peer;
+    const peer = sw.peers.get(r.id) ?? (await nextPeerEvents(sw, "added", 1))[0].peer;
     const big = new Uint8Array(64 * 1024);
     // Send until a send() times out: the socket buffers are full and the queue with them.
     let queued = 0;
@@ -164,7 +164,7 @@ describe("hostile peers against an encrypted switch", function () {
       if (Date.now() > deadline) throw new Error(`send() still succeeding after ${queued} messages`);
     }
     expect(peer.trySend(0x40, big), "trySend with the queue full").to.equal(false);
-    const pending = peer.connection.status()[0]!.pendingBytes;
+    const pending = peer.connection.status()[0].pendingBytes;
     expect(pending, "bytes held for the peer").to.be.at.most((4 + 1) * big.length);
     expect(queued).to.be.greaterThan(0);
     await goodPeerStillTalks();
@@ -218,7 +218,7 @@ describe("hostile peers against an encrypted switch", function () {
     try {
       const removed = firstValueFrom(sw.peers$.pipe(filter((e) => e.type === "removed" && e.peer.id === victim.nodeId)));
       const got: number[] = [];
-      sw.channel(0x40).messages$.pipe(filter((e) => e.peer.id === victim.nodeId)).subscribe((e) => got.push(e.message[0]! | (e.message[1]! << 8) | (e.message[2]! << 16)));
+      sw.channel(0x40).messages$.pipe(filter((e) => e.peer.id === victim.nodeId)).subscribe((e) => got.push(e.message[0] | (e.message[1] << 8) | (e.message[2] << 16)));
       const peer = await victim.dial(`${sw.nodeId}@127.0.0.1:${proxy.port}`);
       // numbered 4 KiB messages until the connection dies
       for (let i = 0; peer.isRunning && i < 10_000; i++) {

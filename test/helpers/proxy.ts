@@ -10,7 +10,7 @@ export async function tamperingProxy(targetPort: number, flipAt: number | undefi
     const outbound = connect(targetPort, "127.0.0.1");
     let seen = 0;
     inbound.on("data", (chunk: Buffer) => {
-      if (flipAt !== undefined && flipAt >= seen && flipAt < seen + chunk.length) chunk[flipAt - seen]! ^= 0x04;
+      if (flipAt !== undefined && flipAt >= seen && flipAt < seen + chunk.length) chunk[flipAt - seen] ^= 0x04;
       seen += chunk.length;
       if (!outbound.write(chunk)) {
         inbound.pause();

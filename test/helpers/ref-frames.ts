@@ -18,7 +18,7 @@ export function refFrames(bytes: Uint8Array, max: number): { frames: [number, nu
     let i = 0;
     for (; ; i++) {
       if (pos + i >= bytes.length) return { frames, error: { cls: TruncatedError, at: bytes.length } };
-      const b = bytes[pos + i]!;
+      const b = bytes[pos + i];
       if (i === 9 && b > 1) return { frames, error: { cls: MalformedPacketError, at: pos + i } };
       length += (b & 0x7f) * scale;
       if (length > max) return { frames, error: { cls: PacketTooLargeError, at: pos + i } };

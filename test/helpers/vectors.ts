@@ -34,6 +34,7 @@ export function readVectorText(relative: string, root?: string): string {
 }
 
 /** Parses a JSON file of the test vectors. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape of the vector file it reads
 export function readVectors<T = Record<string, unknown>>(relative: string, root?: string): T {
   return JSON.parse(readVectorText(relative, root)) as T;
 }

@@ -145,8 +145,7 @@ const hostile: Hostile[] = [
     bytes: prefix2p60,
     end: false,
     check: (error, server, client) => {
-      expect((error as PacketTooLargeError).announced).to.equal(2 ** 60);
-      expect((error as PacketTooLargeError).max).to.equal(1034);
+      expect(error).to.include({ announced: 2 ** 60, max: 1034 });
       // decided on the 9 prefix bytes alone: nothing more was sent and the client never ended
       expect(client.bytesWritten).to.equal(prefix2p60.length);
       expect(server.socket.bytesRead).to.equal(prefix2p60.length);
@@ -157,7 +156,7 @@ const hostile: Hostile[] = [
     error: UnknownChannelError,
     bytes: unknownChannel,
     end: false,
-    check: (error) => expect((error as UnknownChannelError).channelId).to.equal(7),
+    check: (error) => expect(error).to.include({ channelId: 7 }),
   },
   {
     name: "a message of 4097 bytes in five fragments on channel 1 (capacity 4096)",
@@ -165,9 +164,7 @@ const hostile: Hostile[] = [
     bytes: oversized,
     end: false,
     check: (error) => {
-      expect((error as MessageTooLargeError).channelId).to.equal(1);
-      expect((error as MessageTooLargeError).size).to.equal(4097);
-      expect((error as MessageTooLargeError).capacity).to.equal(4096);
+      expect(error).to.include({ channelId: 1, size: 4097, capacity: 4096 });
     },
   },
   { name: "half a frame, then the client closes", error: TruncatedError, bytes: halfFrame, end: true },
@@ -176,14 +173,14 @@ const hostile: Hostile[] = [
     error: UnknownChannelError,
     bytes: Uint8Array.from(Buffer.from("0b1a0908810810011a023432", "hex")),
     end: false,
-    check: (error) => expect((error as UnknownChannelError).channelId).to.equal(1025),
+    check: (error) => expect(error).to.include({ channelId: 1025 }),
   },
   {
     name: "a packet of 1134 bytes (payload 1124, max 1034)",
     error: PacketTooLargeError,
     bytes: encodeBatch([msg(1, true, new Uint8Array(1124))]),
     end: false,
-    check: (error) => expect((error as PacketTooLargeError).announced).to.equal(1134),
+    check: (error) => expect(error).to.include({ announced: 1134 }),
   },
 ];
 
@@ -267,8 +264,8 @@ describe("MConnection over TCP: hostile input ends only that connection", functi
       await good.echo("during");
       const reasons = await within(Promise.all(endings), "every bad connection to end");
       reasons.forEach((r, i) => {
-        expect(r.kind, bad[i]!.h.name).to.equal("error");
-        if (r.kind === "error") expect(r.error, bad[i]!.h.name).to.be.instanceOf(bad[i]!.h.error);
+        expect(r.kind, bad[i].h.name).to.equal("error");
+        if (r.kind === "error") expect(r.error, bad[i].h.name).to.be.instanceOf(bad[i].h.error);
       });
       await within(Promise.all(bad.map((b) => closed(b.raw))), "every raw client to see its socket closed");
       expect(goodServer.conn.closeReason).to.equal(undefined);

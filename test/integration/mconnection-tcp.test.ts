@@ -33,7 +33,7 @@ function sizes(seed: number, n: number): number[] {
 async function sendAll(conn: MConnection, seed: number, count: number): Promise<Map<number, string[]>> {
   const sent = new Map<number, string[]>(channels.map((c) => [c.id, []]));
   const random = seededRandom(seed + 1);
-  const plan = sizes(seed, count).map((size) => ({ size, channel: channels[Math.floor(random() * channels.length)]!.id }));
+  const plan = sizes(seed, count).map((size) => ({ size, channel: channels[Math.floor(random() * channels.length)].id }));
   // One sender per channel keeps per-channel order; channels run concurrently.
   await Promise.all(
     channels.map(async (c) => {
@@ -62,7 +62,7 @@ function collect(conn: MConnection, expected: number): { got: Map<number, string
 }
 
 type Link = (tcp: { client: Socket; server: Socket }) => Promise<[ByteDuplex, ByteDuplex]>;
-const plain: Link = async (tcp) => [socketDuplex(tcp.client), socketDuplex(tcp.server)];
+const plain: Link = (tcp) => Promise.resolve([socketDuplex(tcp.client), socketDuplex(tcp.server)]);
 const keyA = generateNodeKey();
 const keyB = generateNodeKey();
 /** Both ends run the secret handshake; each must learn the other's node ID. */

@@ -28,7 +28,7 @@ describe("Switch admission", function () {
 
   it("refuses a second connection from a peer ID already connected (dial and inbound), and logs what happened", async () => {
     const logged: string[] = [];
-    const record = (level: string) => (fields: Record<string, unknown>, message: string) => logged.push(`${level} ${message} ${String(fields["reason"] ?? "")}`.trim());
+    const record = (level: string) => (fields: Record<string, unknown>, message: string) => logged.push(`${level} ${message} ${typeof fields["reason"] === "string" ? fields["reason"] : ""}`.trim());
     const logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
     const { sw: a } = await start({ logger });
     const { sw: b, key } = await start();
@@ -53,14 +53,14 @@ describe("Switch admission", function () {
     const { sw: hub } = await start({ maxInboundPeers: 2 });
     const spokes = await Promise.all([start(), start(), start()]);
     const added = nextPeerEvents(hub, "added", 2);
-    await spokes[0]!.sw.dial(hub.address!);
-    await spokes[1]!.sw.dial(hub.address!);
+    await spokes[0].sw.dial(hub.address!);
+    await spokes[1].sw.dial(hub.address!);
     await added;
     const refused = firstValueFrom(hub.rejected$);
-    await spokes[2]!.sw.dial(hub.address!).catch(() => undefined);
+    await spokes[2].sw.dial(hub.address!).catch(() => undefined);
     const { error } = await within(refused, 5000, "the refusal");
     expect((error as PeerRejectedError).rule).to.equal("max-inbound");
-    expect([...hub.peers.keys()].sort()).to.deep.equal([spokes[0]!.key.id, spokes[1]!.key.id].sort());
+    expect([...hub.peers.keys()].sort()).to.deep.equal([spokes[0].key.id, spokes[1].key.id].sort());
   });
 
   it("applies the user's filters: by address before the handshake, by ID and NodeInfo after", async () => {

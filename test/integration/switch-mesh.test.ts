@@ -100,10 +100,10 @@ describe("Switch: three nodes in a full mesh on 127.0.0.1", function () {
     const gone = [nextPeerEvents(a.sw, "removed", 1), nextPeerEvents(b.sw, "removed", 1)];
     await c.sw.stop();
     for (const [events, n] of [
-      [await gone[0]!, a],
-      [await gone[1]!, b],
+      [await gone[0], a],
+      [await gone[1], b],
     ] as const) {
-      const e = events[0]!;
+      const e = events[0];
       expect(e.peer.id).to.equal(c.key.id);
       expect(e.type === "removed" && e.reason.kind).to.equal("remote-closed");
       expect(n.chat.log).to.include(`remove ${c.key.id.slice(0, 6)} remote-closed`);
@@ -126,7 +126,7 @@ describe("Switch: three nodes in a full mesh on 127.0.0.1", function () {
     started.push(persistent);
     const first = nextPeerEvents(persistent, "added", 1);
     await persistent.start();
-    expect((await first)[0]!.peer.id).to.equal(b.key.id);
+    expect((await first)[0].peer.id).to.equal(b.key.id);
 
     const removed = nextPeerEvents(persistent, "removed", 1);
     const again = nextPeerEvents(persistent, "added", 1, 15_000);
@@ -138,9 +138,9 @@ describe("Switch: three nodes in a full mesh on 127.0.0.1", function () {
     started.push(back);
     await back.start();
     const [e] = await again;
-    expect(e!.peer.id).to.equal(b.key.id);
-    expect(e!.peer.isPersistent).to.equal(true);
-    expect(e!.peer.isOutbound).to.equal(true);
+    expect(e.peer.id).to.equal(b.key.id);
+    expect(e.peer.isPersistent).to.equal(true);
+    expect(e.peer.isOutbound).to.equal(true);
   });
 
   it("refuses a second reactor on a channel already owned, naming both", () => {

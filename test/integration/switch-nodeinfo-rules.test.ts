@@ -85,7 +85,7 @@ describe("Switch: a peer breaking a NodeInfo rule is refused, others stay connec
   ];
 
   for (const [rule, body] of cases) {
-    it(`${rule}`, async () => {
+    it(rule, async () => {
       const key = generateNodeKey();
       const refused = firstValueFrom(sw.rejected$);
       await rogue(port, key, body(key));

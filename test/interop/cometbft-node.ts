@@ -111,8 +111,8 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
     output += chunk.toString();
     for (const l of listeners) l();
   };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
 
   const node: CometNode = {

@@ -102,8 +102,8 @@ describe(`CometBFT ${cometVersion} on 127.0.0.1`, function () {
       15_000,
       "a NewRoundStep on channel 0x20",
     );
-    expect(step!.$case).to.equal("newRoundStep");
-    if (step!.$case === "newRoundStep") expect(step!.value.height > 0n, `height ${step!.value.height}`).to.equal(true);
+    expect(step.$case).to.equal("newRoundStep");
+    expect(step.value.height > 0n, `height ${step.value.height}`).to.equal(true);
   });
 
   it("PEX: a request on channel 0x00 is answered with an address list that decodes", async () => {
@@ -117,12 +117,10 @@ describe(`CometBFT ${cometVersion} on 127.0.0.1`, function () {
     );
     expect(await peer.send(0x00, PexMessage.encode({ sum: { $case: "pexRequest", value: {} } }).finish())).to.equal(true);
     const addrs = await answer;
-    expect(addrs!.$case).to.equal("pexAddrs");
-    if (addrs!.$case === "pexAddrs") {
-      // The node put the address we advertised in NodeInfo into its book, and sends it back.
-      const listed = addrs!.value.addrs.map((a) => `${a.id}@${a.ip}:${a.port}`);
-      expect(listed, "addresses in PexAddrs").to.include(sw.address);
-    }
+    expect(addrs.$case).to.equal("pexAddrs");
+    // The node put the address we advertised in NodeInfo into its book, and sends it back.
+    const listed = addrs.value.addrs.map((a) => `${a.id}@${a.ip}:${a.port}`);
+    expect(listed, "addresses in PexAddrs").to.include(sw.address);
   });
 
   it("stays connected through the node's ping: we answer it, the node receives our pong, no error for us", async function () {

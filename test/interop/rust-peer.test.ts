@@ -162,11 +162,11 @@ async function echoAll(duplex: ByteDuplex, payloads: Uint8Array[], peer: RustPee
   let start = 0;
   let at = 0;
   while (at < Math.min(back.length, expected.length) && back[at] === expected[at]) at++;
-  while (i < messages.length - 1 && start + messages[i]!.length <= at) start += messages[i++]!.length;
+  while (i < messages.length - 1 && start + messages[i].length <= at) start += messages[i++].length;
   const window = (b: Buffer) => hex(b.subarray(at, at + 32));
   throw new Error(
     `step "compare the echoed bytes" failed: ${back.length} bytes came back for ${expected.length} sent; ` +
-      `first difference at stream offset ${at}, byte ${at - start} of message #${i} (payload ${payloads[i]!.length} B): ` +
+      `first difference at stream offset ${at}, byte ${at - start} of message #${i} (payload ${payloads[i].length} B): ` +
       `expected ${window(expected)}…, received ${window(back)}…; ${sizes}`,
   );
 }
@@ -208,7 +208,7 @@ describe("SecretConnection against the Rust crate cometbft-p2p", function () {
     cleanups.splice(0).forEach((c) => c());
     const children = [...running];
     killAll();
-    await within(Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, "exit") : undefined))), 5_000, "the Rust peers to exit");
+    await within(Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, "exit") : Promise.resolve()))), 5_000, "the Rust peers to exit");
   });
 
   it("Rust listens (its own generated key), we dial: each learns the other's key and ID; 0 B to 100 KiB echo byte-identical", async () => {

@@ -51,9 +51,9 @@ export const demo: Command = {
     try {
       for (const n of nodes) await n.sw.start();
       // bob dials alice; carol dials alice and bob: a full mesh.
-      await nodes[1]!.sw.dial(nodes[0]!.sw.address!);
-      await nodes[2]!.sw.dial(nodes[0]!.sw.address!);
-      await nodes[2]!.sw.dial(nodes[1]!.sw.address!);
+      await nodes[1].sw.dial(nodes[0].sw.address!);
+      await nodes[2].sw.dial(nodes[0].sw.address!);
+      await nodes[2].sw.dial(nodes[1].sw.address!);
       io.out(`rx-mconn demo: ${NAMES.join(", ")} on 127.0.0.1, encrypted (SecretConnection), full mesh, ${seconds} s`);
       for (const n of nodes) io.out(`  ${n.name.padEnd(6)} ${n.sw.address}`);
       io.out(`  channels: ${CHANNELS.map((c) => `0x${c.id.toString(16)} ${c.name} (priority ${c.priority}${c.saturated ? ", saturated" : ", a line every 100 ms"})`).join(", ")}`);
@@ -78,7 +78,7 @@ export const demo: Command = {
           n.sw.tryBroadcast(0x40, line);
         }
       }, 100);
-      const watched = nodes[0]!.tally;
+      const watched = nodes[0].tally;
       let last = new Map([...watched].map(([id, t]) => [id, t.bytes]));
       let second = 0;
       const ticker = setInterval(() => {
@@ -125,5 +125,5 @@ export const demo: Command = {
 function median(xs: number[]): number {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 }

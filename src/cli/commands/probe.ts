@@ -12,7 +12,8 @@ export const probe: Command = {
   options: { network: { type: "string" }, seconds: { type: "string" } },
   allowPositionals: true,
   async run(values, positionals, io) {
-    const [address, ...extra] = positionals;
+    const address = positionals.at(0);
+    const extra = positionals.slice(1);
     if (address === undefined || extra.length > 0) throw new CliError("give exactly one address, ID@HOST:PORT");
     const network = stringOption(values["network"]);
     if (network === undefined) throw new CliError("--network CHAIN_ID is required (the node's chain id)");
@@ -51,7 +52,7 @@ export const probe: Command = {
         const timer = setTimeout(() => resolve(undefined), seconds * 1000);
         lost.subscribe((e) => {
           clearTimeout(timer);
-          resolve(e.type === "removed" ? (e.reason.kind === "error" ? e.reason.error.message : e.reason.kind) : "removed");
+          resolve(e.reason.kind === "error" ? e.reason.error.message : e.reason.kind);
         });
         void io.stopped.then(() => {
           clearTimeout(timer);

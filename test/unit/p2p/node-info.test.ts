@@ -26,7 +26,7 @@ function apply(info: Mutable<NodeInfo>, change: string): NodeInfo {
   else {
     const m = /^([a-z_.]+) = (".*?")( \(.*\))?$/.exec(change);
     if (m === null) throw new Error(`unknown change ${change}`);
-    const value = JSON.parse(m[2]!) as string;
+    const value = JSON.parse(m[2]) as string;
     switch (m[1]) {
       case "listen_addr":
         info.listenAddr = value;

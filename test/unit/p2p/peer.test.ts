@@ -50,7 +50,7 @@ describe("Peer lifecycle (marble)", () => {
       const peer = peerOn(a, [1]);
       ts.schedule(() => void a.trySend(1, new Uint8Array(500)), 1500);
       ts.schedule(() => void a.close(), 3500);
-      expectObservable(peer.status$(1000, ts).pipe(map((s) => `${s.channels[0]!.sentBytes}/${Math.round(s.sendRate)}`))).toBe("s 999ms t 999ms u 999ms v 499ms |", {
+      expectObservable(peer.status$(1000, ts).pipe(map((s) => `${s.channels[0].sentBytes}/${Math.round(s.sendRate)}`))).toBe("s 999ms t 999ms u 999ms v 499ms |", {
         s: "0/0",
         t: "0/0",
         u: "500/500",

@@ -9,7 +9,7 @@ import type { ByteDuplex } from "../../../src/duplex/byte-duplex.js";
 import { readDelimited } from "../../../src/wire/read-delimited.js";
 import { MConnError } from "../../../src/errors.js";
 import { NodeInfoError } from "../../../src/p2p/errors.js";
-import { decodeNodeInfo, encodeNodeInfo, validateNodeInfo, type NodeInfo } from "../../../src/p2p/node-info.js";
+import { decodeNodeInfo, encodeNodeInfo, validateNodeInfo } from "../../../src/p2p/node-info.js";
 import { verifyAuthSig } from "../../../src/secret/auth-sig.js";
 import { decodeEphemeralMessage } from "../../../src/secret/ephemeral-key.js";
 import { FrameAuthenticationError, HandshakeError } from "../../../src/secret/errors.js";
@@ -80,7 +80,7 @@ describe("properties of the readers of peer input", () => {
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 3000 }), fc.nat(), fc.integer({ min: 0, max: 7 }), (data, at, bit) => {
         const sealed = Buffer.from(new FrameSealer(key).seal(data));
         const i = at % sealed.length;
-        sealed[i]! ^= 1 << bit;
+        sealed[i] ^= 1 << bit;
         const { data: good, error } = new FrameOpener(key).openUntilError(sealed);
         expect(error).to.be.instanceOf(FrameAuthenticationError);
         const badFrame = Math.floor(i / FRAME_SEALED_SIZE);
@@ -130,7 +130,7 @@ describe("properties of the readers of peer input", () => {
           return info;
         });
         if (r instanceof MConnError) expect(r).to.be.instanceOf(NodeInfoError);
-        else expect(decodeNodeInfo(encodeNodeInfo(r as NodeInfo))).to.deep.equal(r);
+        else expect(decodeNodeInfo(encodeNodeInfo(r))).to.deep.equal(r);
       }),
       { numRuns: 500 },
     );

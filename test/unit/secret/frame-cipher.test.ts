@@ -50,7 +50,7 @@ describe("sealed frames", () => {
     const sealed = new FrameSealer(key1).seal(data(1024));
     for (const at of [0, 3, 4, 500, 1027, 1028, 1043]) {
       const bad = Buffer.from(sealed);
-      bad[at]! ^= 0x10;
+      bad[at] ^= 0x10;
       expect(() => open(bad), `bit at ${at}`).to.throw(FrameAuthenticationError);
     }
   });
@@ -106,7 +106,7 @@ describe("secretDuplex", () => {
     for (const [file, text] of files) {
       const [header, literal] = text.split("\n");
       expect(header).to.equal("go test fuzz v1");
-      const payload = new TextEncoder().encode(JSON.parse(literal!.slice("[]byte(".length, -1)) as string);
+      const payload = new TextEncoder().encode(JSON.parse(literal.slice("[]byte(".length, -1)) as string);
       const [ra, rb] = duplexPair({ splitSeed: 5 });
       const tap = recording(ra);
       const a = secretDuplex(tap.duplex, { sendKey: key1, recvKey: key2 });
@@ -135,7 +135,7 @@ describe("secretDuplex", () => {
     const [ra, rb] = duplexPair({ splitSeed: 2 });
     const b = secretDuplex(rb, { sendKey: key2, recvKey: key1 });
     const sealed = new FrameSealer(key1).seal(data(3000, 3));
-    sealed[2 * FRAME_SEALED_SIZE + 10]! ^= 1;
+    sealed[2 * FRAME_SEALED_SIZE + 10] ^= 1;
     ra.write(sealed);
     const got: Uint8Array[] = [];
     const err = await new Promise<unknown>((resolve) => b.incoming$.subscribe({ next: (c) => got.push(c), error: resolve, complete: () => resolve(undefined) }));

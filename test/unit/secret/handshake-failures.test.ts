@@ -145,7 +145,7 @@ describe("secret handshake failures", () => {
       remote: a.remote,
       write: (chunk) => {
         const copy = Buffer.from(chunk);
-        if (written === 35) copy[500]! ^= 0x01; // inside the first sealed frame
+        if (written === 35) copy[500] ^= 0x01; // inside the first sealed frame
         written += copy.length;
         return a.write(copy);
       },

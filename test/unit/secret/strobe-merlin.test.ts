@@ -40,9 +40,9 @@ describe("STROBE-128 against the known-answer tests", () => {
       const kat = readVectors<Kat>(`strobe/${file}_test_vector.json`);
       const [init, ...ops] = kat.operations;
       const s = new Strobe128(ascii(kat.proto_string));
-      expect(hex(s.stateBytes()), "state after init").to.equal(init!.state_after);
+      expect(hex(s.stateBytes()), "state after init").to.equal(init.state_after);
       ops.forEach((op, i) => {
-        const flags = opFlags[op.name]! | (op.meta ? Flag.M : 0);
+        const flags = opFlags[op.name] | (op.meta ? Flag.M : 0);
         const out = s.operate(flags, bytes(op.input_data), op.stream);
         if (op.output !== undefined && op.name !== "recv_MAC") expect(hex(out), `output of op ${i + 1} (${op.name})`).to.equal(op.output);
         expect(hex(s.stateBytes()), `state after op ${i + 1} (${op.name})`).to.equal(op.state_after);

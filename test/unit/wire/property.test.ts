@@ -218,18 +218,18 @@ const msgFieldArb: fc.Arbitrary<{ bytes: number[]; field: MsgField }> = fc.oneof
   fc
     .record({ v: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), pad: padArb })
     // int32 is written as a 64-bit two's complement varint (10 bytes when negative)
-    .map(({ v, pad }) => ({ bytes: [...tag(1, 0, pad), ...varint(BigInt.asUintN(64, BigInt(v)))], field: { kind: "ch", value: v } as MsgField })),
+    .map(({ v, pad }) => ({ bytes: [...tag(1, 0, pad), ...varint(BigInt.asUintN(64, BigInt(v)))], field: { kind: "ch", value: v } satisfies MsgField })),
   fc
     .record({ v: fc.oneof(fc.constantFrom(0n, 1n), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })), pad: padArb })
-    .map(({ v, pad }) => ({ bytes: [...tag(2, 0, pad), ...varint(v)], field: { kind: "eof", value: v } as MsgField })),
+    .map(({ v, pad }) => ({ bytes: [...tag(2, 0, pad), ...varint(v)], field: { kind: "eof", value: v } satisfies MsgField })),
   fc
     .record({ v: fc.uint8Array({ maxLength: 200 }), pad: padArb })
-    .map(({ v, pad }) => ({ bytes: [...tag(3, 2), ...varint(BigInt(v.length), pad), ...v], field: { kind: "data", value: v } as MsgField })),
+    .map(({ v, pad }) => ({ bytes: [...tag(3, 2), ...varint(BigInt(v.length), pad), ...v], field: { kind: "data", value: v } satisfies MsgField })),
   unknownFieldArb([
     [1, 0],
     [2, 0],
     [3, 2],
-  ]).map((bytes) => ({ bytes, field: { kind: "unknown" } as MsgField })),
+  ]).map((bytes) => ({ bytes, field: { kind: "unknown" } satisfies MsgField })),
 );
 
 type Member = { kind: "ping" } | { kind: "pong" } | { kind: "msg"; fields: MsgField[] } | { kind: "unknown" };
@@ -244,20 +244,20 @@ const memberArb: fc.Arbitrary<{ bytes: number[]; member: Member }> = fc.oneof(
     })
     .map(({ kind, inner, pad }) => {
       const body = inner.flat();
-      return { bytes: [...tag(kind === "ping" ? 1 : 2, 2, pad), ...varint(BigInt(body.length)), ...body], member: { kind } as Member };
+      return { bytes: [...tag(kind === "ping" ? 1 : 2, 2, pad), ...varint(BigInt(body.length)), ...body], member: { kind } satisfies Member };
     }),
   fc.record({ fields: fc.array(msgFieldArb, { maxLength: 6 }), pad: padArb }).map(({ fields, pad }) => {
     const body = fields.flatMap((f) => f.bytes);
     return {
       bytes: [...tag(3, 2), ...varint(BigInt(body.length), pad), ...body],
-      member: { kind: "msg", fields: fields.map((f) => f.field) } as Member,
+      member: { kind: "msg", fields: fields.map((f) => f.field) } satisfies Member,
     };
   }),
   unknownFieldArb([
     [1, 2],
     [2, 2],
     [3, 2],
-  ]).map((bytes) => ({ bytes, member: { kind: "unknown" } as Member })),
+  ]).map((bytes) => ({ bytes, member: { kind: "unknown" } satisfies Member })),
 );
 
 /** What a proto3 decoder must make of the members: the last oneof member wins (replacing). */
@@ -518,7 +518,7 @@ describe("wire: properties", () => {
             expect(thrown, `chunk ending at ${end}`).to.equal(undefined);
             pushed = end;
             const done = ref.frames.filter(([, e]) => e <= pushed);
-            const consumed = done.length === 0 ? 0 : done[done.length - 1]![1];
+            const consumed = done.length === 0 ? 0 : done[done.length - 1][1];
             expect(decoder.buffered, `buffered after ${pushed} bytes`).to.equal(pushed - consumed);
             expect(decoder.buffered).to.be.at.most(max + 10 + chunk.length);
             expect(decoder.buffered).to.be.below(max + 10);

@@ -45,8 +45,8 @@ describe("wire: decodePackets over split streams", () => {
   it("the sample packets fit the default maximum (1034); the two full fragments are exactly 1034", () => {
     const sizes = packets.map(packetBodySize);
     expect(Math.max(...sizes)).to.equal(maxPacketMsgSize(1024));
-    expect(packetBodySize(packets[2]!)).to.equal(1034);
-    expect(packetBodySize(packets[5]!)).to.equal(1034);
+    expect(packetBodySize(packets[2])).to.equal(1034);
+    expect(packetBodySize(packets[5])).to.equal(1034);
   });
 
   it("decodes the whole stream in one chunk", async () => {

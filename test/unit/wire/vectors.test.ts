@@ -255,8 +255,8 @@ describe("wire: CometBFT vectors", () => {
         ),
       );
       expect(messages).to.have.length(1);
-      expect(messages[0]!.channelId).to.equal(1);
-      expect(hex(messages[0]!.message)).to.equal(hex(new Uint8Array(1024)));
+      expect(messages[0].channelId).to.equal(1);
+      expect(hex(messages[0].message)).to.equal(hex(new Uint8Array(1024)));
     });
 
     it("payload max+100: rejected with PacketTooLargeError (1134 > 1034)", () => {
@@ -416,7 +416,7 @@ describe("wire: CometBFT vectors", () => {
         const rec = record(s.pipe(decodePackets(max)));
         bytes.slice(0, 9).forEach((b) => s.next(b));
         expect(rec.error, "after 9 bytes").to.equal(undefined);
-        s.next(bytes[9]!);
+        s.next(bytes[9]);
         expect(rec.error).to.be.instanceOf(MalformedPacketError);
       }
     });

@@ -1,0 +1,39 @@
+// ESLint: typescript-eslint's strict, type-aware rules over every TypeScript file in the repository.
+import js from "@eslint/js";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  // Generated CometBFT schemas are checked against their source by `npm run proto:check`, not linted.
+  { ignores: ["dist/", "coverage/", "docs/api/", "src/proto/", "interop/", "bench/go-mconn/", "bench/results/"] },
+  js.configs.recommended,
+  tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Numbers (counts, ids, byte lengths) in messages read as written; null, undefined and objects stay forbidden.
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
+      // `(x) => subject.next(x)` is the RxJS idiom for a callback; a void value used anywhere else is still reported.
+      "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
+      // `!` states an invariant the code keeps (a state per configured channel, a non-empty queue); the ones the types already prove are still removed by no-unnecessary-type-assertion.
+      "@typescript-eslint/no-non-null-assertion": "off",
+      // An overload with its own doc comment (e.g. an @internal form) is documentation, not duplication.
+      "@typescript-eslint/unified-signatures": ["error", { ignoreOverloadsWithDifferentJSDoc: true }],
+      // `_name` marks a binding kept on purpose (a rest sibling dropped, a parameter the signature needs).
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // Mocha loads reporters with require(), so the reporter is CommonJS.
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);
