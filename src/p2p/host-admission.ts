@@ -57,7 +57,7 @@ export interface HostTicket {
   /** The handshake ended (either way); its slot is free. Idempotent. */
   handshakeDone(): void;
   /** The connection closed; it no longer counts for its host. Idempotent (ends the handshake too). */
-  release(): void;
+  readonly release: () => void;
 }
 
 interface Host {

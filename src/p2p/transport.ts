@@ -118,13 +118,13 @@ export class TcpTransport {
     };
     if (ip === undefined) return void socket.destroy(); // already gone
     if (this.pending >= this.options.maxPendingHandshakes)
-      return refuse(new PeerRejectedError("max-handshakes", `too many handshakes in progress (${this.pending})`));
+      { refuse(new PeerRejectedError("max-handshakes", `too many handshakes in progress (${this.pending})`)); return; }
     const admitted = this.hosts.admit(ip);
-    if ("refused" in admitted) return refuse(new PeerRejectedError(admitted.refused, admitted.message));
+    if ("refused" in admitted) { refuse(new PeerRejectedError(admitted.refused, admitted.message)); return; }
     const { ticket } = admitted;
     socket.once("close", ticket.release);
     if (this.options.filterAddress !== undefined && !this.options.filterAddress(socket.remoteAddress ?? "", socket.remotePort ?? 0))
-      return refuse(new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`));
+      { refuse(new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`)); return; }
     this.pending++;
     this.upgradeSocket(socket, undefined).then(
       (conn) => {

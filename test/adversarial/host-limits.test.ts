@@ -25,7 +25,9 @@ function victim(options: Parameters<typeof makeSwitch>[1] = {}) {
   const authenticate = sinon.spy(secretAuthenticator(key, { timeout: 1000 }));
   const lines = { debug: 0, info: 0, summaries: [] as { refused: number; reasons: Record<string, number> }[] };
   const logger = {
-    debug: () => void lines.debug++,
+    debug: () => {
+      lines.debug++;
+    },
     info: (fields: Record<string, unknown>, message: string) => {
       lines.info++;
       if (message === "inbound connections refused") lines.summaries.push(fields as (typeof lines.summaries)[number]);

@@ -25,7 +25,7 @@ describe("FrameDecoder: an incomplete frame keeps about its own bytes", () => {
     const framed = Buffer.concat([encodeUvarint(body.length), body]);
     const decoder = new FrameDecoder(2048);
     const got: Uint8Array[] = [];
-    const parts = viewsOf(framed, Array(framed.length).fill(1), 1028);
+    const parts = viewsOf(framed, new Array<number>(framed.length).fill(1), 1028);
     for (const [i, part] of parts.entries()) {
       decoder.push(part, (buf, start, end) => got.push(buf.slice(start, end)));
       if (i < parts.length - 1) expect(decoder.retained, `retained after ${i + 1} bytes`).to.be.at.most(2 * decoder.buffered + 64);
