@@ -21,8 +21,8 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "off",
       // An overload with its own doc comment (e.g. an @internal form) is documentation, not duplication.
       "@typescript-eslint/unified-signatures": ["error", { ignoreOverloadsWithDifferentJSDoc: true }],
-      // `_name` marks a binding kept on purpose (a rest sibling dropped, a parameter the signature needs).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      // tsc's noUnusedLocals/noUnusedParameters report unused names, and count a type imported for a doc comment's {@link}; this rule does not.
+      "@typescript-eslint/no-unused-vars": "off",
     },
   },
   {
