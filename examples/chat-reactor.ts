@@ -3,7 +3,7 @@
  * `channels`, `addPeer`, `removePeer`, `receive`.
  */
 import { Subject } from "rxjs";
-import { Switch, secretAuthenticator, type Envelope, type NodeKey, type Peer, type Reactor } from "../src/index.js";
+import { Switch, secretAuthenticator, type Envelope, type NodeKey, type Peer, type Reactor } from "rx-mconn";
 import { CHAT, type Line } from "./chat-rx.js";
 
 /** The chat reactor: keeps the peer set, reports lines, broadcasts what is said. */

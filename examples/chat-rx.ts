@@ -3,7 +3,7 @@
  * an Observable piped into every peer's `send$`.
  */
 import { map, mergeMap, Observable, Subject, takeUntil } from "rxjs";
-import { Switch, secretAuthenticator, type NodeKey, type Peer } from "../src/index.js";
+import { Switch, secretAuthenticator, type NodeKey, type Peer } from "rx-mconn";
 
 export const CHAT = 0x40;
 

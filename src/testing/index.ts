@@ -26,17 +26,33 @@ export interface ConnectedPairOptions {
 
 /**
  * Two started {@link MConnection}s joined in memory. Subscribe right after the call (nothing is
- * delivered synchronously). With a `TestScheduler`, what is sent at frame N arrives at frame N.
+ * delivered synchronously). With a `TestScheduler`, what is sent at frame N arrives at frame N;
+ * inside `run`, `expectObservable` subscribes only once the callback has returned, so send from
+ * scheduled actions, as below — a message sent in the callback itself arrives before it listens.
  * Keepalive timers run for as long as a connection lives, so inside `TestScheduler.run` close one
  * end (the other then ends too) at some frame, or the run never runs out of work.
  *
  * @example
- * testScheduler.run(({ expectObservable }) => {
- *   const [a, b] = connectedPair({ channels: [{ id: 1 }], scheduler: testScheduler });
- *   a.trySend(1, Uint8Array.of(42));
- *   expectObservable(b.channel(1).messages$.pipe(take(1))).toBe("(m|)", { m: Uint8Array.of(42) });
- *   testScheduler.schedule(() => void a.close(), 10);
+ * <!-- examples/connected-pair.test.ts -->
+ * ```ts
+ * import { expect } from "chai";
+ * import { take } from "rxjs";
+ * import { TestScheduler } from "rxjs/testing";
+ * import { connectedPair } from "rx-mconn/testing";
+ *
+ * it("delivers what one end sends at frame 1 to the other at frame 1", () => {
+ *   const testScheduler = new TestScheduler((actual, expected) => {
+ *     expect(actual).to.deep.equal(expected);
+ *   });
+ *   testScheduler.run(({ expectObservable }) => {
+ *     const [a, b] = connectedPair({ channels: [{ id: 1 }], scheduler: testScheduler });
+ *     // expectObservable subscribes at frame 0, after the callback returns: send later than that
+ *     testScheduler.schedule(() => void a.trySend(1, Uint8Array.of(42)), 1);
+ *     expectObservable(b.channel(1).messages$.pipe(take(1))).toBe("-(m|)", { m: Uint8Array.of(42) });
+ *     testScheduler.schedule(() => void a.close(), 10);
+ *   });
  * });
+ * ```
  */
 export function connectedPair(options: ConnectedPairOptions): [MConnection, MConnection] {
   const [da, db] = duplexPair({

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import * as root from "../../../src/index.js";
 import * as metrics from "../../../src/metrics/index.js";
@@ -46,6 +47,25 @@ describe("entry points", () => {
       expect(Object.keys(actual[name as keyof typeof intended]).sort()).to.deep.equal([...names].sort());
     });
   }
+
+  it("package.json exports each entry point built from its module, and tsconfig maps its name to that module", () => {
+    const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { exports: Record<string, { types: string; default: string } | string> };
+    // tsconfig.json is JSON here (no comments in it)
+    const paths = (JSON.parse(readFileSync("tsconfig.json", "utf8")) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
+    const modules = Object.fromEntries(
+      Object.entries(manifest.exports)
+        .filter(([subpath]) => subpath !== "./package.json")
+        .map(([subpath, target]) => {
+          if (typeof target === "string") throw new Error(`${subpath}: conditions expected`);
+          expect(Object.keys(target), subpath).to.deep.equal(["types", "default"]);
+          expect(target.types, subpath).to.equal(target.default.replace(/\.js$/, ".d.ts"));
+          const name = subpath === "." ? "rx-mconn" : `rx-mconn/${subpath.slice(2)}`;
+          return [name, target.default.replace(/^\.\/dist\//, "./").replace(/\.js$/, ".ts")];
+        }),
+    );
+    expect(Object.keys(modules).sort()).to.deep.equal(Object.keys(intended).sort());
+    expect(Object.fromEntries(Object.entries(paths).map(([name, [module]]) => [name, module]))).to.deep.equal(modules);
+  });
 
   it("no runtime name is exported by two entry points", () => {
     const seen = new Map<string, string>();
