@@ -3,7 +3,7 @@
  * per `.proto` file, named after its path in camelCase, without the leading `tendermint/` —
  * `tendermint/p2p/pex.proto` is {@link p2pPex}, `google/protobuf/timestamp.proto` is
  * {@link googleProtobufTimestamp}. Each message is a type and a value of the same name (its
- * `encode`/`decode`), which is what {@link protoCodec} takes:
+ * `encode`/`decode`), which is what {@link rx-mconn!protoCodec} takes:
  *
  * ```ts
  * import { protoCodec } from "rx-mconn";
@@ -13,7 +13,6 @@
  * ```
  * @module rx-mconn/proto
  */
-import type { protoCodec } from "./p2p/reactor.js";
 
 /** `tendermint/p2p/conn.proto`: MConnection's `Packet` and SecretConnection's `AuthSigMessage`. */
 export * as p2pConn from "./proto/tendermint/p2p/conn.js";

@@ -1,9 +1,8 @@
 /**
- * Prometheus metrics of a {@link Switch}, named as CometBFT's, and an endpoint serving them.
+ * Prometheus metrics of a {@link rx-mconn!Switch}, named as CometBFT's, and an endpoint serving them.
  * Needs `prom-client` (an optional peer dependency: install it beside rx-mconn); the root
  * `rx-mconn` never loads it.
  * @module rx-mconn/metrics
  */
-import type { Switch } from "../p2p/switch.js";
 export { switchMetrics, type SwitchMetrics, type SwitchMetricsOptions } from "./switch-metrics.js";
 export { serveMetrics, type MetricsServer } from "./serve-metrics.js";

@@ -1,5 +1,5 @@
 import { mergeAll, Observable, type OperatorFunction } from "rxjs";
-import { TruncatedError, type MalformedPacketError, type PacketTooLargeError } from "../errors.js";
+import { TruncatedError } from "../errors.js";
 import { decodePacket } from "./decode-packet.js";
 import { FrameDecoder } from "./frame-decoder.js";
 import { maxPacketMsgSize, type Packet } from "./packet.js";
@@ -15,7 +15,7 @@ import { maxPacketMsgSize, type Packet } from "./packet.js";
  * packets: -------P--Q|      (P = ping, Q = pong)
  * ```
  *
- * Errors with {@link PacketTooLargeError}, {@link MalformedPacketError}, or
+ * Errors with {@link rx-mconn!PacketTooLargeError}, {@link rx-mconn!MalformedPacketError}, or
  * {@link TruncatedError} when the source completes inside a packet; errors of the source pass
  * through. Decoded `data` views may share memory with the chunks: copy what you keep.
  *

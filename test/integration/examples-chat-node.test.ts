@@ -33,15 +33,15 @@ function chatNode(args: string[]): Node {
         const check = () => {
           const match = pattern.exec(node.output);
           if (match === null) return;
-          child.stdout!.off("data", check);
+          child.stdout.off("data", check);
           resolvePromise(match);
         };
-        child.stdout!.on("data", check);
+        child.stdout.on("data", check);
         check();
       }),
   };
-  child.stdout!.on("data", (chunk: Buffer) => (node.output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (node.output += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (node.output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (node.output += chunk.toString()));
   return node;
 }
 
@@ -63,7 +63,7 @@ describe("README's chat node, as two processes", function () {
     const first = chatNode([join(dir, "a.json"), "127.0.0.1:0"]);
     nodes.push(first);
     const [, address] = await within(first.waitFor(/listening as (\S+)\n/), 30_000, "the first node's address");
-    const second = chatNode([join(dir, "b.json"), "127.0.0.1:0", address!]);
+    const second = chatNode([join(dir, "b.json"), "127.0.0.1:0", address]);
     nodes.push(second);
 
     // Each key was written where it was asked, and the monikers are derived from the IDs.

@@ -53,7 +53,7 @@ describe("documentation listings", () => {
           expect(marker, `${path}: a listing without <!-- examples/… --> or <!-- not run: … -->`).to.match(/^<!-- not run: .+ -->$/);
           continue;
         }
-        const file = example[1]!;
+        const file = example[1];
         const content = readFileSync(join(repo, file), "utf8").trimEnd();
         expect(code, `${path}: the listing of ${file} differs from the file (copy the file into it)`).to.equal(content);
         shown.push(file);
