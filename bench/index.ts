@@ -7,11 +7,12 @@ import { bulk } from "./cases/bulk.js";
 import { handshakes } from "./cases/handshakes.js";
 import { manyPeers } from "./cases/many-peers.js";
 import { priority } from "./cases/priority.js";
+import { priorityLatency } from "./cases/priority-latency.js";
 import { small } from "./cases/small.js";
 import type { BenchCase, Figure } from "./measure.js";
 import { machine, table, writeResults } from "./report.js";
 
-const CASES: readonly BenchCase[] = [bulk, small, priority, handshakes, manyPeers];
+const CASES: readonly BenchCase[] = [bulk, small, priority, priorityLatency, handshakes, manyPeers];
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, repeat: { type: "string" } } });
 const quick = values.quick === true;

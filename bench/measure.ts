@@ -34,8 +34,14 @@ export interface BenchCase {
   run(options: RunOptions): Promise<Figure[]>;
 }
 
+/** Median and spread of a figure's repetitions. */
+export interface Summary {
+  readonly value: number;
+  readonly spread: [number, number];
+}
+
 /** Median and spread of `xs`. */
-export function summarize(xs: number[]): { value: number; spread: [number, number] } {
+export function summarize(xs: number[]): Summary {
   const s = [...xs].sort((a, b) => a - b);
   return { value: s[Math.floor(s.length / 2)], spread: [s[0], s[s.length - 1]] };
 }
@@ -45,6 +51,33 @@ export async function repeat(n: number, f: () => Promise<number>): Promise<{ val
   const all: number[] = [];
   for (let i = 0; i < n; i++) all.push(await f());
   return { ...summarize(all), all };
+}
+
+/** One measurement of a case: `run` gives a result, or why it could not be taken. */
+export interface Variant<T> {
+  readonly key: string;
+  readonly label: string;
+  readonly run: () => Promise<T | { skipped: string }>;
+}
+
+/**
+ * Takes every variant once per repetition, in turn (so that all of them see the same machine:
+ * CPU frequency, other load), `n` times; a variant skipped once is not tried again.
+ * @returns each variant's results by key (absent when skipped).
+ */
+export async function interleave<T>(n: number, variants: readonly Variant<T>[], progress: (line: string) => void): Promise<Map<string, T[]>> {
+  const results = new Map<string, T[]>();
+  const skipped = new Set<string>();
+  for (let i = 0; i < n; i++)
+    for (const v of variants) {
+      if (skipped.has(v.key)) continue;
+      const r = await v.run();
+      if (typeof r === "object" && r !== null && "skipped" in r) {
+        progress(`${v.label} skipped: ${(r as { skipped: string }).skipped}`);
+        skipped.add(v.key);
+      } else results.set(v.key, [...(results.get(v.key) ?? []), r as T]);
+    }
+  return results;
 }
 
 /** A TCP connection to 127.0.0.1:`port`, with Nagle off. */

@@ -11,6 +11,7 @@ import { secretHandshake } from "../src/secret/handshake.js";
 import { generateNodeKey } from "../src/secret/node-key.js";
 import { secretAuthenticator } from "../src/secret/secret-authenticator.js";
 import { upgrade } from "../src/p2p/upgrade.js";
+import { LATENCY_CHANNELS, latencyRecorder } from "./latency-probe.js";
 import { yamuxOverSocket } from "./yamux.js";
 
 const [role = "", ...args] = process.argv.slice(2);
@@ -32,6 +33,19 @@ const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
       got += c.length;
       if (got >= target) say({ done: got });
     });
+  },
+  /**
+   * The far end of the priority-latency workload (bench/latency-probe.ts): an MConnection
+   * (plain or secret) recording probes; reports once probe `args[0]` − 1 arrived.
+   */
+  "latency-sink": async (socket) => {
+    const recorder = latencyRecorder(Number(args[0]));
+    const conn = new MConnection(await wrap(socket, args[1] === "secret"), { channels: LATENCY_CHANNELS, config: unlimited });
+    conn.messages$.subscribe((m) => {
+      const report = recorder.received(m.channelId, m.message);
+      if (report !== undefined) say(report);
+    });
+    conn.start();
   },
   /** Echoes raw bytes. */
   "raw-echo": (socket) => {

@@ -1,7 +1,7 @@
 /**
- * Go baseline of the bulk case: the same workload (one channel, 1 MiB messages, plain TCP on
- * 127.0.0.1, each end in its own process) between two CometBFT MConnections (p2p/conn of
- * v0.38.26), run by bench/go-mconn. The program is built with the machine's Go from the module
+ * Go baselines of the bulk and priority-latency cases: the same workloads (each end in its own
+ * process, TCP on 127.0.0.1, plain or over CometBFT's SecretConnection) between two CometBFT
+ * MConnections (p2p/conn of v0.38.26), run by bench/go-mconn. The program is built with the machine's Go from the module
  * proxy into .cache/go-mconn/<hash of its sources>/, once per version of its sources. The first
  * build takes about a minute with empty Go caches (download and compile), about a second when
  * Go's build cache already holds CometBFT; later runs only hash the sources. Without Go the case
@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jsonLines } from "../json-lines.js";
+import type { LatencyReport } from "../latency-probe.js";
 import { mbps } from "../measure.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -27,6 +28,8 @@ export interface GoMconnOptions {
    * at most 1 ms in the write buffer.
    */
   readonly flushThrottleMs?: number;
+  /** Both MConnections over CometBFT's SecretConnection (`MakeSecretConnection`). */
+  readonly secret?: boolean;
   /** Where the build announces itself and its duration. Default: the bench's progress format. */
   readonly progress?: (line: string) => void;
 }
@@ -92,48 +95,81 @@ export async function buildGoMconn(progress: (line: string) => void = () => {}):
   return { path, buildMs };
 }
 
-/** One timed transfer: from the sender's go-ahead until the sink reports `total` bytes. */
-async function run(bin: string, total: number, flushThrottleMs: number): Promise<number> {
-  const flush = `${flushThrottleMs}ms`;
+/**
+ * Runs a sink and a sender of the Go program (each in its own process), gives the sender its
+ * go-ahead and returns the sink's report (the line with `reportKey`) and the time from the
+ * go-ahead to it. The sender only ever exits on failure; `timeoutMs` bounds a run.
+ */
+async function run<T>(bin: string, sink: string[], send: string[], reportKey: string, timeoutMs: number): Promise<{ report: T; ms: number }> {
   const children: ChildProcess[] = [];
   try {
-    const sink = spawn(bin, ["sink", "-total", String(total), "-flush", flush], { stdio: ["ignore", "pipe", "inherit"] });
-    children.push(sink);
-    const fromSink = jsonLines(sink, "go-mconn sink");
+    const sinkProcess = spawn(bin, sink, { stdio: ["ignore", "pipe", "inherit"] });
+    children.push(sinkProcess);
+    const fromSink = jsonLines(sinkProcess, "go-mconn sink");
     const { port } = await fromSink<{ port: number }>("port");
-    const sender = spawn(bin, ["send", "-port", String(port), "-total", String(total), "-flush", flush], { stdio: ["pipe", "pipe", "inherit"] });
+    const sender = spawn(bin, [...send, "-port", String(port)], { stdio: ["pipe", "pipe", "inherit"] });
     children.push(sender);
     const fromSender = jsonLines(sender, "go-mconn sender");
     await fromSender("ready");
-    const done = fromSink<{ done: number }>("done");
+    const done = fromSink<T>(reportKey);
     const start = performance.now();
     sender.stdin.write("go\n");
-    // The sender only ever exits on failure; the slowest plausible run is 1 MB/s.
-    const failed = fromSender("never");
+    const failed = fromSender<never>("never");
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("go-mconn: no report from the sink in time")), 60_000 + total / 1e3);
+      timer = setTimeout(() => reject(new Error("go-mconn: no report from the sink in time")), timeoutMs);
     });
-    await Promise.race([done, failed, timeout]).finally(() => clearTimeout(timer));
-    return mbps(total, performance.now() - start);
+    const report = await Promise.race([done, failed, timeout]).finally(() => clearTimeout(timer));
+    return { report, ms: performance.now() - start };
   } finally {
-    for (const c of children) c.kill();
+    // The sender first: the sink closing under it is then not reported as a failure.
+    for (const c of children.reverse()) c.kill();
+  }
+}
+
+const benchProgress = (line: string) => console.log(`  … ${line}`);
+
+/** The flags both ends share. */
+const shared = (o: GoMconnOptions) => ["-flush", `${o.flushThrottleMs ?? 100}ms`, ...(o.secret === true ? ["-secret"] : [])];
+
+/**
+ * The bulk workload between two Go MConnections: `total` bytes as 1 MiB messages on channel 1,
+ * SendRate and RecvRate 2^40 B/s (unlimited), send queue 4, over plain TCP or CometBFT's
+ * SecretConnection; MB/s from the go-ahead to the sink's report, as the bulk case times ours.
+ * Builds the program first if needed (the first time, see {@link goMconnBuilt}); a missing Go,
+ * a failed build or a failed run give `skipped` with the reason instead of an error.
+ */
+export async function goMconnBulk(total: number, options: GoMconnOptions = {}): Promise<{ mbps: number } | { skipped: string }> {
+  const built = await buildGoMconn(options.progress ?? benchProgress);
+  if ("skipped" in built) return built;
+  try {
+    const totalFlag = ["-total", String(total)];
+    // The slowest plausible run is 1 MB/s.
+    const { ms } = await run(built.path, ["sink", ...totalFlag, ...shared(options)], ["send", ...totalFlag, ...shared(options)], "done", 60_000 + total / 1e3);
+    return { mbps: mbps(total, ms) };
+  } catch (e) {
+    return { skipped: `go-mconn run failed: ${(e as Error).message}` };
   }
 }
 
 /**
- * The bulk workload between two Go MConnections: `total` bytes as 1 MiB messages on channel 1,
- * SendRate and RecvRate 2^40 B/s (unlimited), send queue 4, plain TCP; MB/s from the go-ahead
- * to the sink's report, as the bulk case times ours. Builds the program first if needed (the
- * first time, see {@link goMconnBuilt}); a missing Go, a failed build or a failed run give
- * `skipped` with the reason instead of an error.
+ * The priority-latency workload between two Go MConnections (bench/go-mconn/latency.go):
+ * `count` probes of 64 bytes every 10 ms on channel 5 (priority 5), with channels 1 and 4
+ * saturated by 64 KiB messages when `bulk`.
  */
-export async function goMconnBulk(total: number, options: GoMconnOptions = {}): Promise<{ mbps: number } | { skipped: string }> {
-  const progress = options.progress ?? ((line: string) => console.log(`  … ${line}`));
-  const built = await buildGoMconn(progress);
+export async function goMconnLatency(count: number, bulk: boolean, options: GoMconnOptions = {}): Promise<LatencyReport | { skipped: string }> {
+  const built = await buildGoMconn(options.progress ?? benchProgress);
   if ("skipped" in built) return built;
   try {
-    return { mbps: await run(built.path, total, options.flushThrottleMs ?? 100) };
+    const countFlag = ["-count", String(count)];
+    const { report } = await run<LatencyReport>(
+      built.path,
+      ["latency-sink", ...countFlag, ...shared(options)],
+      ["latency-send", ...countFlag, `-bulk=${bulk}`, ...shared(options)],
+      "latencies",
+      30_000 + count * 100,
+    );
+    return report;
   } catch (e) {
     return { skipped: `go-mconn run failed: ${(e as Error).message}` };
   }

@@ -1,14 +1,19 @@
-// Command go-mconn is the far end and the near end of the Go baseline of the bulk benchmark:
-// two CometBFT MConnections (p2p/conn) over plain TCP on 127.0.0.1, one channel, 1 MiB
-// messages, each end in its own process. It speaks JSON lines on stdout, like bench/peer.ts.
+// Command go-mconn is the far end and the near end of the Go baselines of the benchmark: two
+// CometBFT MConnections (p2p/conn), over plain TCP on 127.0.0.1 or over CometBFT's
+// SecretConnection on it, each end in its own process. It speaks JSON lines on stdout, like
+// bench/peer.ts.
 //
-//	go-mconn sink -total N [-flush D]         listens, prints {"port":N}; counts received
-//	                                          message bytes, prints {"done":N} at N ≥ total
-//	go-mconn send -port P -total N [-flush D] dials, prints {"ready":true}; on a line on
-//	                                          stdin, sends total bytes as 1 MiB messages
+//	go-mconn sink -total N [-flush D] [-secret]    listens, prints {"port":N}; counts received
+//	                                               message bytes, prints {"done":N} at N ≥ total
+//	go-mconn send -port P -total N [-flush D] [-secret]
+//	                                               dials, prints {"ready":true}; on a line on
+//	                                               stdin, sends total bytes as 1 MiB messages
+//	go-mconn latency-sink -count N [-flush D] [-secret]
+//	go-mconn latency-send -port P -count N [-bulk] [-flush D] [-secret]
+//	                                               the priority-latency workload (latency.go)
 //
-// Both ends run with rates unlimited, channel 1 with a send queue of 4, and the given flush
-// throttle (CometBFT's default is 100 ms).
+// Both ends run with rates unlimited and the given flush throttle (CometBFT's default is
+// 100 ms); the bulk workload uses channel 1 with a send queue of 4.
 package main
 
 import (
@@ -22,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/cometbft/cometbft/libs/log"
 	"github.com/cometbft/cometbft/p2p/conn"
 )
@@ -42,19 +48,31 @@ func fail(format string, args ...any) {
 	os.Exit(1)
 }
 
+// options are the flags every mode shares.
+type options struct {
+	flush  time.Duration
+	secret bool
+}
+
+// wrap runs CometBFT's SecretConnection handshake on c when asked to (a fresh Ed25519 key).
+func wrap(c net.Conn, o options) net.Conn {
+	if !o.secret {
+		return c
+	}
+	sc, err := conn.MakeSecretConnection(c, ed25519.GenPrivKey())
+	if err != nil {
+		fail("secret handshake: %v", err)
+	}
+	return sc
+}
+
 // open wraps c in a started MConnection with the benchmark's configuration.
-func open(c net.Conn, flush time.Duration, onReceive func(byte, []byte), onError func(any)) *conn.MConnection {
+func open(c net.Conn, o options, channels []*conn.ChannelDescriptor, onReceive func(byte, []byte), onError func(any)) *conn.MConnection {
 	cfg := conn.DefaultMConnConfig()
 	cfg.SendRate = unlimited
 	cfg.RecvRate = unlimited
-	cfg.FlushThrottle = flush
-	channels := []*conn.ChannelDescriptor{{
-		ID:                  channelID,
-		Priority:            1,
-		SendQueueCapacity:   4,
-		RecvMessageCapacity: 4 * mib,
-	}}
-	m := conn.NewMConnectionWithConfig(c, channels, onReceive, onError, cfg)
+	cfg.FlushThrottle = o.flush
+	m := conn.NewMConnectionWithConfig(wrap(c, o), channels, onReceive, onError, cfg)
 	m.SetLogger(log.NewNopLogger()) // the channels have no logger until one is set
 	if err := m.Start(); err != nil {
 		fail("start: %v", err)
@@ -62,7 +80,8 @@ func open(c net.Conn, flush time.Duration, onReceive func(byte, []byte), onError
 	return m
 }
 
-func sink(total int64, flush time.Duration) {
+// accept listens on 127.0.0.1, prints the port, and takes one connection.
+func accept() net.Conn {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fail("listen: %v", err)
@@ -73,6 +92,23 @@ func sink(total int64, flush time.Duration) {
 		fail("accept: %v", err)
 	}
 	ln.Close()
+	return c
+}
+
+func dial(port int) net.Conn {
+	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		fail("dial: %v", err)
+	}
+	return c
+}
+
+func bulkChannels() []*conn.ChannelDescriptor {
+	return []*conn.ChannelDescriptor{{ID: channelID, Priority: 1, SendQueueCapacity: 4, RecvMessageCapacity: 4 * mib}}
+}
+
+func sink(total int64, o options) {
+	c := accept()
 	var got int64
 	var done atomic.Bool
 	finished := make(chan struct{})
@@ -88,17 +124,13 @@ func sink(total int64, flush time.Duration) {
 			fail("sink: connection failed after %d bytes: %v", got, r)
 		}
 	}
-	open(c, flush, onReceive, onError)
+	open(c, o, bulkChannels(), onReceive, onError)
 	<-finished
 }
 
-func send(port int, total int64, flush time.Duration) {
-	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-	if err != nil {
-		fail("dial: %v", err)
-	}
+func send(port int, total int64, o options) {
 	var finished atomic.Bool
-	m := open(c, flush, func(byte, []byte) {}, func(r any) {
+	m := open(dial(port), o, bulkChannels(), func(byte, []byte) {}, func(r any) {
 		if !finished.Load() {
 			fail("send: connection failed: %v", r)
 		}
@@ -124,18 +156,26 @@ func send(port int, total int64, flush time.Duration) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: go-mconn sink|send [flags]")
+		fail("usage: go-mconn sink|send|latency-sink|latency-send [flags]")
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
-	total := fs.Int64("total", 256*mib, "bytes to transfer")
+	total := fs.Int64("total", 256*mib, "bytes to transfer (sink, send)")
+	count := fs.Int("count", 300, "latency probes (latency-sink, latency-send)")
+	bulk := fs.Bool("bulk", true, "saturate channels 1 and 4 while probing (latency-send)")
 	flush := fs.Duration("flush", 100*time.Millisecond, "MConnConfig.FlushThrottle")
-	port := fs.Int("port", 0, "sink port (send)")
+	secret := fs.Bool("secret", false, "run the MConnection over SecretConnection")
+	port := fs.Int("port", 0, "sink port (send, latency-send)")
 	_ = fs.Parse(os.Args[2:])
+	o := options{flush: *flush, secret: *secret}
 	switch os.Args[1] {
 	case "sink":
-		sink(*total, *flush)
+		sink(*total, o)
 	case "send":
-		send(*port, *total, *flush)
+		send(*port, *total, o)
+	case "latency-sink":
+		latencySink(*count, o)
+	case "latency-send":
+		latencySend(*port, *count, *bulk, o)
 	default:
 		fail("unknown mode %q", os.Args[1])
 	}
