@@ -61,13 +61,16 @@ const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
     const perChannel: Record<number, number> = {};
     let got = 0;
     let reported = false;
+    let cpu0: NodeJS.CpuUsage | undefined;
     conn.messages$.subscribe((m) => {
       if (reported) return;
+      cpu0 ??= process.cpuUsage();
       perChannel[m.channelId] = (perChannel[m.channelId] ?? 0) + m.message.length;
       got += m.message.length;
       if (got >= target) {
         reported = true;
-        say({ done: got, perChannel });
+        const cpu = process.cpuUsage(cpu0);
+        say({ done: got, perChannel, cpu: cpu.user + cpu.system });
       }
     });
     conn.start();
