@@ -61,12 +61,21 @@ class NonceCounter {
   }
 }
 
+/** Frames sealed into one reused output buffer: every call of a bulk flow fills at most this many. */
+const REUSED_FRAMES = 64;
+
 /** Seals outgoing data into frames. */
 export class FrameSealer {
   private readonly aead = ietfAead();
   private readonly key: Buffer;
   private readonly counter: NonceCounter;
-  private readonly plain = Buffer.alloc(FRAME_PLAIN_SIZE);
+  /** The buffer of the last {@link FrameSealer.seal}, which `reuse` may seal into again. */
+  private last: Buffer | undefined;
+  /**
+   * Views of `last`, per frame: the sealed frame and its plaintext (its first 1028 bytes), made
+   * once per buffer, as libsodium wants exact lengths.
+   */
+  private slots: { sealed: Uint8Array; plain: Uint8Array }[] = [];
 
   constructor(key: Uint8Array, firstCounter = 0n) {
     if (key.length !== 32) throw new RangeError("a ChaCha20-Poly1305 key has 32 bytes");
@@ -81,25 +90,44 @@ export class FrameSealer {
 
   /**
    * Seals `data` as ⌈length / 1024⌉ frames, returned as one buffer. Empty data gives an empty
-   * buffer (an empty frame is never sent).
+   * buffer (an empty frame is never sent). With `reuse`, the frames are sealed into the memory
+   * of the buffer the previous call returned, when it is large enough: the caller says by it
+   * that nothing refers to that buffer any more.
+   *
+   * Each frame is sealed in place: `data` is copied once, to the end of the output, then each
+   * frame's data moves down to its slot (behind its length field) and is encrypted where it
+   * lies; a frame's slot ends before the data of the next frame starts, as every frame adds 20
+   * bytes and the data starts at least 20 bytes per frame from the start.
    * @throws {NonceExhaustedError} when the counter runs out (nothing of `data` is sealed then).
    */
-  seal(data: Uint8Array): Buffer {
+  seal(data: Uint8Array, reuse = false): Buffer {
     const frames = Math.ceil(data.length / FRAME_DATA_MAX);
-    const out = Buffer.allocUnsafe(frames * FRAME_SEALED_SIZE);
-    const plain = this.plain;
+    if (frames === 0) return Buffer.alloc(0);
+    const size = frames * FRAME_SEALED_SIZE;
+    let out = this.last;
+    if (!reuse || out === undefined || out.length < size) {
+      out = Buffer.allocUnsafe(Math.max(size, REUSED_FRAMES * FRAME_SEALED_SIZE));
+      this.last = out;
+      this.slots = [];
+    }
+    const from = size - data.length;
+    out.set(data, from);
     for (let f = 0; f < frames; f++) {
       if (this.counter.exhausted) throw new NonceExhaustedError();
-      const start = f * FRAME_DATA_MAX;
-      const length = Math.min(FRAME_DATA_MAX, data.length - start);
-      plain.writeUInt32LE(length, 0);
-      plain.set(view(data, start, length), 4);
-      if (length < FRAME_DATA_MAX) plain.fill(0, 4 + length);
-      const slot = view(out, f * FRAME_SEALED_SIZE, FRAME_SEALED_SIZE);
-      this.aead.crypto_aead_chacha20poly1305_ietf_encrypt(slot, plain, null, null, this.counter.nonce, this.key);
+      const at = f * FRAME_SEALED_SIZE;
+      const start = from + f * FRAME_DATA_MAX;
+      const length = Math.min(FRAME_DATA_MAX, size - start);
+      out.copyWithin(at + 4, start, start + length);
+      out[at] = length & 0xff;
+      out[at + 1] = length >>> 8;
+      out[at + 2] = 0;
+      out[at + 3] = 0;
+      if (length < FRAME_DATA_MAX) out.fill(0, at + 4 + length, at + FRAME_PLAIN_SIZE);
+      const slot = (this.slots[f] ??= { sealed: view(out, at, FRAME_SEALED_SIZE), plain: view(out, at, FRAME_PLAIN_SIZE) });
+      this.aead.crypto_aead_chacha20poly1305_ietf_encrypt(slot.sealed, slot.plain, null, null, this.counter.nonce, this.key);
       this.counter.next();
     }
-    return out;
+    return out.length === size ? out : out.subarray(0, size);
   }
 }
 

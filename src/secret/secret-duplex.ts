@@ -17,7 +17,8 @@ export interface SecretKeys {
 
 /**
  * Wraps `inner` (carrying sealed frames) into a duplex of plaintext bytes. Each `write()` is
- * sealed at once into frames of ≤ 1024 data bytes, written to `inner` in one call; incoming
+ * sealed at once into frames of ≤ 1024 data bytes, written to `inner` in one call (into the
+ * memory of the previous write's frames when `inner.writesSettled()` says it is free); incoming
  * bytes are opened frame by frame, however they are cut. A frame failing authentication, an
  * oversize length or a counter running out errors `incoming$` (with a typed error, after the
  * data of the good frames before it, nothing of the bad one) and destroys `inner`; the stream ending inside a frame errors it with
@@ -84,14 +85,16 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
       if (chunk.length === 0) return true;
       let sealed: Buffer;
       try {
-        sealed = sealer.seal(chunk);
+        // When the transport holds none of our earlier output, the next frames are sealed into
+        // the same memory (no allocation, and views of it made once).
+        sealed = sealer.seal(chunk, inner.writesSettled?.() === true);
       } catch (err) {
         inner.destroy(err as Error);
         return true;
       }
       return inner.write(sealed);
     },
-    // Each chunk is sealed into a new buffer before write() returns: never referenced afterwards.
+    // Each chunk is sealed (copied) before write() returns: never referenced afterwards.
     writesSettled: () => true,
     pause: () => inner.pause(),
     resume: () => inner.resume(),

@@ -1,6 +1,9 @@
 import { expect } from "chai";
+import fc from "fast-check";
+import { createCipheriv } from "node:crypto";
 import sodium from "sodium-native";
 import { firstValueFrom, lastValueFrom, toArray } from "rxjs";
+import type { ByteDuplex } from "../../../src/duplex/byte-duplex.js";
 import { duplexPair } from "../../../src/duplex/duplex-pair.js";
 import { TruncatedError } from "../../../src/errors.js";
 import { FrameAuthenticationError, FrameLengthError, NonceExhaustedError } from "../../../src/secret/errors.js";
@@ -85,6 +88,72 @@ describe("sealed frames", () => {
     const two = carry.seal(data(2048, 5));
     expect(carry.nextFrame).to.equal(0x100000001n);
     expect(Buffer.from(new FrameOpener(key1, 0xffffffffn).open(two)).equals(data(2048, 5))).to.equal(true);
+  });
+});
+
+describe("sealing in place, into reused memory", () => {
+  /** CometBFT's frames sealed one by one with OpenSSL (node:crypto), as the reference. */
+  function referenceSeal(key: Uint8Array, first: bigint, bytes: Uint8Array): Buffer {
+    const frames: Buffer[] = [];
+    for (let at = 0, counter = first; at < bytes.length; at += 1024, counter++) {
+      const plain = Buffer.alloc(1028);
+      const part = bytes.subarray(at, at + 1024);
+      plain.writeUInt32LE(part.length, 0);
+      plain.set(part, 4);
+      const nonce = Buffer.alloc(12);
+      nonce.writeBigUInt64LE(counter, 4);
+      const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
+      frames.push(cipher.update(plain), cipher.final(), cipher.getAuthTag());
+    }
+    return Buffer.concat(frames);
+  }
+
+  it("gives the same bytes as sealing each frame on its own, for any lengths, with and without reuse", () => {
+    const chunk = fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 64 * 1024 - 2048, max: 64 * 1024 + 2048 }), fc.constantFrom(1024, 2048, 64 * 1024));
+    fc.assert(
+      fc.property(fc.array(fc.record({ length: chunk, reuse: fc.boolean(), seed: fc.nat() }), { minLength: 1, maxLength: 8 }), fc.bigInt({ min: 0n, max: 2n ** 40n }), (writes, first) => {
+        const sealer = new FrameSealer(key1, first);
+        let counter = first;
+        let previous: Buffer | undefined;
+        for (const w of writes) {
+          const bytes = Uint8Array.from({ length: w.length }, (_, i) => (i * 31 + w.seed) & 0xff);
+          const sealed = sealer.seal(bytes, w.reuse);
+          expect(sealed.equals(referenceSeal(key1, counter, bytes))).to.equal(true);
+          // Reuse seals into the previous call's memory whenever it is large enough.
+          if (w.reuse && previous !== undefined && sealed.length > 0 && previous.buffer.byteLength >= sealed.length)
+            expect(sealed.buffer).to.equal(previous.buffer);
+          counter += BigInt(Math.ceil(w.length / 1024));
+          if (sealed.length > 0) previous = sealed;
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("seals into the same memory through secretDuplex once the transport holds nothing, and the bytes read back unchanged", async () => {
+    const [ra, rb] = duplexPair();
+    const written: Uint8Array[] = [];
+    // A transport that copies what it is given (as a socket hands bytes to the kernel).
+    const copying: ByteDuplex = {
+      incoming$: ra.incoming$,
+      drained$: ra.drained$,
+      remote: ra.remote,
+      write: (c) => (written.push(c), ra.write(Uint8Array.from(c))),
+      writesSettled: () => true,
+      pause: () => ra.pause(),
+      resume: () => ra.resume(),
+      end: () => ra.end(),
+      destroy: (e) => ra.destroy(e),
+    };
+    const a = secretDuplex(copying, { sendKey: key1, recvKey: key2 });
+    const b = secretDuplex(rb, { sendKey: key2, recvKey: key1 });
+    const chunks = [data(65_536, 1), data(65_536, 2), data(10, 3), data(70_000, 4)];
+    for (const c of chunks) a.write(c);
+    a.end();
+    const got = await lastValueFrom(b.incoming$.pipe(toArray()));
+    expect(Buffer.concat(got).equals(Buffer.concat(chunks))).to.equal(true);
+    expect(written[1]!.buffer).to.equal(written[0]!.buffer);
+    expect(written[2]!.buffer).to.equal(written[0]!.buffer);
   });
 });
 
