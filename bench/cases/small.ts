@@ -1,14 +1,17 @@
 /**
- * Small messages: 64-byte round trips on an idle connection (p50, p99) against a raw socket
- * echo, and the rate of 100-byte one-way messages against a raw socket writing the same frames.
+ * Small messages: 64-byte round trips on an idle connection (p50, p99, each the median over
+ * runs in which ours and a raw socket echo alternate), and the rate of one-way messages of 100 B
+ * and 1 KiB against a raw socket writing the same uvarint frames one `write` each and against
+ * one yamux stream (`@chainsafe/libp2p-yamux`) carrying the same messages.
  */
 import type { Socket } from "node:net";
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import { TransportError } from "../../src/errors.js";
 import { MConnection } from "../../src/mconn/mconnection.js";
 import { encodeUvarint } from "../../src/wire/uvarint.js";
-import { dial, percentile, repeat, type BenchCase } from "../measure.js";
+import { dial, interleave, percentile, summarize, type BenchCase, type Figure, type Variant } from "../measure.js";
 import { remote } from "../remote.js";
+import { yamuxOverSocket } from "../yamux.js";
 
 const unlimited = { sendRate: 0, recvRate: 0 };
 
@@ -85,11 +88,12 @@ function readBytes(socket: Socket, n: number): Promise<void> {
   });
 }
 
-async function rawRate(count: number): Promise<number> {
-  const sink = await remote("raw-sink", String(count * 101));
+/** `count` raw uvarint-framed messages of `size` bytes, one `write` each. */
+async function rawRate(count: number, size: number): Promise<number> {
+  const frame = Buffer.concat([encodeUvarint(size), Buffer.alloc(size, 3)]);
+  const sink = await remote("raw-sink", String(count * frame.length));
   try {
     const socket = await dial(sink.port);
-    const frame = Buffer.concat([encodeUvarint(100), Buffer.alloc(100, 3)]);
     const done = sink.next("done");
     const t = performance.now();
     for (let i = 0; i < count; i++) if (!socket.write(frame)) await new Promise((r) => socket.once("drain", r));
@@ -102,12 +106,13 @@ async function rawRate(count: number): Promise<number> {
   }
 }
 
-async function mconnRate(count: number): Promise<number> {
-  const sink = await remote("mconn-sink", String(count * 100), "plain");
+/** `count` messages of `size` bytes on one MConnection channel. */
+async function mconnRate(count: number, size: number): Promise<number> {
+  const sink = await remote("mconn-sink", String(count * size), "plain");
   try {
     const conn = new MConnection(socketDuplex(await dial(sink.port)), { channels: [{ id: 1, sendQueueCapacity: 1000 }], config: unlimited });
     conn.start();
-    const msg = new Uint8Array(100).fill(3);
+    const msg = new Uint8Array(size).fill(3);
     const done = sink.next("done");
     const t = performance.now();
     for (let i = 0; i < count; i++) if (!conn.trySend(1, msg) && !(await conn.send(1, msg))) throw new Error("send failed");
@@ -120,35 +125,95 @@ async function mconnRate(count: number): Promise<number> {
   }
 }
 
+/** `count` messages of `size` bytes on one yamux stream, each its own write to the stream. */
+async function yamuxRate(count: number, size: number): Promise<number> {
+  const sink = await remote("yamux-sink", String(count * size));
+  try {
+    const socket = await dial(sink.port);
+    const muxer = yamuxOverSocket(socket, "outbound");
+    const stream = await muxer.newStream();
+    const msg = new Uint8Array(size).fill(3);
+    const done = sink.next("done");
+    const t = performance.now();
+    await stream.sink(
+      (function* () {
+        for (let i = 0; i < count; i++) yield msg;
+      })(),
+    );
+    await done;
+    const rate = count / ((performance.now() - t) / 1000);
+    muxer.abort(new Error("bench over"));
+    socket.destroy();
+    return rate;
+  } finally {
+    sink.stop();
+  }
+}
+
+/** p50 and p99 of one interleaved run, in µs. */
+interface Trips {
+  readonly raw: { p50: number; p99: number };
+  readonly ours: { p50: number; p99: number };
+}
+
+async function trips(count: number): Promise<Trips> {
+  const t = await rtts(count);
+  const pick = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { p50: percentile(s, 50) * 1000, p99: percentile(s, 99) * 1000 };
+  };
+  return { raw: pick(t.raw), ours: pick(t.ours) };
+}
+
 export const small: BenchCase = {
   name: "small",
   async run({ quick, repeat: n, progress }) {
-    const trips = quick ? 500 : 3000;
-    progress(`small: ${trips} round trips of 64 B each, raw socket echo and MConnection echo, interleaved`);
-    const trips$ = await rtts(trips);
-    const raw = trips$.raw.sort((a, b) => a - b);
-    const ours = trips$.ours.sort((a, b) => a - b);
-    const count = quick ? 100_000 : 500_000;
-    progress(`small: ${count} one-way messages of 100 B`);
-    const rr = await repeat(n, () => rawRate(count));
-    const mr = await repeat(n, () => mconnRate(count));
-    const rawP50 = percentile(raw, 50);
-    const oursP50 = percentile(ours, 50);
-    return [
-      { case: "small", metric: "RTT p50, raw socket", unit: "µs", value: rawP50 * 1000, spread: [raw[0] * 1000, percentile(raw, 99) * 1000] },
-      {
-        case: "small",
-        metric: "RTT p50, MConnection",
-        unit: "µs",
-        value: oursP50 * 1000,
-        spread: [ours[0] * 1000, percentile(ours, 99) * 1000],
-        baseline: { name: "raw socket RTT p50", value: rawP50 * 1000 },
-        ratio: oursP50 / rawP50,
-        target: { text: "≤ 1.5 × raw", met: oursP50 / rawP50 <= 1.5 },
-      },
-      { case: "small", metric: "RTT p99, MConnection", unit: "µs", value: percentile(ours, 99) * 1000, spread: [percentile(ours, 99) * 1000, percentile(ours, 99) * 1000], baseline: { name: "raw socket RTT p99", value: percentile(raw, 99) * 1000 }, ratio: percentile(ours, 99) / percentile(raw, 99) },
-      { case: "small", metric: "100 B one-way, raw socket (one write each)", unit: "msg/s", value: rr.value, spread: rr.spread },
-      { case: "small", metric: "100 B one-way, MConnection", unit: "msg/s", value: mr.value, spread: mr.spread, baseline: { name: "raw socket", value: rr.value }, ratio: mr.value / rr.value },
+    const tripCount = quick ? 500 : 2000;
+    progress(`small: ${tripCount} round trips of 64 B each way per run, raw socket echo and MConnection echo interleaved in blocks of 50; ${n} run(s)`);
+    const runs = await interleave<Trips>(n, [{ key: "rtt", label: "round trips", run: () => trips(tripCount) }], progress);
+    const t = runs.get("rtt")!;
+    const sizes = [100, 1024];
+    // Messages per run: rates are per second, so yamux (an order of magnitude slower with small
+    // messages) gets fewer, to keep each run to a few seconds.
+    const counts = (size: number, system: string) => (system === "yamux" ? 20_000 : size === 100 ? 200_000 : 100_000) / (quick ? 4 : 1);
+    const variants: Variant<number>[] = sizes.flatMap((size) => [
+      { key: `raw ${size}`, label: `raw socket, ${size} B`, run: () => rawRate(counts(size, "raw"), size) },
+      { key: `ours ${size}`, label: `MConnection, ${size} B`, run: () => mconnRate(counts(size, "ours"), size) },
+      { key: `yamux ${size}`, label: `yamux, ${size} B`, run: () => yamuxRate(counts(size, "yamux"), size) },
+    ]);
+    progress(`small: one-way messages of ${sizes.join(" and ")} B: raw socket, MConnection, yamux, interleaved, ${n} repetition(s)`);
+    const rates = await interleave(n, variants, (line) => progress(`small: ${line}`));
+    const m = (key: string) => summarize(rates.get(key)!);
+    const rtt = (pick: (x: Trips) => number) => summarize(t.map(pick));
+    const rawP50 = rtt((x) => x.raw.p50);
+    const oursP50 = rtt((x) => x.ours.p50);
+    const rawP99 = rtt((x) => x.raw.p99);
+    const oursP99 = rtt((x) => x.ours.p99);
+    const figures: Figure[] = [
+      { case: "small", metric: "RTT p50, raw socket echo", unit: "µs", ...rawP50 },
+      { case: "small", metric: "RTT p50, MConnection", unit: "µs", ...oursP50, baseline: { name: "raw socket RTT p50", value: rawP50.value }, ratio: oursP50.value / rawP50.value, target: { text: "≤ 1.5 × raw", met: oursP50.value / rawP50.value <= 1.5 } },
+      { case: "small", metric: "RTT p99, raw socket echo", unit: "µs", ...rawP99 },
+      { case: "small", metric: "RTT p99, MConnection", unit: "µs", ...oursP99, baseline: { name: "raw socket RTT p99", value: rawP99.value }, ratio: oursP99.value / rawP99.value },
     ];
+    for (const size of sizes) {
+      const raw = m(`raw ${size}`);
+      const ours = m(`ours ${size}`);
+      const yamux = m(`yamux ${size}`);
+      figures.push(
+        { case: "small", metric: `${size} B one-way, raw socket (one write each)`, unit: "msg/s", ...raw },
+        { case: "small", metric: `${size} B one-way, yamux (one stream)`, unit: "msg/s", ...yamux },
+        { case: "small", metric: `${size} B one-way, MConnection vs raw socket`, unit: "msg/s", ...ours, baseline: { name: "raw socket", value: raw.value }, ratio: ours.value / raw.value },
+        {
+          case: "small",
+          metric: `${size} B one-way, MConnection vs yamux`,
+          unit: "msg/s",
+          ...ours,
+          baseline: { name: "yamux", value: yamux.value },
+          ratio: ours.value / yamux.value,
+          ...(size === 1024 ? { target: { text: "≥ 3 × yamux", met: ours.value / yamux.value >= 3 } } : {}),
+        },
+      );
+    }
+    return figures;
   },
 };
