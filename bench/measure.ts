@@ -73,9 +73,9 @@ export async function interleave<T>(n: number, variants: readonly Variant<T>[], 
       if (skipped.has(v.key)) continue;
       const r = await v.run();
       if (typeof r === "object" && r !== null && "skipped" in r) {
-        progress(`${v.label} skipped: ${(r as { skipped: string }).skipped}`);
+        progress(`${v.label} skipped: ${(r).skipped}`);
         skipped.add(v.key);
-      } else results.set(v.key, [...(results.get(v.key) ?? []), r as T]);
+      } else results.set(v.key, [...(results.get(v.key) ?? []), r]);
     }
   return results;
 }

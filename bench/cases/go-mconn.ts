@@ -100,7 +100,7 @@ export async function buildGoMconn(progress: (line: string) => void = () => {}):
  * go-ahead and returns the sink's report (the line with `reportKey`) and the time from the
  * go-ahead to it. The sender only ever exits on failure; `timeoutMs` bounds a run.
  */
-async function run<T>(bin: string, sink: string[], send: string[], reportKey: string, timeoutMs: number): Promise<{ report: T; ms: number }> {
+async function run(bin: string, sink: string[], send: string[], reportKey: string, timeoutMs: number): Promise<{ report: unknown; ms: number }> {
   const children: ChildProcess[] = [];
   try {
     const sinkProcess = spawn(bin, sink, { stdio: ["ignore", "pipe", "inherit"] });
@@ -111,7 +111,7 @@ async function run<T>(bin: string, sink: string[], send: string[], reportKey: st
     children.push(sender);
     const fromSender = jsonLines(sender, "go-mconn sender");
     await fromSender("ready");
-    const done = fromSink<T>(reportKey);
+    const done = fromSink<unknown>(reportKey);
     const start = performance.now();
     sender.stdin.write("go\n");
     const failed = fromSender<never>("never");
@@ -162,14 +162,14 @@ export async function goMconnLatency(count: number, bulk: boolean, options: GoMc
   if ("skipped" in built) return built;
   try {
     const countFlag = ["-count", String(count)];
-    const { report } = await run<LatencyReport>(
+    const { report } = await run(
       built.path,
       ["latency-sink", ...countFlag, ...shared(options)],
       ["latency-send", ...countFlag, `-bulk=${bulk}`, ...shared(options)],
       "latencies",
       30_000 + count * 100,
     );
-    return report;
+    return report as LatencyReport;
   } catch (e) {
     return { skipped: `go-mconn run failed: ${(e as Error).message}` };
   }

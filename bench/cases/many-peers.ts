@@ -29,7 +29,7 @@ async function hold(count: number, seconds: number): Promise<{ report: Report; f
     const near = benchChild("./idle-connections.ts", [String(far.port), String(count), String(seconds)], { exposeGc: true, raiseFileLimit: true });
     try {
       const { report } = await jsonLines(near, "many-peers near end")<{ report: Report }>("report");
-      const farAfter = [await far.rss(), await far.rss(), await far.rss()].sort((a, b) => a - b)[1]!;
+      const farAfter = [await far.rss(), await far.rss(), await far.rss()].sort((a, b) => a - b)[1];
       return { report, farPerConnection: (farAfter - farBefore) / count };
     } finally {
       near.kill();

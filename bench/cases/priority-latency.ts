@@ -27,7 +27,8 @@ const UNPACED: Partial<MConnectionConfig> = {};
 async function ours(count: number, secret: boolean, bulk: boolean, config: Partial<MConnectionConfig> = {}): Promise<LatencyReport> {
   const sink = await remote("latency-sink", String(count), secret ? "secret" : "plain");
   let conn: MConnection | undefined;
-  let stopped = false;
+  // Ends the bulk senders (set once the run is over).
+  const run = { over: false };
   try {
     const raw = socketDuplex(await dial(sink.port));
     const duplex: ByteDuplex = secret ? (await secretHandshake(raw, generateNodeKey())).duplex : raw;
@@ -39,7 +40,7 @@ async function ours(count: number, secret: boolean, bulk: boolean, config: Parti
       const message = new Uint8Array(BULK_MESSAGE).fill(1);
       for (const id of BULK_CHANNELS)
         void (async () => {
-          while (!stopped) if (!(await c.send(id, message))) break;
+          while (!run.over) if (!(await c.send(id, message))) break;
         })();
     }
     await sleep(WARM_UP_MS);
@@ -67,7 +68,7 @@ async function ours(count: number, secret: boolean, bulk: boolean, config: Parti
       clearTimeout(bound);
     }
   } finally {
-    stopped = true;
+    run.over = true;
     conn?.abort(new TransportError("bench over"));
     sink.stop();
   }

@@ -152,8 +152,8 @@ describe("sealing in place, into reused memory", () => {
     a.end();
     const got = await lastValueFrom(b.incoming$.pipe(toArray()));
     expect(Buffer.concat(got).equals(Buffer.concat(chunks))).to.equal(true);
-    expect(written[1]!.buffer).to.equal(written[0]!.buffer);
-    expect(written[2]!.buffer).to.equal(written[0]!.buffer);
+    expect(written[1].buffer).to.equal(written[0].buffer);
+    expect(written[2].buffer).to.equal(written[0].buffer);
   });
 });
 
