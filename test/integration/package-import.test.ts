@@ -1,8 +1,8 @@
 /**
- * The built package as an application sees it: compiled with the build's tsconfig into a
- * temporary project whose node_modules holds only rx-mconn and the dependencies the library
- * needs (prom-client, an optional peer dependency, and pino, the command line's logger, are
- * absent), then imported by a plain Node.js module over real sockets on 127.0.0.1.
+ * The package as an application installs it: `npm pack` (which builds dist/ through prepack),
+ * unpacked into a temporary project whose node_modules holds only rx-mconn and the dependencies
+ * the library needs (prom-client, an optional peer dependency, and pino, the command line's
+ * logger, are absent), then imported by a plain Node.js module over real sockets on 127.0.0.1.
  */
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -22,7 +22,7 @@ const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as
 /** Dependencies only the command line loads. */
 const cliOnly = ["pino"];
 
-describe("the built package in a project without prom-client and pino", function () {
+describe("the packed package in a project without prom-client and pino", function () {
   this.timeout(240_000);
   let project: string;
 
@@ -30,8 +30,9 @@ describe("the built package in a project without prom-client and pino", function
     project = mkdtempSync(join(tmpdir(), "rx-mconn-consumer-"));
     const installed = join(project, "node_modules", "rx-mconn");
     mkdirSync(installed, { recursive: true });
-    await run(join(repo, "node_modules", ".bin", "tsc"), ["-p", join(repo, "tsconfig.build.json"), "--outDir", join(installed, "dist"), "--sourceMap", "false"]);
-    copyFileSync(join(repo, "package.json"), join(installed, "package.json"));
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", project], { cwd: repo });
+    const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as [{ filename: string }];
+    await run("tar", ["-xzf", join(project, filename), "-C", installed, "--strip-components=1"]);
     const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((n) => manifest.peerDependenciesMeta?.[n]?.optional);
     const needed = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)].filter(
       (n) => !cliOnly.includes(n) && !optional.includes(n),
@@ -50,7 +51,7 @@ describe("the built package in a project without prom-client and pino", function
     expect(manifest.dependencies).not.to.have.property("prom-client");
   });
 
-  it("imports, runs a plain MConnection without loading libsodium, then two Switches over SecretConnection", async () => {
+  it("imports, runs a plain MConnection without loading libsodium, then two Switches over SecretConnection; the subpaths load, metrics only with prom-client", async () => {
     const { stdout } = await run(process.execPath, ["consumer.mjs"], { cwd: project, timeout: 120_000 });
     const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
     expect(report).to.deep.equal({
@@ -63,6 +64,7 @@ describe("the built package in a project without prom-client and pino", function
       switchMessage: "alice: secret hello",
       // the check above can see the addon: it is loaded once encryption is used
       sodiumAfterSwitch: true,
+      subpaths: { operators: true, proto: true, testing: true, metrics: "ERR_MODULE_NOT_FOUND" },
     });
   });
 });
