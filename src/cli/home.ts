@@ -4,6 +4,15 @@
 import { mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { OptionSpec } from "./args.js";
+
+/** The `--home` option of the commands that use the node key. */
+export const homeOption: OptionSpec = {
+  type: "string",
+  arg: "DIR",
+  help: "the node's home: the key is DIR/config/node_key.json",
+  defaultText: "$RX_MCONN_HOME, else ~/.rx-mconn",
+};
 
 /** `--home`, else `$RX_MCONN_HOME`, else `~/.rx-mconn`. */
 export function homeDir(option: string | undefined): string {

@@ -2,7 +2,7 @@
 /**
  * `rx-mconn`: the command-line tool. `rx-mconn <command> --help` describes each command.
  */
-import { CliError, parse, type CliIO, type Command } from "./args.js";
+import { CliError, commandHelp, parse, type CliIO, type Command } from "./args.js";
 import { demo } from "./commands/demo.js";
 import { id } from "./commands/id.js";
 import { keygen } from "./commands/keygen.js";
@@ -36,7 +36,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (command === undefined) throw new CliError(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(", ")})`);
     const { values, positionals } = parse(command, rest);
     if (values["help"] === true) {
-      io.out(`${command.summary}\n\nusage: ${command.usage}`);
+      io.out(commandHelp(command));
       return 0;
     }
     return await command.run(values, positionals, io);

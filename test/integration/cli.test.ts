@@ -7,7 +7,10 @@ import { constants } from "node:fs";
 import { access, mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { filter, firstValueFrom } from "rxjs";
+import { once } from "node:events";
+import { createServer, type AddressInfo } from "node:net";
+import { filter, firstValueFrom, map, take, toArray } from "rxjs";
+import type { Peer } from "../../src/p2p/peer.js";
 import { Switch } from "../../src/p2p/switch.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
 import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
@@ -19,10 +22,11 @@ import { readVectors } from "../helpers/vectors.js";
 function logLine(child: ChildProcess, msg: string, ms: number): Promise<Record<string, unknown>> {
   return within(
     new Promise((resolvePromise) => {
-      let buffered = "";
+      let partial = "";
       child.stderr!.on("data", (c: Buffer) => {
-        buffered += c.toString();
-        for (const line of buffered.split("\n")) {
+        const lines = (partial + c.toString()).split("\n");
+        partial = lines.pop()!;
+        for (const line of lines) {
           if (!line.startsWith("{")) continue;
           const entry = JSON.parse(line) as Record<string, unknown>;
           if (entry["msg"] === msg) resolvePromise(entry);
@@ -39,6 +43,16 @@ describe("the rx-mconn command", function () {
   before(function () {
     this.timeout(180_000);
     buildCli();
+  });
+  // A node a failed test left running is killed, so that no process outlives the suite.
+  const children: ChildProcess[] = [];
+  const startNode = (args: string[], env: Record<string, string> = {}): ChildProcess => {
+    const child = spawn(process.execPath, [CLI_BIN, "node", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    children.push(child);
+    return child;
+  };
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
 
   it("without a command prints the commands and exits 2; an unknown one is one line and exit 2", async () => {
@@ -73,21 +87,56 @@ describe("the rx-mconn command", function () {
     expect(pack.files.find((f) => f.path === "dist/src/cli/main.js")!.mode & 0o111).to.not.equal(0);
   });
 
-  it("every command has --help", async () => {
+  it("every command has --help listing each option with its default, or saying it is required", async () => {
     for (const c of ["demo", "keygen", "id", "node", "probe"]) {
       const r = await runCli([c, "--help"]);
       expect(r.code, c).to.equal(0);
       expect(r.stdout, c).to.match(new RegExp(`usage: rx-mconn ${c}`));
+      const options = r.stdout.split("\n").filter((l) => /^ {2}--/.test(l));
+      expect(options.length, c).to.be.greaterThan(1);
+      for (const line of options) expect(line, `${c}: ${line}`).to.match(/\((default: .+|required|off unless given)\)$|this help$/);
     }
+    const node = (await runCli(["node", "--help"])).stdout;
+    expect(node).to.match(/--network NAME .*\(default: rx-mconn\)/);
+    expect(node).to.match(/--channels ID:PRIORITY,\.\.\. .*\(default: 0x40:1\)/);
+    expect(node).to.match(/--log-level LEVEL .*trace, debug, info, warn, error, silent/);
+    expect((await runCli(["demo", "--help"])).stdout).to.match(/--seconds N .*\(default: 5\)/);
   });
 
-  it("a bad option is one clear line and a non-zero exit", async () => {
-    const r = await runCli(["node"]);
-    expect(r.code).to.equal(2);
-    expect(r.stderr.trim()).to.equal("rx-mconn node: --listen HOST:PORT is required");
-    const c = await runCli(["node", "--listen", "127.0.0.1:0", "--channels", "0x40:0"]);
-    expect(c.code).to.equal(2);
-    expect(c.stderr.trim()).to.match(/priority of channel 0x40 must be at least 1/);
+  it("a usage error is one line on stderr and exit 2, and node writes no key before every option is checked", async () => {
+    const home = join(await mkdtemp(join(tmpdir(), "rx-mconn-cli-")), "home");
+    const node = ["node", "--home", home];
+    const listen = [...node, "--listen", "127.0.0.1:0"];
+    const cases: Array<[string[], RegExp]> = [
+      [["node"], /^rx-mconn node: --listen HOST:PORT is required$/],
+      [[...node, "--listen", "nope"], /^rx-mconn node: --listen: invalid address "nope": missing port$/],
+      [[...node, "--listen", "127.0.0.1:99999"], /^rx-mconn node: --listen: .*port "99999" is not 0–65535$/],
+      [[...listen, "--peers", "abc@127.0.0.1:26656"], /^rx-mconn node: --peers: .*node ID must be 40 hex characters$/],
+      [[...listen, "--metrics", "127.0.0.1"], /^rx-mconn node: --metrics: .*missing port$/],
+      [[...listen, "--channels", "0x40:0"], /^rx-mconn node: --channels: priority of channel 0x40 must be at least 1$/],
+      [[...listen, "--channels", Array.from({ length: 17 }, (_, i) => i).join(",")], /^rx-mconn node: --channels: 17 channels listed, at most 16 allowed$/],
+      [[...listen, "--moniker", "\u0001"], /^rx-mconn node: --moniker: .*printable ASCII/],
+      [[...listen, "--log-level", "loud"], /^rx-mconn node: --log-level must be one of trace, debug, info, warn, error, silent, got "loud"$/],
+      [[...listen, "--log-format", "xml"], /^rx-mconn node: --log-format must be one of json, pretty, got "xml"$/],
+      [[...listen, "--echo-buffer", "-1"], /^rx-mconn node: --echo-buffer must be a positive number, got "-1"$/],
+      [[...listen, "--bogus"], /^rx-mconn node: Unknown option '--bogus' \(--help lists the options\)$/],
+      [[...listen, "--moniker", "--echo"], /^rx-mconn node: --moniker needs a value/],
+      [["demo", "--seconds", "-1"], /^rx-mconn demo: --seconds must be a positive number, got "-1"$/],
+      [["demo", "--seconds", "soon"], /^rx-mconn demo: --seconds must be a positive number, got "soon"$/],
+      [["probe", "127.0.0.1:26656", "--network", "x"], /^rx-mconn probe: the address: invalid address/],
+      [["id", "--home", home, "--key", "node_key.json"], /^rx-mconn id: give --home or --key, not both$/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => runCli(args)));
+    runs.forEach((r, i) => {
+      const [args, message] = cases[i];
+      expect(r.code, args.join(" ")).to.equal(2);
+      expect(r.stderr.trimEnd().split("\n"), args.join(" ")).to.have.length(1);
+      expect(r.stderr.trimEnd(), args.join(" ")).to.match(message);
+    });
+    await access(home).then(
+      () => expect.fail(`${home} was created`),
+      (err: unknown) => expect((err as NodeJS.ErrnoException).code).to.equal("ENOENT"),
+    );
   });
 
   it("demo: three encrypted nodes; the summary shows every channel of every node received data", async () => {
@@ -124,20 +173,17 @@ describe("the rx-mconn command", function () {
     expect(missing.stderr).to.match(/no node key at .*run: rx-mconn keygen/);
   });
 
-  it("node --echo sends every message back on its channel, serves /metrics, and stops cleanly on SIGTERM", async () => {
+  it("node --echo (DEBUG=rx-mconn) sends every message back, a burst of 100 in order with nothing dropped; serves /metrics; logs each message at debug; stops cleanly on SIGTERM", async () => {
     const home = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));
-    const child = spawn(
-      process.execPath,
-      [CLI_BIN, "node", "--listen", "127.0.0.1:0", "--echo", "--network", "echo-test", "--channels", "0x40:1,0x41:5", "--home", home, "--metrics", "127.0.0.1:0"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = startNode(["--listen", "127.0.0.1:0", "--echo", "--network", "echo-test", "--channels", "0x40:1,0x41:5", "--home", home, "--metrics", "127.0.0.1:0"], { DEBUG: "rx-mconn" });
+    const entries = jsonLines(child);
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     const metricsLine = logLine(child, "metrics", 20_000);
     const listening = await logLine(child, "listening", 20_000);
     const { url } = (await metricsLine) as { url: string };
     const key = generateNodeKey();
     const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "echo-test", listen: "127.0.0.1:0" });
-    sw.addReactor("test", { channels: [{ id: 0x40 }, { id: 0x41 }] });
+    sw.addReactor("test", { channels: [{ id: 0x40 }, { id: 0x41, sendQueueCapacity: 100 }] });
     try {
       await sw.start();
       const addedLog = logLine(child, "peer added", 10_000);
@@ -151,10 +197,89 @@ describe("the rx-mconn command", function () {
       expect(metrics).to.match(/^cometbft_p2p_peers 1$/m);
       expect(metrics).to.match(new RegExp(`cometbft_p2p_peer_receive_bytes_total\\{peer_id="${key.id}",chID="0x41"\\} 5000`));
       expect(metrics).to.match(new RegExp(`cometbft_p2p_peer_send_bytes_total\\{peer_id="${key.id}",chID="0x41"\\} 5000`));
+
+      // A burst of 100 on a channel whose send queue on the echo's side holds 1 message.
+      const burst = firstValueFrom(
+        sw.channel(0x41).messages$.pipe(
+          filter((e) => e.message.length === 1000),
+          map((e) => e.message[0]),
+          take(100),
+          toArray(),
+        ),
+      );
+      for (let i = 0; i < 100; i++) expect(peer.trySend(0x41, new Uint8Array(1000).fill(i)), `message ${i} queued`).to.equal(true);
+      expect(await within(burst, 60_000, "100 echoes")).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
     } finally {
       await sw.stop();
     }
     child.kill("SIGTERM");
     expect(await within(exited, 15_000, "the node to exit after SIGTERM")).to.equal(0);
+    const debug = entries.filter((e) => e["level"] === 20 && e["msg"] === "message");
+    expect(debug).to.have.length(101);
+    expect(debug[0]).to.include({ peer: key.id, channel: 0x41, bytes: 5000 });
+    expect(entries.filter((e) => e["msg"] === "echo dropped")).to.deep.equal([]);
+    expect(entries.find((e) => e["msg"] === "stopped")).to.deep.include({ echo: { echoed: 101, dropped: 0 } });
+  });
+
+  it("node --echo holds at most --echo-buffer bytes per peer: a larger message is dropped and reported at warn; --log-level warn hides info and debug even with DEBUG set", async () => {
+    const home = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));
+    const made = await runCli(["keygen", "--home", home]);
+    const nodeId = made.stdout.trim();
+    const port = await freePort();
+    const child = startNode(["--listen", `127.0.0.1:${port}`, "--echo", "--echo-buffer", "1000", "--log-level", "warn", "--network", "echo-test", "--home", home], { DEBUG: "rx-mconn" });
+    const entries = jsonLines(child);
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    const key = generateNodeKey();
+    const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "echo-test", listen: "127.0.0.1:0" });
+    sw.addReactor("test", { channels: [{ id: 0x40 }] });
+    try {
+      await sw.start();
+      const peer = await dialUntilUp(sw, `${nodeId}@127.0.0.1:${port}`, 30_000);
+      const dropLog = logLine(child, "echo dropped", 10_000);
+      const small = firstValueFrom(sw.channel(0x40).messages$.pipe(filter((e) => e.message.length === 100)));
+      expect(await peer.send(0x40, new Uint8Array(5000).fill(1))).to.equal(true);
+      expect(await dropLog).to.include({ peer: key.id, channel: 0x40, bytes: 5000, reason: "buffer-full", dropped: 1, bufferBytes: 1000, level: 40 });
+      expect(await peer.send(0x40, new Uint8Array(100).fill(2))).to.equal(true);
+      expect(Buffer.from((await within(small, 10_000, "the echo of the small message")).message).equals(Buffer.alloc(100, 2))).to.equal(true);
+    } finally {
+      await sw.stop();
+    }
+    child.kill("SIGTERM");
+    expect(await within(exited, 15_000, "the node to exit after SIGTERM")).to.equal(0);
+    expect(entries.filter((e) => (e["level"] as number) < 40)).to.deep.equal([]);
   });
 });
+
+/** Every JSON line `child` writes to stderr, collected as it runs. */
+function jsonLines(child: ChildProcess): Array<Record<string, unknown>> {
+  const entries: Array<Record<string, unknown>> = [];
+  let partial = "";
+  child.stderr!.on("data", (c: Buffer) => {
+    const lines = (partial + c.toString()).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith("{")) entries.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  return entries;
+}
+
+/** A port on 127.0.0.1 that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Dials `address` until it answers (the process behind it is starting), for at most `ms`. */
+async function dialUntilUp(sw: Switch, address: string, ms: number): Promise<Peer> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await sw.dial(address);
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${address} did not accept a dial within ${ms} ms`, { cause: err });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

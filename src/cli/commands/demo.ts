@@ -30,9 +30,9 @@ interface Tally {
 export const demo: Command = {
   summary: "three nodes on 127.0.0.1 (SecretConnection), a chat channel beside two saturated bulk channels; live shares",
   usage: "rx-mconn demo [--seconds N]",
-  options: { seconds: { type: "string" } },
+  options: { seconds: { type: "string", arg: "N", help: "how long the nodes exchange", default: "5" } },
   async run(values, _positionals, io) {
-    const seconds = numberOption(values["seconds"], "seconds", 5);
+    const seconds = numberOption(values, "seconds");
     const saturatedPriority = CHANNELS.filter((c) => c.saturated).reduce((s, c) => s + c.priority, 0);
     const nodes = NAMES.map((name) => {
       const key = generateNodeKey();

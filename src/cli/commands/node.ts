@@ -1,72 +1,99 @@
+import { NodeInfoError } from "../../p2p/errors.js";
+import { BLOCK_PROTOCOL, P2P_PROTOCOL, validateNodeInfo } from "../../p2p/node-info.js";
+import { Switch } from "../../p2p/switch.js";
 import { loadOrGenerateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../secret/secret-authenticator.js";
-import { Switch } from "../../p2p/switch.js";
 import { serveMetrics } from "../../metrics/serve-metrics.js";
 import { switchMetrics } from "../../metrics/switch-metrics.js";
-import { CliError, stringOption, type Command } from "../args.js";
+import { hostPortOption, peerListOption } from "../address-options.js";
+import { CliError, numberOption, requiredOption, stringOption, type Command } from "../args.js";
 import { parseChannels } from "../channels-option.js";
-import { ensureConfigDir, homeDir, nodeKeyPath } from "../home.js";
-import { cliLogger } from "../logger.js";
+import { Echo } from "../echo.js";
+import { ensureConfigDir, homeDir, homeOption, nodeKeyPath } from "../home.js";
+import { cliLogger, loggingOptions } from "../logger.js";
 
 /** `node`: a long-running node; with `--echo`, a test peer for other implementations. */
 export const node: Command = {
   summary: "run a node: listen, dial peers, log peer events; --echo sends every message back",
-  usage:
-    "rx-mconn node --listen HOST:PORT [--peers ID@HOST:PORT,...] [--network NAME] [--channels ID:PRIORITY,...]\n" +
-    "              [--echo] [--allow-duplicate-ip] [--metrics HOST:PORT] [--log-format json|pretty] [--home DIR] [--moniker NAME]",
+  usage: "rx-mconn node --listen HOST:PORT [options]",
   options: {
-    listen: { type: "string" },
-    peers: { type: "string" },
-    network: { type: "string" },
-    channels: { type: "string" },
-    echo: { type: "boolean" },
-    "allow-duplicate-ip": { type: "boolean" },
-    metrics: { type: "string" },
-    "log-format": { type: "string" },
-    home: { type: "string" },
-    moniker: { type: "string" },
+    listen: { type: "string", arg: "HOST:PORT", help: "where to accept peers (port 0: any free port)", required: true },
+    peers: { type: "string", arg: "ID@HOST:PORT,...", help: "persistent peers to dial and redial", defaultText: "none" },
+    network: { type: "string", arg: "NAME", help: "the network (chain id) peers must share", default: "rx-mconn" },
+    channels: { type: "string", arg: "ID:PRIORITY,...", help: "the channels to open (ids 0-255, decimal or 0x-hex)", default: "0x40:1" },
+    moniker: { type: "string", arg: "NAME", help: "the name in our NodeInfo", default: "rx-mconn-node" },
+    echo: { type: "boolean", help: "send every message back to its sender on its channel, waiting for room" },
+    "allow-duplicate-ip": { type: "boolean", help: "accept more than one inbound connection from one IP address" },
+    "echo-buffer": { type: "string", arg: "BYTES", help: "with --echo: bytes held per peer while waiting for room; beyond, messages are dropped and counted", default: String(16 * 1024 * 1024) },
+    metrics: { type: "string", arg: "HOST:PORT", help: "serve Prometheus metrics at http://HOST:PORT/metrics", defaultText: "off" },
+    home: homeOption,
+    ...loggingOptions,
   },
   async run(values, _positionals, io) {
-    const listen = stringOption(values["listen"]);
-    if (listen === undefined) throw new CliError("--listen HOST:PORT is required");
-    const log = cliLogger(stringOption(values["log-format"], "json"), io.err);
-    const channels = parseChannels(stringOption(values["channels"], "0x40:1"));
-    const peers = (stringOption(values["peers"]) ?? "").split(",").filter((p) => p !== "");
-    const home = homeDir(stringOption(values["home"]));
+    // Every option is checked before the node key is read or written.
+    const listen = hostPortOption("listen", requiredOption(values, "listen", "HOST:PORT"));
+    const peers = peerListOption("peers", stringOption(values, "peers") ?? "");
+    const metricsAt = values["metrics"] === undefined ? undefined : hostPortOption("metrics", requiredOption(values, "metrics", "HOST:PORT"));
+    const channels = parseChannels(requiredOption(values, "channels", "ID:PRIORITY,..."));
+    const network = requiredOption(values, "network", "NAME");
+    const moniker = requiredOption(values, "moniker", "NAME");
+    const echoBuffer = numberOption(values, "echo-buffer");
+    if (!Number.isInteger(echoBuffer)) throw new CliError(`--echo-buffer must be a whole number of bytes, got ${JSON.stringify(values["echo-buffer"])}`);
+    checkNodeInfo(listen, network, moniker, channels.map((c) => c.id));
+    const log = cliLogger(values, io.err);
+    const home = homeDir(stringOption(values, "home"));
+
     await ensureConfigDir(home);
     const key = await loadOrGenerateNodeKey(nodeKeyPath(home));
     const sw = new Switch({
       nodeId: key.id,
       authenticate: secretAuthenticator(key),
-      network: stringOption(values["network"], "rx-mconn"),
-      moniker: stringOption(values["moniker"], "rx-mconn-node"),
+      network,
+      moniker,
       listen,
       persistentPeers: peers,
       allowDuplicateIp: values["allow-duplicate-ip"] === true,
       logger: log,
     });
     sw.addReactor("cli", { channels });
-    const echo = values["echo"] === true;
+    const echo = values["echo"] === true ? new Echo(echoBuffer, log) : undefined;
     for (const c of channels)
       sw.channel(c.id).messages$.subscribe(({ peer, channelId, message }) => {
         log.debug({ peer: peer.id, channel: channelId, bytes: message.length }, "message");
-        if (echo) peer.send$.next({ channelId, message });
+        echo?.echo(peer, channelId, message);
       });
     let stopMetrics: (() => Promise<void>) | undefined;
-    const metricsAt = stringOption(values["metrics"]);
     if (metricsAt !== undefined) {
-      const metrics = switchMetrics(sw);
-      const served = await serveMetrics(metrics.registry, metricsAt);
+      const served = await serveMetrics(switchMetrics(sw).registry, metricsAt);
       stopMetrics = served.close;
       log.info({ url: served.url }, "metrics");
     }
     await sw.start();
-    log.info({ address: sw.address, network: sw.nodeInfo?.network, channels: channels.map((c) => c.id), echo }, "listening");
+    log.info({ address: sw.address, network: sw.nodeInfo?.network, channels: channels.map((c) => c.id), echo: echo !== undefined }, "listening");
     await io.stopped;
     log.info("stopping");
     await sw.stop();
     await stopMetrics?.();
-    log.info("stopped");
+    log.info(echo === undefined ? {} : { echo: echo.counts }, "stopped");
     return 0;
   },
 };
+
+/** The NodeInfo rules our own options must meet (moniker, channel count), checked as a peer would. */
+function checkNodeInfo(listen: string, network: string, moniker: string, channels: number[]): void {
+  try {
+    validateNodeInfo({
+      protocolVersion: { p2p: P2P_PROTOCOL, block: BLOCK_PROTOCOL, app: 0 },
+      nodeId: "0".repeat(40),
+      listenAddr: listen,
+      network,
+      version: "rx-mconn",
+      channels: Uint8Array.from(channels),
+      moniker,
+      other: { txIndex: "off", rpcAddress: "" },
+    });
+  } catch (err) {
+    if (err instanceof NodeInfoError) throw new CliError(`--${err.rule.startsWith("channels") ? "channels" : err.rule === "listen-addr" ? "listen" : err.rule}: ${err.message}`);
+    throw err;
+  }
+}

@@ -3,21 +3,25 @@ import { COMETBFT_CHANNELS, cometbftChannelName } from "../../p2p/cometbft-chann
 import { generateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../secret/secret-authenticator.js";
 import { Switch } from "../../p2p/switch.js";
-import { bytes, CliError, numberOption, pad, stringOption, type Command } from "../args.js";
+import { peerAddressArgument } from "../address-options.js";
+import { bytes, CliError, numberOption, pad, requiredOption, type Command } from "../args.js";
 
 /** `probe`: connects to a real CometBFT node and shows what it sends, per channel. */
 export const probe: Command = {
   summary: "connect to a CometBFT node, print its NodeInfo and live per-channel traffic",
   usage: "rx-mconn probe ID@HOST:PORT --network CHAIN_ID [--seconds N]",
-  options: { network: { type: "string" }, seconds: { type: "string" } },
+  options: {
+    network: { type: "string", arg: "CHAIN_ID", help: "the node's chain id", required: true },
+    seconds: { type: "string", arg: "N", help: "how long to watch", default: "10" },
+  },
   allowPositionals: true,
   async run(values, positionals, io) {
     const address = positionals.at(0);
     const extra = positionals.slice(1);
     if (address === undefined || extra.length > 0) throw new CliError("give exactly one address, ID@HOST:PORT");
-    const network = stringOption(values["network"]);
-    if (network === undefined) throw new CliError("--network CHAIN_ID is required (the node's chain id)");
-    const seconds = numberOption(values["seconds"], "seconds", 10);
+    peerAddressArgument("the address", address);
+    const network = requiredOption(values, "network", "CHAIN_ID");
+    const seconds = numberOption(values, "seconds");
     const key = generateNodeKey();
     const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker: "rx-mconn-probe", listen: "127.0.0.1:0" });
     sw.addReactor("probe", { channels: COMETBFT_CHANNELS });

@@ -1,0 +1,29 @@
+import { parseHostPort, parseNetAddress } from "../p2p/netaddress.js";
+import { CliError } from "./args.js";
+
+function checked(label: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (err) {
+    throw new CliError(`${label}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Checks the `HOST:PORT` value of `--option` (as the Switch and the metrics server parse it); returns it. */
+export function hostPortOption(option: string, value: string): string {
+  checked(`--${option}`, () => parseHostPort(value));
+  return value;
+}
+
+/** Checks one `ID@HOST:PORT` (`label` names where it came from in the message); returns it. */
+export function peerAddressArgument(label: string, value: string): string {
+  checked(label, () => parseNetAddress(value));
+  return value;
+}
+
+/** Checks the comma-separated `ID@HOST:PORT` list of `--option` (empty items ignored); returns the items. */
+export function peerListOption(option: string, value: string): string[] {
+  const peers = value.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  for (const peer of peers) peerAddressArgument(`--${option}`, peer);
+  return peers;
+}
