@@ -1,10 +1,10 @@
 /**
- * The TypeScript listings of the user documentation are the example files the tests run: every
- * ```ts listing is either preceded by `<!-- examples/NAME -->` and equal to that file, or by
- * `<!-- not run: why -->`. examples/*.test.ts run with the unit tests; the chat nodes in
+ * The TypeScript listings of README.md and docs/*.md (and connectedPair's example) are the
+ * example files the tests run: every ```ts listing is either preceded by
+ * `<!-- examples/NAME -->` and equal to that file, or by `<!-- not run: why -->`. examples/*.test.ts run with the unit tests; the chat nodes in
  * test/integration/examples-chat*.test.ts.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
@@ -36,12 +36,16 @@ function listings(path: string): Listing[] {
   return found;
 }
 
-const documents = {
+/** The examples each document shows, in order; every other page of docs/ shows none. */
+const shows: Record<string, string[]> = {
   "README.md": ["examples/chat-node.ts"],
   "docs/guide.md": ["examples/chat-rx.ts", "examples/chat-reactor.ts"],
   "docs/testing.md": ["examples/echo-reactor.test.ts", "examples/connected-pair.test.ts"],
   "src/testing/index.ts": ["examples/connected-pair.test.ts"],
 };
+const documents = Object.fromEntries(
+  [...Object.keys(shows), ...readdirSync(join(repo, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)].map((path) => [path, shows[path] ?? []]),
+);
 
 describe("documentation listings", () => {
   for (const [path, examples] of Object.entries(documents)) {
