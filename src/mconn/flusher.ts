@@ -24,24 +24,44 @@ export interface FlusherOptions {
   readonly batchSize: number;
   /** Timers (the wait for send-rate tokens). */
   readonly scheduler: SchedulerLike;
-  /** Where flushes run. */
+  /** Where the first flush of a turn of the event loop runs (e.g. a microtask: at once). */
   readonly flushScheduler: SchedulerLike;
+  /**
+   * Where any later flush of the same turn runs, and what ends a turn: a macrotask, so that a
+   * connection with more to write lets timers and other sockets run between its writes.
+   */
+  readonly yieldScheduler: SchedulerLike;
   /** Told of the control packets each write carried, in order. */
   readonly onControlWritten: (packet: Packet) => void;
 }
 
 /**
- * Gathers what is owed into writes. `kick()` schedules a flush on the flush scheduler (once,
- * however many callers ask before it runs); the flush writes one buffer of owed pings and pongs
- * followed by batches from `nextBatch()`, up to `writeBufferSize` bytes, and schedules the next
- * flush while packets remain. Nothing is written while the writer waits for the duplex to drain
- * (`kick()` again on drain) or while the send rate has no tokens (a timer kicks when it has).
+ * Gathers what is owed into writes. `kick()` schedules a flush (once, however many callers ask
+ * before it runs); the flush writes one buffer of owed pings and pongs followed by batches from
+ * `nextBatch()`, up to `writeBufferSize` bytes, and schedules the next flush while packets
+ * remain. Nothing is written while the writer waits for the duplex to drain (`kick()` again on
+ * drain) or while the send rate has no tokens (a timer kicks when it has).
+ *
+ * Fair to the event loop: only the first flush of a turn runs on `flushScheduler` (immediate:
+ * the latency of a lone message); every further flush in that turn — the continuation of a
+ * flush that filled its buffer, or the flush a sender looping on `await send()` asks for — runs
+ * on `yieldScheduler`, after the timers and I/O of the turn. A turn ends when `yieldScheduler`
+ * next runs.
+ *
+ * ```
+ * a flush fills the buffer at frame 0 (flushScheduler: the test scheduler;
+ * yieldScheduler: the next frame)
+ * writes:  w-w-w-(w|)     one full buffer per turn, the rest in the last one
+ * ```
  */
 export class Flusher {
   private pingOwed = false;
   private pongsOwed = 0;
   private scheduled = false;
   private task: Subscription | undefined;
+  /** A flush wrote in this turn (until `yieldScheduler` runs `turnEnd`). */
+  private turnFlushed = false;
+  private turnEnd: Subscription | undefined;
   private rateTimer: Subscription | undefined;
   private stopped = false;
   private onEmptied: (() => void) | undefined;
@@ -64,7 +84,8 @@ export class Flusher {
   kick(): void {
     if (this.scheduled || this.stopped || !this.options.writer.writable) return;
     this.scheduled = true;
-    this.task = this.options.flushScheduler.schedule(() => {
+    const { flushScheduler, yieldScheduler } = this.options;
+    this.task = (this.turnFlushed ? yieldScheduler : flushScheduler).schedule(() => {
       this.scheduled = false;
       this.flush();
     });
@@ -80,6 +101,7 @@ export class Flusher {
   stop(): void {
     this.stopped = true;
     this.task?.unsubscribe();
+    this.turnEnd?.unsubscribe();
     this.rateTimer?.unsubscribe();
   }
 
@@ -124,6 +146,12 @@ export class Flusher {
         onEmptied();
       }
       return;
+    }
+    if (!this.turnFlushed) {
+      this.turnFlushed = true;
+      this.turnEnd = this.options.yieldScheduler.schedule(() => {
+        this.turnFlushed = false;
+      });
     }
     sendBucket.spend(bytes);
     writer.write(packets, bytes);

@@ -24,6 +24,7 @@ import { ChannelSender } from "./channel-sender.js";
 import type { CloseReason } from "./close-reason.js";
 import { verifyConfig, type MConnectionConfig } from "./config.js";
 import { Flusher } from "./flusher.js";
+import { immediateScheduler } from "./immediate-scheduler.js";
 import { keepalive } from "./keepalive.js";
 import { limitIncoming } from "./limit-incoming.js";
 import { limitPingRate } from "./limit-ping-rate.js";
@@ -42,10 +43,17 @@ export interface MConnectionOptions {
   /** Timers and clock (keepalive, send timeout, decay, rate limits). Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /**
-   * Where flushes run. Default `asapScheduler`: sends made in one turn of the event loop leave
-   * together in one write, and a lone message leaves at the end of the current turn.
+   * Where the first flush of a turn of the event loop runs. Default `asapScheduler`: sends made
+   * in one turn leave together in one write, and a lone message leaves at the end of the turn.
    */
   readonly flushScheduler?: SchedulerLike;
+  /**
+   * Where a further flush in the same turn runs (the rest of a flush that filled its write
+   * buffer, or what a sender looping on `await send()` queued). Default
+   * {@link immediateScheduler} (`setImmediate`): a busy connection writes one buffer per turn, so
+   * timers and other sockets keep running. In virtual time, pass the test's scheduler here too.
+   */
+  readonly yieldScheduler?: SchedulerLike;
 }
 
 /** Counters of one channel. */
@@ -178,6 +186,7 @@ export class MConnection {
       batchSize: config.batchSize,
       scheduler,
       flushScheduler: options.flushScheduler ?? asapScheduler,
+      yieldScheduler: options.yieldScheduler ?? immediateScheduler,
       onControlWritten: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: scheduler.now() }),
     });
     this.messages$ = this.allMessages.asObservable();

@@ -63,7 +63,7 @@ export function connectedPair(options: ConnectedPairOptions): [MConnection, MCon
     new MConnection(d, {
       channels: options.channels,
       config: { sendRate: 0, recvRate: 0, ...options.config },
-      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler, flushScheduler: options.scheduler }),
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler, flushScheduler: options.scheduler, yieldScheduler: options.scheduler }),
     });
   const pair: [MConnection, MConnection] = [make(da), make(db)];
   // Nothing is delivered synchronously, so subscribing right after this call misses nothing.

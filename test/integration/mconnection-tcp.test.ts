@@ -18,7 +18,8 @@ const channels: ChannelDescriptor[] = [
   { id: 0x02, priority: 2, sendQueueCapacity: 8, recvMessageCapacity: 4 * MiB },
   { id: 0x85, priority: 5, sendQueueCapacity: 8, recvMessageCapacity: 4 * MiB }, // a two-byte varint id
 ];
-const config = { sendRate: 0, recvRate: 0 };
+// Sends wait as long as it takes: on a loaded machine a 3 MiB message may take more than 10 s to leave.
+const config = { sendRate: 0, recvRate: 0, sendTimeout: 120_000 };
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 /** Sizes from 0 to 3 MiB, log-uniform (mostly small, some large), with both extremes included. */

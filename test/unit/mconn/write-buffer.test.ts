@@ -32,7 +32,7 @@ function keepingDuplex(settled: () => boolean | undefined) {
 function sendDistinct(duplex: ByteDuplex, n: number): Uint8Array[] {
   const sent: Uint8Array[] = [];
   const ts = testScheduler();
-  const conn = new MConnection(duplex, { channels: [{ id: 1, sendQueueCapacity: n }], config: { sendRate: 0, recvRate: 0 }, scheduler: ts, flushScheduler: ts });
+  const conn = new MConnection(duplex, { channels: [{ id: 1, sendQueueCapacity: n }], config: { sendRate: 0, recvRate: 0 }, scheduler: ts, flushScheduler: ts, yieldScheduler: ts });
   conn.start();
   for (let i = 0; i < n; i++) {
     const m = new Uint8Array(6000).fill(i + 1);

@@ -274,6 +274,7 @@ describe("properties of the state machines reading peer bytes", () => {
             config: { sendRate: 0, recvRate: 0, pingBurst: 1000, pingInterval: 1000, pongTimeout: 500 },
             scheduler,
             flushScheduler: scheduler,
+            yieldScheduler: scheduler,
           });
           const messages: string[] = [];
           const reasons: CloseReason[] = [];
@@ -588,6 +589,7 @@ describe("properties of the state machines reading peer bytes", () => {
           config: { sendRate: 0, recvRate: 0 },
           scheduler,
           flushScheduler: scheduler,
+          yieldScheduler: scheduler,
         });
         c.start();
         return c;
