@@ -70,6 +70,8 @@ export interface ChannelStatus {
   readonly sentMessages: number;
   readonly receivedBytes: number;
   readonly receivedMessages: number;
+  /** Messages refused: `trySend` without room in the queue, or a `send()` that timed out waiting. */
+  readonly dropped: number;
 }
 
 /** One channel of a connection, as users see it. */
@@ -333,6 +335,7 @@ export class MConnection {
         sentMessages: out.sentMessages,
         receivedBytes: st.receivedBytes,
         receivedMessages: st.receivedMessages,
+        dropped: st.sender.dropped,
       };
     });
   }

@@ -31,19 +31,20 @@ const hex = (id: number) => `0x${id.toString(16)}`;
 /**
  * Registers, for `sw`: `<ns>_p2p_peers`, `<ns>_p2p_peer_receive_bytes_total{peer_id,chID}`,
  * `<ns>_p2p_peer_send_bytes_total{peer_id,chID}`, `<ns>_p2p_peer_pending_send_bytes{peer_id}`,
+ * `<ns>_p2p_peer_send_dropped_messages_total{peer_id,chID}` (ours: CometBFT counts no drops),
  * and `<ns>_p2p_message_receive_bytes_total{message_type}` where the type is the channel's
  * name (CometBFT's channels are named, e.g. `consensus/vote`; others by hex id).
  */
 export function switchMetrics(sw: Switch, options: SwitchMetricsOptions = {}): SwitchMetrics {
   const registry = options.registry ?? new Registry();
   const prefix = `${options.namespace ?? "cometbft"}_p2p_`;
-  /** Bytes already counted, per peer and channel, in each direction. */
-  const counted = new Map<string, { sent: number; received: number }>();
-  const delta = (peer: Peer, channelId: number, sent: number, received: number) => {
+  /** Bytes (and dropped messages) already counted, per peer and channel. */
+  const counted = new Map<string, { sent: number; received: number; dropped: number }>();
+  const delta = (peer: Peer, channelId: number, sent: number, received: number, dropped: number) => {
     const k = `${peer.id}/${channelId}`;
-    const last = counted.get(k) ?? { sent: 0, received: 0 };
-    counted.set(k, { sent, received });
-    return { sent: sent - last.sent, received: received - last.received };
+    const last = counted.get(k) ?? { sent: 0, received: 0, dropped: 0 };
+    counted.set(k, { sent, received, dropped });
+    return { sent: sent - last.sent, received: received - last.received, dropped: dropped - last.dropped };
   };
   // Each counter moves what the connections counted since the last scrape into the counters
   // when collected (sampling is idempotent: it adds only what is new).
@@ -61,12 +62,20 @@ export function switchMetrics(sw: Switch, options: SwitchMetricsOptions = {}): S
     registers: [registry],
     collect: () => sample(),
   });
+  const sendDropped: Counter<"peer_id" | "chID"> = new Counter({
+    name: `${prefix}peer_send_dropped_messages_total`,
+    help: "Number of messages to a given peer dropped: refused by a full send queue, or timed out waiting for room.",
+    labelNames: ["peer_id", "chID"],
+    registers: [registry],
+    collect: () => sample(),
+  });
   const sample = (): void => {
     for (const peer of sw.peers.values())
       for (const ch of peer.connection.status()) {
-        const d = delta(peer, ch.id, ch.sentBytes, ch.receivedBytes);
+        const d = delta(peer, ch.id, ch.sentBytes, ch.receivedBytes, ch.dropped);
         if (d.received > 0) receiveBytes.inc({ peer_id: peer.id, chID: hex(ch.id) }, d.received);
         if (d.sent > 0) sendBytes.inc({ peer_id: peer.id, chID: hex(ch.id) }, d.sent);
+        if (d.dropped > 0) sendDropped.inc({ peer_id: peer.id, chID: hex(ch.id) }, d.dropped);
       }
   };
   new Gauge({

@@ -146,6 +146,9 @@ describe("the rx-mconn command", function () {
     const rows = r.stdout.split("\n").filter((l) => /^(alice|bob|carol)\s+0x4[012]/.test(l));
     expect(rows).to.have.length(9);
     for (const row of rows) expect(Number(row.split(/\s+/)[4]), row).to.be.greaterThan(0);
+    // Drops per channel (a column of counts) and the chat's latency beside the saturated channels.
+    for (const row of rows) expect(row, row).to.match(/\s\d+\s+(-|[\d.]+ ms)\s+(-|[\d.]+ ms)$/);
+    expect(r.stdout).to.match(/^chat beside the saturated channels: \d+ lines, latency p50 [\d.]+ ms, p99 [\d.]+ ms, \d+ dropped$/m);
   });
 
   it("keygen writes a CometBFT node_key.json; id reads it back; id also reads one written as CometBFT writes it", async () => {
