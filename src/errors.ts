@@ -80,6 +80,16 @@ export class PongTimeoutError extends MConnError {
   }
 }
 
+/**
+ * Nothing we wrote was taken by the peer for `writeStallTimeout`: the transport stayed full (a
+ * peer that does not read), whatever the peer sent meanwhile.
+ */
+export class WriteStallError extends MConnError {
+  constructor(readonly timeoutMs: number) {
+    super("write-stall", `the peer took none of our writes for ${timeoutMs} ms`);
+  }
+}
+
 /** The underlying transport failed (socket error, reset). `cause` holds the original error. */
 export class TransportError extends MConnError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -33,6 +33,11 @@ export interface MConnectionConfig {
   readonly recvRate: number;
   /** How long `close()` may spend flushing queued messages before it cuts the connection. */
   readonly closeTimeout: number;
+  /**
+   * How long a full transport (a write refused until it drains) may make no progress before the
+   * connection ends with `WriteStallError`, whatever the peer sends meanwhile.
+   */
+  readonly writeStallTimeout: number;
 }
 
 /** CometBFT's values, where CometBFT has one. */
@@ -50,6 +55,9 @@ export const defaults: MConnectionConfig = Object.freeze({
   sendRate: 5_120_000, // [p2p] send_rate of a CometBFT node
   recvRate: 5_120_000, // [p2p] recv_rate of a CometBFT node
   closeTimeout: 10_000, // no CometBFT equivalent: bound on flushing at close()
+  // No CometBFT equivalent (Go's send routine blocks in Write for as long as the peer does not
+  // read). Twice sendTimeout: every send() waiting on the peer has already failed by then.
+  writeStallTimeout: 20_000,
 });
 
 function positiveInteger(errors: string[], name: string, value: number): void {
@@ -87,6 +95,7 @@ export function verifyConfig(config: Partial<MConnectionConfig> = {}): MConnecti
   rate(errors, "sendRate", c.sendRate);
   rate(errors, "recvRate", c.recvRate);
   positiveDuration(errors, "closeTimeout", c.closeTimeout);
+  positiveDuration(errors, "writeStallTimeout", c.writeStallTimeout);
   if (errors.length > 0) throw new ConfigError(errors.join(" "));
   return c;
 }

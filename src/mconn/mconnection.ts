@@ -50,7 +50,7 @@ export interface MConnectionOptions {
   /**
    * Where a further flush in the same turn runs (the rest of a flush that filled its write
    * buffer, or what a sender looping on `await send()` queued). Default
-   * {@link immediateScheduler} (`setImmediate`): a busy connection writes one buffer per turn, so
+   * `setImmediate` (a macrotask): a busy connection writes one buffer per turn, so
    * timers and other sockets keep running. In virtual time, pass the test's scheduler here too.
    */
   readonly yieldScheduler?: SchedulerLike;
@@ -172,7 +172,11 @@ export class MConnection {
       this.states[d.id] = { sender, inbox, handle, receivedBytes: 0, receivedMessages: 0 };
       return out;
     });
-    this.writer = new PacketWriter(duplex);
+    this.writer = new PacketWriter(duplex, {
+      timeout: config.writeStallTimeout,
+      scheduler,
+      onStall: (error) => this.finish({ kind: "error", error }),
+    });
     this.flusher = new Flusher({
       nextBatch: batchCutter(this.outbound, {
         batchSize: config.batchSize,
@@ -354,6 +358,7 @@ export class MConnection {
     this.state = "ended";
     for (const s of this.subscriptions) s.unsubscribe();
     this.flusher.stop();
+    this.writer.stop();
     this.closeTimer?.unsubscribe();
     this.duplex.destroy();
     for (const st of this.states) {

@@ -15,7 +15,7 @@ const intended = {
     "MConnection", "MalformedPacketError", "MessageTooLargeError", "NODE_KEY_TYPE", "NetAddressError",
     "NodeInfoError", "NodeKeyError", "NonceExhaustedError", "PacketTooLargeError", "Peer", "PeerRejectedError",
     "PingFloodError", "PongTimeoutError", "ProtocolError", "ReactorError", "Switch", "TransportError",
-    "TruncatedError", "UnknownChannelError", "backoffDefaults", "channelDefaults", "cometbftChannelName",
+    "TruncatedError", "UnknownChannelError", "WriteStallError", "backoffDefaults", "channelDefaults", "cometbftChannelName",
     "defaults", "duplexPair", "formatNetAddress", "formatNodeKey", "generateNodeKey", "isNodeId", "loadNodeKey",
     "loadOrGenerateNodeKey", "nodeIdOf", "nodeKeyFromSeed", "parseHostPort", "parseNetAddress", "parseNodeKey",
     "protoCodec", "saveNodeKey", "secretAuthenticator", "secretHandshake", "silentLogger", "socketDuplex",
