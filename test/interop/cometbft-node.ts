@@ -7,9 +7,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { cometbftLine, type CometbftLine } from "../../src/cometbft/lines.js";
 
-/** The version under test: `COMETBFT_VERSION` or the newest v0.38. */
-export const cometVersion = process.env["COMETBFT_VERSION"] ?? "v0.38.26";
+/** The pinned versions (test/interop/cometbft-versions.txt): `[version, "full" | "short"]`. */
+export const pinnedVersions: readonly (readonly [string, string])[] = readFileSync(resolve(import.meta.dirname, "cometbft-versions.txt"), "utf8")
+  .split("\n")
+  .map((l) => l.trim())
+  .filter((l) => l !== "" && !l.startsWith("#"))
+  .map((l) => l.split(/\s+/) as [string, string]);
+
+/** The version under test: `COMETBFT_VERSION` or the first pinned version with the full suite. */
+export const cometVersion = process.env["COMETBFT_VERSION"] ?? pinnedVersions.find(([, suite]) => suite === "full")![0];
+
+/** The line of the version under test. */
+export const cometLine: CometbftLine = cometbftLine(cometVersion) ?? (() => { throw new Error(`COMETBFT_VERSION ${cometVersion} is not a CometBFT line rx-mconn knows`); })();
 
 /** Builds (once, cached) and returns the path of the cometbft binary. */
 export function cometBinary(version = cometVersion): string {

@@ -96,6 +96,16 @@ export interface VoteSetBits {
   votes: BitArray | undefined;
 }
 
+/**
+ * HasProposalBlockPart is sent to indicate that a particular proposal block part has been received.
+ * v1 (cometbft.consensus.v1) only.
+ */
+export interface HasProposalBlockPart {
+  height: bigint;
+  round: number;
+  index: number;
+}
+
 export interface Message {
   sum:
     | { $case: "newRoundStep"; value: NewRoundStep }
@@ -107,6 +117,9 @@ export interface Message {
     | { $case: "hasVote"; value: HasVote }
     | { $case: "voteSetMaj23"; value: VoteSetMaj23 }
     | { $case: "voteSetBits"; value: VoteSetBits }
+    | //
+    /** v1 */
+    { $case: "hasProposalBlockPart"; value: HasProposalBlockPart }
     | undefined;
 }
 
@@ -1156,6 +1169,110 @@ export const VoteSetBits: MessageFns<VoteSetBits> = {
   },
 };
 
+function createBaseHasProposalBlockPart(): HasProposalBlockPart {
+  return { height: 0n, round: 0, index: 0 };
+}
+
+export const HasProposalBlockPart: MessageFns<HasProposalBlockPart> = {
+  encode(message: HasProposalBlockPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.height !== 0n) {
+      if (BigInt.asIntN(64, message.height) !== message.height) {
+        throw new globalThis.Error("value provided for field message.height of type int64 too large");
+      }
+      writer.uint32(8).int64(message.height);
+    }
+    if (message.round !== 0) {
+      writer.uint32(16).int32(message.round);
+    }
+    if (message.index !== 0) {
+      writer.uint32(24).int32(message.index);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HasProposalBlockPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHasProposalBlockPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.height = reader.int64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.round = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.index = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HasProposalBlockPart {
+    return {
+      height: isSet(object.height) ? BigInt(object.height) : 0n,
+      round: isSet(object.round) ? globalThis.Number(object.round) : 0,
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+    };
+  },
+
+  toJSON(message: HasProposalBlockPart): unknown {
+    const obj: any = {};
+    if (message.height !== 0n) {
+      obj.height = message.height.toString();
+    }
+    if (message.round !== 0) {
+      obj.round = Math.round(message.round);
+    }
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HasProposalBlockPart>): HasProposalBlockPart {
+    return HasProposalBlockPart.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HasProposalBlockPart>): HasProposalBlockPart {
+    const message = createBaseHasProposalBlockPart();
+    message.height = (object.height !== undefined && object.height !== null) ? BigInt(object.height) : 0n;
+    message.round = object.round ?? 0;
+    message.index = object.index ?? 0;
+    return message;
+  },
+};
+
 function createBaseMessage(): Message {
   return { sum: undefined };
 }
@@ -1189,6 +1306,9 @@ export const Message: MessageFns<Message> = {
         break;
       case "voteSetBits":
         VoteSetBits.encode(message.sum.value, writer.uint32(74).fork()).join();
+        break;
+      case "hasProposalBlockPart":
+        HasProposalBlockPart.encode(message.sum.value, writer.uint32(82).fork()).join();
         break;
     }
     return writer;
@@ -1279,6 +1399,17 @@ export const Message: MessageFns<Message> = {
             message.sum = { $case: "voteSetBits", value: VoteSetBits.decode(reader, reader.uint32()) };
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.sum = {
+              $case: "hasProposalBlockPart",
+              value: HasProposalBlockPart.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1325,6 +1456,10 @@ export const Message: MessageFns<Message> = {
         ? { $case: "voteSetBits", value: VoteSetBits.fromJSON(object.voteSetBits) }
         : isSet(object.vote_set_bits)
         ? { $case: "voteSetBits", value: VoteSetBits.fromJSON(object.vote_set_bits) }
+        : isSet(object.hasProposalBlockPart)
+        ? { $case: "hasProposalBlockPart", value: HasProposalBlockPart.fromJSON(object.hasProposalBlockPart) }
+        : isSet(object.has_proposal_block_part)
+        ? { $case: "hasProposalBlockPart", value: HasProposalBlockPart.fromJSON(object.has_proposal_block_part) }
         : undefined,
     };
   },
@@ -1349,6 +1484,8 @@ export const Message: MessageFns<Message> = {
       obj.voteSetMaj23 = VoteSetMaj23.toJSON(message.sum.value);
     } else if (message.sum?.$case === "voteSetBits") {
       obj.voteSetBits = VoteSetBits.toJSON(message.sum.value);
+    } else if (message.sum?.$case === "hasProposalBlockPart") {
+      obj.hasProposalBlockPart = HasProposalBlockPart.toJSON(message.sum.value);
     }
     return obj;
   },
@@ -1410,6 +1547,12 @@ export const Message: MessageFns<Message> = {
       case "voteSetBits": {
         if (object.sum?.value !== undefined && object.sum?.value !== null) {
           message.sum = { $case: "voteSetBits", value: VoteSetBits.fromPartial(object.sum.value) };
+        }
+        break;
+      }
+      case "hasProposalBlockPart": {
+        if (object.sum?.value !== undefined && object.sum?.value !== null) {
+          message.sum = { $case: "hasProposalBlockPart", value: HasProposalBlockPart.fromPartial(object.sum.value) };
         }
         break;
       }

@@ -13,7 +13,11 @@ export const protobufFileName = "tendermint/crypto/keys.proto";
 
 /** PublicKey defines the keys available for use with Validators */
 export interface PublicKey {
-  sum: { $case: "ed25519"; value: Uint8Array } | { $case: "secp256k1"; value: Uint8Array } | undefined;
+  sum: { $case: "ed25519"; value: Uint8Array } | { $case: "secp256k1"; value: Uint8Array } | //
+  /** v0.39 and v1 (cometbft.crypto.v1) */
+  { $case: "bls12381"; value: Uint8Array } | //
+  /** v0.38.26 */
+  { $case: "mldsa65"; value: Uint8Array } | undefined;
 }
 
 function createBasePublicKey(): PublicKey {
@@ -28,6 +32,12 @@ export const PublicKey: MessageFns<PublicKey> = {
         break;
       case "secp256k1":
         writer.uint32(18).bytes(message.sum.value);
+        break;
+      case "bls12381":
+        writer.uint32(26).bytes(message.sum.value);
+        break;
+      case "mldsa65":
+        writer.uint32(34).bytes(message.sum.value);
         break;
     }
     return writer;
@@ -62,6 +72,22 @@ export const PublicKey: MessageFns<PublicKey> = {
             message.sum = { $case: "secp256k1", value: reader.bytes() };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sum = { $case: "bls12381", value: reader.bytes() };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sum = { $case: "mldsa65", value: reader.bytes() };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -80,6 +106,10 @@ export const PublicKey: MessageFns<PublicKey> = {
         ? { $case: "ed25519", value: bytesFromBase64(object.ed25519) }
         : isSet(object.secp256k1)
         ? { $case: "secp256k1", value: bytesFromBase64(object.secp256k1) }
+        : isSet(object.bls12381)
+        ? { $case: "bls12381", value: bytesFromBase64(object.bls12381) }
+        : isSet(object.mldsa65)
+        ? { $case: "mldsa65", value: bytesFromBase64(object.mldsa65) }
         : undefined,
     };
   },
@@ -90,6 +120,10 @@ export const PublicKey: MessageFns<PublicKey> = {
       obj.ed25519 = base64FromBytes(message.sum.value);
     } else if (message.sum?.$case === "secp256k1") {
       obj.secp256k1 = base64FromBytes(message.sum.value);
+    } else if (message.sum?.$case === "bls12381") {
+      obj.bls12381 = base64FromBytes(message.sum.value);
+    } else if (message.sum?.$case === "mldsa65") {
+      obj.mldsa65 = base64FromBytes(message.sum.value);
     }
     return obj;
   },
@@ -109,6 +143,18 @@ export const PublicKey: MessageFns<PublicKey> = {
       case "secp256k1": {
         if (object.sum?.value !== undefined && object.sum?.value !== null) {
           message.sum = { $case: "secp256k1", value: object.sum.value };
+        }
+        break;
+      }
+      case "bls12381": {
+        if (object.sum?.value !== undefined && object.sum?.value !== null) {
+          message.sum = { $case: "bls12381", value: object.sum.value };
+        }
+        break;
+      }
+      case "mldsa65": {
+        if (object.sum?.value !== undefined && object.sum?.value !== null) {
+          message.sum = { $case: "mldsa65", value: object.sum.value };
         }
         break;
       }

@@ -88,7 +88,7 @@ export interface Header {
   chainId: string;
   height: bigint;
   time:
-    | Date
+    | Timestamp
     | undefined;
   /** prev block info */
   lastBlockId:
@@ -134,7 +134,7 @@ export interface Vote {
   round: number;
   /** zero if vote is nil. */
   blockId: BlockID | undefined;
-  timestamp: Date | undefined;
+  timestamp: Timestamp | undefined;
   validatorAddress: Uint8Array;
   validatorIndex: number;
   /**
@@ -167,7 +167,7 @@ export interface Commit {
 export interface CommitSig {
   blockIdFlag: BlockIDFlag;
   validatorAddress: Uint8Array;
-  timestamp: Date | undefined;
+  timestamp: Timestamp | undefined;
   signature: Uint8Array;
 }
 
@@ -186,7 +186,7 @@ export interface ExtendedCommit {
 export interface ExtendedCommitSig {
   blockIdFlag: BlockIDFlag;
   validatorAddress: Uint8Array;
-  timestamp: Date | undefined;
+  timestamp: Timestamp | undefined;
   signature: Uint8Array;
   /** Vote extension data */
   extension: Uint8Array;
@@ -200,7 +200,7 @@ export interface Proposal {
   round: number;
   polRound: number;
   blockId: BlockID | undefined;
-  timestamp: Date | undefined;
+  timestamp: Timestamp | undefined;
   signature: Uint8Array;
 }
 
@@ -539,7 +539,7 @@ export const Header: MessageFns<Header> = {
       writer.uint32(24).int64(message.height);
     }
     if (message.time !== undefined) {
-      Timestamp.encode(toTimestamp(message.time), writer.uint32(34).fork()).join();
+      Timestamp.encode(message.time, writer.uint32(34).fork()).join();
     }
     if (message.lastBlockId !== undefined) {
       BlockID.encode(message.lastBlockId, writer.uint32(42).fork()).join();
@@ -616,7 +616,7 @@ export const Header: MessageFns<Header> = {
               break;
             }
 
-            message.time = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.time = Timestamp.decode(reader, reader.uint32());
             continue;
           }
           case 5: {
@@ -786,7 +786,7 @@ export const Header: MessageFns<Header> = {
       obj.height = message.height.toString();
     }
     if (message.time !== undefined) {
-      obj.time = message.time.toISOString();
+      obj.time = fromTimestamp(message.time).toISOString();
     }
     if (message.lastBlockId !== undefined) {
       obj.lastBlockId = BlockID.toJSON(message.lastBlockId);
@@ -831,7 +831,7 @@ export const Header: MessageFns<Header> = {
       : undefined;
     message.chainId = object.chainId ?? "";
     message.height = (object.height !== undefined && object.height !== null) ? BigInt(object.height) : 0n;
-    message.time = object.time ?? undefined;
+    message.time = (object.time !== undefined && object.time !== null) ? Timestamp.fromPartial(object.time) : undefined;
     message.lastBlockId = (object.lastBlockId !== undefined && object.lastBlockId !== null)
       ? BlockID.fromPartial(object.lastBlockId)
       : undefined;
@@ -948,7 +948,7 @@ export const Vote: MessageFns<Vote> = {
       BlockID.encode(message.blockId, writer.uint32(34).fork()).join();
     }
     if (message.timestamp !== undefined) {
-      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(42).fork()).join();
+      Timestamp.encode(message.timestamp, writer.uint32(42).fork()).join();
     }
     if (message.validatorAddress.length !== 0) {
       writer.uint32(50).bytes(message.validatorAddress);
@@ -1018,7 +1018,7 @@ export const Vote: MessageFns<Vote> = {
               break;
             }
 
-            message.timestamp = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.timestamp = Timestamp.decode(reader, reader.uint32());
             continue;
           }
           case 6: {
@@ -1119,7 +1119,7 @@ export const Vote: MessageFns<Vote> = {
       obj.blockId = BlockID.toJSON(message.blockId);
     }
     if (message.timestamp !== undefined) {
-      obj.timestamp = message.timestamp.toISOString();
+      obj.timestamp = fromTimestamp(message.timestamp).toISOString();
     }
     if (message.validatorAddress.length !== 0) {
       obj.validatorAddress = base64FromBytes(message.validatorAddress);
@@ -1150,7 +1150,9 @@ export const Vote: MessageFns<Vote> = {
     message.blockId = (object.blockId !== undefined && object.blockId !== null)
       ? BlockID.fromPartial(object.blockId)
       : undefined;
-    message.timestamp = object.timestamp ?? undefined;
+    message.timestamp = (object.timestamp !== undefined && object.timestamp !== null)
+      ? Timestamp.fromPartial(object.timestamp)
+      : undefined;
     message.validatorAddress = object.validatorAddress ?? new Uint8Array(0);
     message.validatorIndex = object.validatorIndex ?? 0;
     message.signature = object.signature ?? new Uint8Array(0);
@@ -1301,7 +1303,7 @@ export const CommitSig: MessageFns<CommitSig> = {
       writer.uint32(18).bytes(message.validatorAddress);
     }
     if (message.timestamp !== undefined) {
-      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(26).fork()).join();
+      Timestamp.encode(message.timestamp, writer.uint32(26).fork()).join();
     }
     if (message.signature.length !== 0) {
       writer.uint32(34).bytes(message.signature);
@@ -1343,7 +1345,7 @@ export const CommitSig: MessageFns<CommitSig> = {
               break;
             }
 
-            message.timestamp = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.timestamp = Timestamp.decode(reader, reader.uint32());
             continue;
           }
           case 4: {
@@ -1392,7 +1394,7 @@ export const CommitSig: MessageFns<CommitSig> = {
       obj.validatorAddress = base64FromBytes(message.validatorAddress);
     }
     if (message.timestamp !== undefined) {
-      obj.timestamp = message.timestamp.toISOString();
+      obj.timestamp = fromTimestamp(message.timestamp).toISOString();
     }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
@@ -1407,7 +1409,9 @@ export const CommitSig: MessageFns<CommitSig> = {
     const message = createBaseCommitSig();
     message.blockIdFlag = object.blockIdFlag ?? 0;
     message.validatorAddress = object.validatorAddress ?? new Uint8Array(0);
-    message.timestamp = object.timestamp ?? undefined;
+    message.timestamp = (object.timestamp !== undefined && object.timestamp !== null)
+      ? Timestamp.fromPartial(object.timestamp)
+      : undefined;
     message.signature = object.signature ?? new Uint8Array(0);
     return message;
   },
@@ -1563,7 +1567,7 @@ export const ExtendedCommitSig: MessageFns<ExtendedCommitSig> = {
       writer.uint32(18).bytes(message.validatorAddress);
     }
     if (message.timestamp !== undefined) {
-      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(26).fork()).join();
+      Timestamp.encode(message.timestamp, writer.uint32(26).fork()).join();
     }
     if (message.signature.length !== 0) {
       writer.uint32(34).bytes(message.signature);
@@ -1611,7 +1615,7 @@ export const ExtendedCommitSig: MessageFns<ExtendedCommitSig> = {
               break;
             }
 
-            message.timestamp = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.timestamp = Timestamp.decode(reader, reader.uint32());
             continue;
           }
           case 4: {
@@ -1682,7 +1686,7 @@ export const ExtendedCommitSig: MessageFns<ExtendedCommitSig> = {
       obj.validatorAddress = base64FromBytes(message.validatorAddress);
     }
     if (message.timestamp !== undefined) {
-      obj.timestamp = message.timestamp.toISOString();
+      obj.timestamp = fromTimestamp(message.timestamp).toISOString();
     }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
@@ -1703,7 +1707,9 @@ export const ExtendedCommitSig: MessageFns<ExtendedCommitSig> = {
     const message = createBaseExtendedCommitSig();
     message.blockIdFlag = object.blockIdFlag ?? 0;
     message.validatorAddress = object.validatorAddress ?? new Uint8Array(0);
-    message.timestamp = object.timestamp ?? undefined;
+    message.timestamp = (object.timestamp !== undefined && object.timestamp !== null)
+      ? Timestamp.fromPartial(object.timestamp)
+      : undefined;
     message.signature = object.signature ?? new Uint8Array(0);
     message.extension = object.extension ?? new Uint8Array(0);
     message.extensionSignature = object.extensionSignature ?? new Uint8Array(0);
@@ -1744,7 +1750,7 @@ export const Proposal: MessageFns<Proposal> = {
       BlockID.encode(message.blockId, writer.uint32(42).fork()).join();
     }
     if (message.timestamp !== undefined) {
-      Timestamp.encode(toTimestamp(message.timestamp), writer.uint32(50).fork()).join();
+      Timestamp.encode(message.timestamp, writer.uint32(50).fork()).join();
     }
     if (message.signature.length !== 0) {
       writer.uint32(58).bytes(message.signature);
@@ -1810,7 +1816,7 @@ export const Proposal: MessageFns<Proposal> = {
               break;
             }
 
-            message.timestamp = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            message.timestamp = Timestamp.decode(reader, reader.uint32());
             continue;
           }
           case 7: {
@@ -1871,7 +1877,7 @@ export const Proposal: MessageFns<Proposal> = {
       obj.blockId = BlockID.toJSON(message.blockId);
     }
     if (message.timestamp !== undefined) {
-      obj.timestamp = message.timestamp.toISOString();
+      obj.timestamp = fromTimestamp(message.timestamp).toISOString();
     }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
@@ -1891,7 +1897,9 @@ export const Proposal: MessageFns<Proposal> = {
     message.blockId = (object.blockId !== undefined && object.blockId !== null)
       ? BlockID.fromPartial(object.blockId)
       : undefined;
-    message.timestamp = object.timestamp ?? undefined;
+    message.timestamp = (object.timestamp !== undefined && object.timestamp !== null)
+      ? Timestamp.fromPartial(object.timestamp)
+      : undefined;
     message.signature = object.signature ?? new Uint8Array(0);
     return message;
   },
@@ -2369,13 +2377,24 @@ function fromTimestamp(t: Timestamp): Date {
   return new globalThis.Date(millis);
 }
 
-function fromJsonTimestamp(o: any): Date {
+const timestampFractionRegex = /:\d{2}\.\d+/;
+
+function fromJsonTimestamp(o: any): Timestamp {
   if (o instanceof globalThis.Date) {
-    return o;
+    return toTimestamp(o);
   } else if (typeof o === "string") {
-    return new globalThis.Date(o);
+    // Date only keeps milliseconds, and parses longer fractions in an engine-specific way,
+    // so parse the fractional seconds ourselves and give Date only the whole seconds
+    const fraction = timestampFractionRegex.exec(o);
+    if (fraction === null) {
+      return toTimestamp(new globalThis.Date(o));
+    }
+    const fractionNanos = Number(fraction[0].slice(4, 13).padEnd(9, "0"));
+    const wholeSeconds = new globalThis.Date(o.replace(fraction[0], fraction[0].slice(0, 3)));
+    const timestamp = toTimestamp(new globalThis.Date(wholeSeconds.getTime() + Math.trunc(fractionNanos / 1_000_000)));
+    return { ...timestamp, nanos: (timestamp.nanos ?? 0) + (fractionNanos % 1_000_000) };
   } else {
-    return fromTimestamp(Timestamp.fromJSON(o));
+    return Timestamp.fromJSON(o);
   }
 }
 

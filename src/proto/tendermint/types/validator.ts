@@ -73,6 +73,9 @@ export interface Validator {
   pubKey: PublicKey | undefined;
   votingPower: bigint;
   proposerPriority: bigint;
+  /** v1 (cometbft.types.v1): the key as bytes and type name, beside the deprecated pub_key. */
+  pubKeyBytes: Uint8Array;
+  pubKeyType: string;
 }
 
 export interface SimpleValidator {
@@ -195,7 +198,14 @@ export const ValidatorSet: MessageFns<ValidatorSet> = {
 };
 
 function createBaseValidator(): Validator {
-  return { address: new Uint8Array(0), pubKey: undefined, votingPower: 0n, proposerPriority: 0n };
+  return {
+    address: new Uint8Array(0),
+    pubKey: undefined,
+    votingPower: 0n,
+    proposerPriority: 0n,
+    pubKeyBytes: new Uint8Array(0),
+    pubKeyType: "",
+  };
 }
 
 export const Validator: MessageFns<Validator> = {
@@ -217,6 +227,12 @@ export const Validator: MessageFns<Validator> = {
         throw new globalThis.Error("value provided for field message.proposerPriority of type int64 too large");
       }
       writer.uint32(32).int64(message.proposerPriority);
+    }
+    if (message.pubKeyBytes.length !== 0) {
+      writer.uint32(42).bytes(message.pubKeyBytes);
+    }
+    if (message.pubKeyType !== "") {
+      writer.uint32(50).string(message.pubKeyType);
     }
     return writer;
   },
@@ -266,6 +282,22 @@ export const Validator: MessageFns<Validator> = {
             message.proposerPriority = reader.int64() as bigint;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pubKeyBytes = reader.bytes();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pubKeyType = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -296,6 +328,16 @@ export const Validator: MessageFns<Validator> = {
         : isSet(object.proposer_priority)
         ? BigInt(object.proposer_priority)
         : 0n,
+      pubKeyBytes: isSet(object.pubKeyBytes)
+        ? bytesFromBase64(object.pubKeyBytes)
+        : isSet(object.pub_key_bytes)
+        ? bytesFromBase64(object.pub_key_bytes)
+        : new Uint8Array(0),
+      pubKeyType: isSet(object.pubKeyType)
+        ? globalThis.String(object.pubKeyType)
+        : isSet(object.pub_key_type)
+        ? globalThis.String(object.pub_key_type)
+        : "",
     };
   },
 
@@ -312,6 +354,12 @@ export const Validator: MessageFns<Validator> = {
     }
     if (message.proposerPriority !== 0n) {
       obj.proposerPriority = message.proposerPriority.toString();
+    }
+    if (message.pubKeyBytes.length !== 0) {
+      obj.pubKeyBytes = base64FromBytes(message.pubKeyBytes);
+    }
+    if (message.pubKeyType !== "") {
+      obj.pubKeyType = message.pubKeyType;
     }
     return obj;
   },
@@ -331,6 +379,8 @@ export const Validator: MessageFns<Validator> = {
     message.proposerPriority = (object.proposerPriority !== undefined && object.proposerPriority !== null)
       ? BigInt(object.proposerPriority)
       : 0n;
+    message.pubKeyBytes = object.pubKeyBytes ?? new Uint8Array(0);
+    message.pubKeyType = object.pubKeyType ?? "";
     return message;
   },
 };

@@ -1,0 +1,44 @@
+/**
+ * `rx-mconn/cometbft`: CometBFT's channels, typed. Descriptors with each line's priorities and
+ * capacities and a codec per channel, generated from CometBFT's published schemas, so that a
+ * {@link Switch} yields decoded messages:
+ *
+ * ```ts
+ * import { consensusChannels, type ConsensusMessage } from "rx-mconn/cometbft";
+ * sw.addReactor("consensus", { channels: consensusChannels("v0.38") });
+ * sw.channel<ConsensusMessage>(0x20).messages$.subscribe(({ peer, message }) => …);
+ * ```
+ * @module
+ */
+export { COMETBFT_LINES, cometbftLine, type CometbftLine } from "./lines.js";
+export {
+  BlocksyncMessage,
+  ConsensusMessage,
+  EvidenceList,
+  MempoolMessage,
+  PexMessage,
+  StatesyncMessage,
+  blocksyncCodec,
+  consensusCodec,
+  evidenceCodec,
+  mempoolCodec,
+  pexCodec,
+  statesyncCodec,
+  type CometbftChannelId,
+  type CometbftMessage,
+  type CometbftMessages,
+} from "./codecs.js";
+export {
+  DEFAULT_MAX_TX_BYTES,
+  blocksyncChannels,
+  cometbftChannel,
+  cometbftChannels,
+  consensusChannels,
+  evidenceChannels,
+  mempoolChannels,
+  mempoolRecvMessageCapacity,
+  pexChannels,
+  statesyncChannels,
+  type CometbftChannelDescriptor,
+  type CometbftChannelOptions,
+} from "./channels.js";

@@ -1,0 +1,87 @@
+/**
+ * The rx-mconn side of the interop tests: a Switch declaring CometBFT's channels through
+ * `rx-mconn/cometbft` (as a full node of the line under test would), and small waiting helpers.
+ * With `RECORD_COMETBFT_MESSAGES=1`, the bytes of the first message of each type received on
+ * each channel are written to test/vectors/cometbft-messages/<version>.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cometbftChannels, type CometbftChannelDescriptor } from "../../src/cometbft/index.js";
+import type { MessageCodec } from "../../src/p2p/reactor.js";
+import { Switch } from "../../src/p2p/switch.js";
+import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { generateNodeKey } from "../../src/secret/node-key.js";
+import { cometLine, cometVersion, type CometNode } from "./cometbft-node.js";
+
+/** What each message type received looked like: `channel → $case → bytes` (first seen). */
+export const received = new Map<number, Map<string, Uint8Array>>();
+
+/** `{ sum: { $case } }` or, for evidence lists, `evidence`. */
+function kindOf(message: unknown): string {
+  const sum = (message as { sum?: { $case?: string } }).sum;
+  if (sum?.$case !== undefined) return sum.$case;
+  return "evidence" in (message as object) ? "evidenceList" : "empty";
+}
+
+/** Wraps a channel's codec so that the bytes of each decoded message type are kept. */
+function recording(d: CometbftChannelDescriptor): CometbftChannelDescriptor {
+  const codec: MessageCodec<unknown> = {
+    encode: (m) => d.codec.encode(m),
+    decode: (bytes) => {
+      const message = d.codec.decode(bytes);
+      const kinds = received.get(d.id) ?? new Map<string, Uint8Array>();
+      received.set(d.id, kinds);
+      const kind = kindOf(message);
+      if (!kinds.has(kind)) kinds.set(kind, bytes.slice());
+      return message;
+    },
+  };
+  return { ...d, codec };
+}
+
+/** A started switch on 127.0.0.1 with every channel of the line under test. */
+export async function cometSwitch(network: string, options: { persistentPeers?: string[] } = {}): Promise<Switch> {
+  const key = generateNodeKey();
+  const sw = new Switch({
+    nodeId: key.id,
+    authenticate: secretAuthenticator(key),
+    network,
+    moniker: "rx-mconn-interop",
+    listen: "127.0.0.1:0",
+    ...(options.persistentPeers === undefined ? {} : { persistentPeers: options.persistentPeers }),
+  });
+  const channels = cometbftChannels(cometLine).map(recording);
+  const owner = (id: number) => (id >= 0x20 && id <= 0x23 ? "consensus" : channels.find((c) => c.id === id)!.name.split("/")[0]!);
+  for (const name of new Set(channels.map((c) => owner(c.id)))) sw.addReactor(name, { channels: channels.filter((c) => owner(c.id) === name) });
+  await sw.start();
+  return sw;
+}
+
+/** Writes what was received to test/vectors/cometbft-messages/<version>.json when asked to. */
+export function saveRecording(node: CometNode): void {
+  if (process.env["RECORD_COMETBFT_MESSAGES"] !== "1") return;
+  const dir = join("test", "vectors", "cometbft-messages");
+  mkdirSync(dir, { recursive: true });
+  const messages = [...received].flatMap(([channel, kinds]) => [...kinds].map(([type, bytes]) => ({ channel, type, hex: Buffer.from(bytes).toString("hex") })));
+  messages.sort((a, b) => a.channel - b.channel || a.type.localeCompare(b.type));
+  const provenance = `received by rx-mconn from a CometBFT ${cometVersion} node (single validator, kvstore app, chain ${node.chainId}) on 127.0.0.1 during npm run test:interop, ${new Date().toISOString().slice(0, 10)}`;
+  writeFileSync(join(dir, `${cometVersion}.json`), `${JSON.stringify({ version: cometVersion, provenance, messages }, null, 1)}\n`);
+}
+
+/** The node's view of its peers (RPC `net_info`). */
+export async function nodePeers(node: CometNode): Promise<string[]> {
+  const info = await node.rpc<{ peers: { node_info: { id: string } }[] }>("net_info");
+  return info.peers.map((p) => p.node_info.id);
+}
+
+/** Polls `probe` until `check` passes, within `ms`; the error names `what` and the last value seen. */
+export async function eventually<T>(probe: () => Promise<T>, check: (v: T) => boolean, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (check(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${ms} ms; last seen ${JSON.stringify(last, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
