@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds a CometBFT node from the Go module proxy, once per version, into .cache/cometbft/<tag>/,
 # and prints the binary's path. The module source is downloaded with `go mod download`, copied to
-# a writable folder, stripped of its `replace` directives (v0.34 replaces four dependencies with
-# forks and versions the proxy does not serve; none is used by the P2P code), and ./cmd/cometbft
-# is built from it.
+# a writable folder, stripped of its `replace` directives, and ./cmd/cometbft is built from it.
 # Usage: scripts/install-cometbft.sh [tag]   the default version of test/interop/cometbft-versions.txt
 #        scripts/install-cometbft.sh --all   every pinned version, one after the other
 #        scripts/install-cometbft.sh --source tag   prints the module source folder (for the schemas)
+#        scripts/install-cometbft.sh --prepare tag dir   copies the buildable module source into dir
+#        scripts/install-cometbft.sh --versions   lists the pinned versions
 set -euo pipefail
 work=""
 trap '[ -z "$work" ] || rm -rf "$work"' EXIT
@@ -26,27 +26,33 @@ source_dir() {
   echo "$dir"
 }
 
+# Copies the module source of $1 into the writable folder $2 and drops its replace directives:
+# v0.34's point at three forks and a gonum pseudo-version the proxy does not serve (none is used
+# by the P2P code), so the proxy's originals are used.
+prepare() {
+  local src replaced
+  src="$(source_dir "$1")"
+  cp -R "$src/." "$2"
+  chmod -R u+w "$2"
+  replaced="$(cd "$2" && go mod edit -json | node -e '
+    const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    for (const r of m.Replace ?? []) console.log(r.Old.Path + (r.Old.Version ? "@" + r.Old.Version : ""));')"
+  if [ -n "$replaced" ]; then
+    echo "install-cometbft: $1: dropping the replace directives for $(echo $replaced)" >&2
+    for r in $replaced; do (cd "$2" && go mod edit -dropreplace="$r"); done
+    (cd "$2" && go mod tidy >&2)
+  fi
+}
+
 build() {
   local tag="$1" dir="$root/.cache/cometbft/$1"
   [ -x "$dir/cometbft" ] && { echo "$dir/cometbft"; return; }
   need_go
-  local src started forks
+  local started
   started=$(date +%s)
   echo "install-cometbft: building cometbft $tag (first run only)" >&2
-  src="$(source_dir "$tag")"
   work="$(mktemp -d "${TMPDIR:-/tmp}/cometbft-$tag-XXXXXX")"
-  cp -R "$src/." "$work"
-  chmod -R u+w "$work"
-  # `replace` directives are dropped, so that the proxy's originals are used: v0.34's point at
-  # three forks and a gonum pseudo-version the proxy does not serve (none is used by the P2P code).
-  forks="$(cd "$work" && go mod edit -json | node -e '
-    const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    for (const r of m.Replace ?? []) console.log(r.Old.Path + (r.Old.Version ? "@" + r.Old.Version : ""));')"
-  if [ -n "$forks" ]; then
-    echo "install-cometbft: $tag: dropping the replace directives for $(echo $forks)" >&2
-    for f in $forks; do (cd "$work" && go mod edit -dropreplace="$f"); done
-    (cd "$work" && go mod tidy >&2)
-  fi
+  prepare "$tag" "$work"
   mkdir -p "$dir"
   (cd "$work" && nice -n 10 go build -o "$dir/cometbft.tmp" ./cmd/cometbft >&2)
   mv "$dir/cometbft.tmp" "$dir/cometbft"
@@ -59,6 +65,7 @@ build() {
 case "${1:-}" in
   --all) for v in $(pinned); do build "$v"; done ;;
   --source) source_dir "${2:?usage: install-cometbft.sh --source tag}" ;;
+  --prepare) need_go; prepare "${2:?usage: install-cometbft.sh --prepare tag dir}" "${3:?usage: install-cometbft.sh --prepare tag dir}" ;;
   --versions) pinned ;;
   "") build "$(default_version)" ;;
   *) build "$1" ;;

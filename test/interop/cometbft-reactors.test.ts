@@ -6,13 +6,13 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { filter, firstValueFrom, map } from "rxjs";
-import { blocksyncCodec, mempoolCodec, type BlocksyncMessage } from "../../src/cometbft/index.js";
+import { blocksyncCodec, consensusCodec, mempoolCodec, type BlocksyncMessage, type MempoolMessage } from "../../src/cometbft/index.js";
 import type { Peer } from "../../src/p2p/peer.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import type { Block } from "../../src/proto/tendermint/types/block.js";
 import { within } from "../helpers/tcp.js";
 import { cometVersion, startNode, type CometNode } from "./cometbft-node.js";
-import { cometSwitch, eventually } from "./cometbft-switch.js";
+import { cometSwitch, eventually, saveRecording } from "./cometbft-switch.js";
 
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString("hex").toUpperCase();
 
@@ -48,6 +48,7 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
   });
   after(async () => {
     await sw?.stop();
+    saveRecording();
     await node?.stop();
   });
 
@@ -108,5 +109,20 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
     expect(commit.signatures.map((s) => [hex(s.validatorAddress), Buffer.from(s.signature).toString("base64")])).to.deep.equal(
       rpc.block.last_commit.signatures.map((s) => [s.validator_address, s.signature ?? ""]),
     );
+  });
+
+  it("@every-line a transaction submitted to the node's RPC is gossiped to us on the mempool channel, decoded", async () => {
+    // The node gossips a transaction to peers whose consensus height is close to its own.
+    const status = await node.rpc<{ sync_info: { latest_block_height: string } }>("status");
+    const height = BigInt(status.sync_info.latest_block_height) + 1n;
+    const step = { height, round: 0, step: 1, secondsSinceStartTime: 0n, lastCommitRound: 0 };
+    await peer.send(0x20, consensusCodec.encode({ sum: { $case: "newRoundStep", value: step } }));
+    const mine = Buffer.from(`rx-mconn-rpc-${Date.now()}=gossiped`);
+    const gossiped = firstValueFrom(
+      sw.channel<MempoolMessage>(0x30).messages$.pipe(filter((e) => e.message.sum?.$case === "txs" && e.message.sum.value.txs.some((t) => Buffer.from(t).equals(mine)))),
+    );
+    await node.rpc(`broadcast_tx_sync?tx=${encodeURIComponent(JSON.stringify(mine.toString()))}`);
+    const e = await within(gossiped, 15_000, "our RPC transaction on channel 0x30");
+    expect(e.peer.id).to.equal(node.id);
   });
 });

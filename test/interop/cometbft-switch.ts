@@ -4,7 +4,7 @@
  * With `RECORD_COMETBFT_MESSAGES=1`, the bytes of the first message of each type received on
  * each channel are written to test/vectors/cometbft-messages/<version>.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cometbftChannels, type CometbftChannelDescriptor } from "../../src/cometbft/index.js";
 import type { MessageCodec } from "../../src/p2p/reactor.js";
@@ -57,15 +57,28 @@ export async function cometSwitch(network: string, options: { persistentPeers?: 
   return sw;
 }
 
-/** Writes what was received to test/vectors/cometbft-messages/<version>.json when asked to. */
-export function saveRecording(node: CometNode): void {
+/**
+ * Adds what was received to test/vectors/cometbft-messages/<version>.json when asked to (kinds
+ * already in the file are kept as they are).
+ */
+export function saveRecording(): void {
   if (process.env["RECORD_COMETBFT_MESSAGES"] !== "1") return;
   const dir = join("test", "vectors", "cometbft-messages");
+  const file = join(dir, `${cometVersion}.json`);
   mkdirSync(dir, { recursive: true });
-  const messages = [...received].flatMap(([channel, kinds]) => [...kinds].map(([type, bytes]) => ({ channel, type, hex: Buffer.from(bytes).toString("hex") })));
+  const before = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { messages: Recorded[] }).messages : [];
+  const messages = [...before];
+  for (const [channel, kinds] of received)
+    for (const [type, bytes] of kinds) if (!messages.some((m) => m.channel === channel && m.type === type)) messages.push({ channel, type, hex: Buffer.from(bytes).toString("hex") });
   messages.sort((a, b) => a.channel - b.channel || a.type.localeCompare(b.type));
-  const provenance = `received by rx-mconn from a CometBFT ${cometVersion} node (single validator, kvstore app, chain ${node.chainId}) on 127.0.0.1 during npm run test:interop, ${new Date().toISOString().slice(0, 10)}`;
-  writeFileSync(join(dir, `${cometVersion}.json`), `${JSON.stringify({ version: cometVersion, provenance, messages }, null, 1)}\n`);
+  const provenance = `received by rx-mconn from CometBFT ${cometVersion} nodes (single validator, kvstore app) on 127.0.0.1 during npm run test:interop, ${new Date().toISOString().slice(0, 10)}`;
+  writeFileSync(file, `${JSON.stringify({ version: cometVersion, provenance, messages }, null, 1)}\n`);
+}
+
+interface Recorded {
+  channel: number;
+  type: string;
+  hex: string;
 }
 
 /** The node's view of its peers (RPC `net_info`). */

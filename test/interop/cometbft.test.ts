@@ -29,7 +29,7 @@ describe(`CometBFT ${cometVersion} on 127.0.0.1`, function () {
 
   after(async () => {
     await Promise.allSettled(switches.map((s) => s.stop()));
-    if (node !== undefined) saveRecording(node);
+    saveRecording();
     await Promise.allSettled(nodes.map((n) => n.stop()));
   });
 
