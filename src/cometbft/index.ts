@@ -42,3 +42,6 @@ export {
   type CometbftChannelDescriptor,
   type CometbftChannelOptions,
 } from "./channels.js";
+export { BlockNotAvailableError, BlockRequestTimeoutError, PeerLeftError, SendRefusedError } from "./errors.js";
+export { fetchBlock, type BlocksyncSwitch, type FetchBlockOptions } from "./fetch-block.js";
+export { submitTx, type MempoolSwitch, type SubmitTxOptions, type TxDelivery } from "./submit-tx.js";

@@ -1,12 +1,12 @@
 /**
- * The mempool and blocksync channels against a real CometBFT node: a transaction we send on 0x30
- * is committed by the kvstore app, and the block holding it, fetched on 0x40, matches the node's
- * RPC `/block` field by field.
+ * The mempool and blocksync channels against a real CometBFT node, through rx-mconn/cometbft's
+ * helpers: a transaction we send on 0x30 (`submitTx`) is committed by the kvstore app, and the
+ * block holding it, fetched on 0x40 (`fetchBlock`), matches the node's RPC `/block` field by field.
  */
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { filter, firstValueFrom, map } from "rxjs";
-import { blocksyncCodec, consensusCodec, mempoolCodec, type BlocksyncMessage, type MempoolMessage } from "../../src/cometbft/index.js";
+import { filter, firstValueFrom, lastValueFrom, toArray } from "rxjs";
+import { BlockNotAvailableError, consensusCodec, fetchBlock, submitTx, type MempoolMessage } from "../../src/cometbft/index.js";
 import type { Peer } from "../../src/p2p/peer.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import type { Block } from "../../src/proto/tendermint/types/block.js";
@@ -52,8 +52,9 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
     await node?.stop();
   });
 
-  it("@every-line a transaction sent on the mempool channel is committed by the kvstore app", async () => {
-    expect(await peer.send(0x30, mempoolCodec.encode({ sum: { $case: "txs", value: { txs: [tx] } } }))).to.equal(true);
+  it("@every-line submitTx: a transaction sent on the mempool channel is committed by the kvstore app", async () => {
+    const deliveries = await lastValueFrom(submitTx(sw, tx).pipe(toArray()));
+    expect(deliveries.map((d) => [d.peer.id, d.queued])).to.deep.equal([[node.id, true]]);
     const hash = createHash("sha256").update(tx).digest("hex");
     const found = await eventually(
       () => node.rpc<{ height: string; tx_result: { code: number } } | undefined>(`tx?hash=0x${hash}`),
@@ -68,18 +69,9 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
     expect(Buffer.from(query.response.value, "base64").toString()).to.equal("committed over p2p");
   });
 
-  it("@every-line a block fetched on the blocksync channel matches RPC /block field by field", async () => {
+  it("@every-line fetchBlock: the block with our transaction, fetched on the blocksync channel, matches RPC /block field by field", async () => {
     const height = txHeight ?? 1;
-    const response = firstValueFrom(
-      sw.channel<BlocksyncMessage>(0x40).messages$.pipe(
-        map((e) => e.message.sum),
-        filter((s) => s?.$case === "blockResponse" || s?.$case === "noBlockResponse"),
-      ),
-    );
-    expect(await peer.send(0x40, blocksyncCodec.encode({ sum: { $case: "blockRequest", value: { height: BigInt(height) } } }))).to.equal(true);
-    const sum = await within(response, 15_000, `a BlockResponse for height ${height}`);
-    if (sum?.$case !== "blockResponse") throw new Error(`the node answered ${JSON.stringify(sum?.$case)} for height ${height}`);
-    const block: Block = sum.value.block!;
+    const block: Block = (await firstValueFrom(fetchBlock(sw, peer, BigInt(height)))).block!;
     const rpc = await node.rpc<RpcBlock>(`block?height=${height}`);
     const h = block.header!;
     const theirs = rpc.block.header;
@@ -109,6 +101,12 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
     expect(commit.signatures.map((s) => [hex(s.validatorAddress), Buffer.from(s.signature).toString("base64")])).to.deep.equal(
       rpc.block.last_commit.signatures.map((s) => [s.validator_address, s.signature ?? ""]),
     );
+  });
+
+  it("@every-line fetchBlock: a height the node does not have fails with BlockNotAvailableError", async () => {
+    const error = await firstValueFrom(fetchBlock(sw, peer, 1_000_000n)).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(BlockNotAvailableError);
+    expect((error as BlockNotAvailableError).height).to.equal(1_000_000n);
   });
 
   it("@every-line a transaction submitted to the node's RPC is gossiped to us on the mempool channel, decoded", async () => {

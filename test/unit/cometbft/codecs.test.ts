@@ -5,9 +5,8 @@
  * is, and encodes back to the very same bytes.
  */
 import { expect } from "chai";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { cometbftChannel, type CometbftChannelId } from "../../../src/cometbft/index.js";
+import { readVectorFolder } from "../../helpers/vectors.js";
 
 interface VectorFile {
   version: string;
@@ -15,10 +14,9 @@ interface VectorFile {
   messages: { channel: number; type: string; hex: string }[];
 }
 
-const dir = join(import.meta.dirname, "../../vectors/cometbft-messages");
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith(".json"))
-  .map((f) => ({ name: f, ...(JSON.parse(readFileSync(join(dir, f), "utf8")) as VectorFile) }));
+const files = readVectorFolder("cometbft-messages")
+  .filter(([name]) => name.endsWith(".json"))
+  .map(([name, text]) => ({ name, ...(JSON.parse(text) as VectorFile) }));
 
 /** Every kind of message each channel carries (the oneof cases of its schema, or the list). */
 const KINDS: Record<number, string[]> = {

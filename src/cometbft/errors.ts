@@ -1,0 +1,43 @@
+/**
+ * What the CometBFT helpers fail with.
+ * @module
+ */
+import { MConnError } from "../errors.js";
+
+/** The peer answered a block request with `NoBlockResponse`: it does not have that height. */
+export class BlockNotAvailableError extends MConnError {
+  constructor(
+    readonly peerId: string,
+    readonly height: bigint,
+  ) {
+    super("block-not-available", `peer ${peerId} does not have block ${height}`);
+  }
+}
+
+/** The peer sent no answer to a block request within the time allowed. */
+export class BlockRequestTimeoutError extends MConnError {
+  constructor(
+    readonly peerId: string,
+    readonly height: bigint,
+    readonly timeoutMs: number,
+  ) {
+    super("block-request-timeout", `peer ${peerId} did not answer the request for block ${height} within ${timeoutMs} ms`);
+  }
+}
+
+/** The peer left while a request to it was open. */
+export class PeerLeftError extends MConnError {
+  constructor(readonly peerId: string) {
+    super("peer-left", `peer ${peerId} left before answering`);
+  }
+}
+
+/** A message could not be queued for the peer (it lacks the channel, or its queue stayed full). */
+export class SendRefusedError extends MConnError {
+  constructor(
+    readonly peerId: string,
+    readonly channelId: number,
+  ) {
+    super("send-refused", `could not queue a message for peer ${peerId} on channel 0x${channelId.toString(16).padStart(2, "0")}`);
+  }
+}

@@ -1,0 +1,42 @@
+import { expect } from "chai";
+import { lastValueFrom, of, toArray } from "rxjs";
+import sinon from "sinon";
+import { mempoolCodec, submitTx } from "../../../src/cometbft/index.js";
+import type { Peer } from "../../../src/p2p/peer.js";
+
+function fakePeer(id: string, channels: number[], queued = true): Peer {
+  return { id, hasChannel: (c: number) => channels.includes(c), queue: sinon.stub().returns(of(queued)) } as unknown as Peer;
+}
+
+describe("submitTx", () => {
+  const tx = Buffer.from("k=v");
+  const a = fakePeer("a", [0x20, 0x30]);
+  const b = fakePeer("b", [0x20]);
+  const c = fakePeer("c", [0x30], false);
+  const sw = { peers: new Map([a, b, c].map((p) => [p.id, p])) };
+
+  it("queues one mempool Message with the transaction for each peer that declares 0x30, and reports each outcome", async () => {
+    const deliveries = await lastValueFrom(submitTx(sw, tx).pipe(toArray()));
+    expect(deliveries.map((d) => [d.peer.id, d.queued])).to.deep.equal([
+      ["a", true],
+      ["c", false],
+    ]);
+    const queue = a.queue as sinon.SinonStub;
+    expect(queue.calledOnceWith(0x30)).to.equal(true);
+    expect(mempoolCodec.decode(queue.firstCall.args[1] as Uint8Array)).to.deep.equal({ sum: { $case: "txs", value: { txs: [new Uint8Array(tx)] } } });
+    expect((b.queue as sinon.SinonStub).called).to.equal(false);
+  });
+
+  it("sends to the chosen peers only: a list or a predicate", async () => {
+    const listed = await lastValueFrom(submitTx(sw, tx, { peers: [c] }).pipe(toArray()));
+    expect(listed.map((d) => d.peer.id)).to.deep.equal(["c"]);
+    const picked = await lastValueFrom(submitTx(sw, tx, { peers: (p) => p.id === "a" }).pipe(toArray()));
+    expect(picked.map((d) => d.peer.id)).to.deep.equal(["a"]);
+  });
+
+  it("sends nothing before it is subscribed to", () => {
+    const d = fakePeer("d", [0x30]);
+    submitTx({ peers: new Map([["d", d]]) }, tx);
+    expect((d.queue as sinon.SinonStub).called).to.equal(false);
+  });
+});
