@@ -5,7 +5,7 @@
  * is, and encodes back to the very same bytes.
  */
 import { expect } from "chai";
-import { cometbftChannel, type CometbftChannelId } from "../../../src/cometbft/index.js";
+import { blocksyncCodec, cometbftChannel, consensusCodec, evidenceCodec, type CometbftChannelId } from "../../../src/cometbft/index.js";
 import { readVectorFolder } from "../../helpers/vectors.js";
 
 interface VectorFile {
@@ -54,4 +54,19 @@ describe("rx-mconn/cometbft codecs on CometBFT-encoded bytes", () => {
       }
     });
   }
+
+  it("keeps what CometBFT's Go types put in: a vote's extension and its timestamp to the nanosecond, an extended commit", () => {
+    const go = files.find((f) => f.name.startsWith("go-"))!;
+    const hex = (type: string) => Buffer.from(go.messages.find((m) => m.type === type)!.hex, "hex");
+    const vote = consensusCodec.decode(hex("vote"));
+    if (vote.sum?.$case !== "vote") throw new Error("not a vote");
+    expect(Buffer.from(vote.sum.value.vote!.extension).toString()).to.equal("extension");
+    expect(vote.sum.value.vote!.timestamp).to.deep.equal({ seconds: 1_796_040_000n, nanos: 123_456_789 });
+    const response = blocksyncCodec.decode(hex("blockResponse"));
+    if (response.sum?.$case !== "blockResponse") throw new Error("not a block response");
+    expect(response.sum.value.extCommit!.extendedSignatures[0]!.extensionSignature).to.have.length(64);
+    expect(response.sum.value.block!.lastCommit!.signatures).to.have.length(2);
+    const evidence = evidenceCodec.decode(hex("evidenceList")).evidence.map((e) => e.sum?.$case);
+    expect(evidence).to.deep.equal(["duplicateVoteEvidence", "lightClientAttackEvidence"]);
+  });
 });
