@@ -22,6 +22,16 @@ export * as p2pPex from "./proto/tendermint/p2p/pex.js";
 export * as p2pTypes from "./proto/tendermint/p2p/types.js";
 /** `tendermint/consensus/types.proto`: consensus messages (channels 0x20–0x23). */
 export * as consensusTypes from "./proto/tendermint/consensus/types.js";
+/** `tendermint/mempool/types.proto`: transaction batches (channel 0x30). */
+export * as mempoolTypes from "./proto/tendermint/mempool/types.js";
+/** `tendermint/blocksync/types.proto`: block requests and responses (channel 0x40). */
+export * as blocksyncTypes from "./proto/tendermint/blocksync/types.js";
+/** `tendermint/statesync/types.proto`: snapshots and chunks (channels 0x60, 0x61). */
+export * as statesyncTypes from "./proto/tendermint/statesync/types.js";
+/** `tendermint/types/block.proto`: `Block`. */
+export * as typesBlock from "./proto/tendermint/types/block.js";
+/** `tendermint/types/evidence.proto`: evidence of misbehaviour (channel 0x38). */
+export * as typesEvidence from "./proto/tendermint/types/evidence.js";
 /** `tendermint/crypto/keys.proto`: public keys. */
 export * as cryptoKeys from "./proto/tendermint/crypto/keys.js";
 /** `tendermint/crypto/proof.proto`: Merkle proofs. */

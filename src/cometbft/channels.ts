@@ -92,11 +92,13 @@ export interface CometbftChannelOptions {
  * @throws {RangeError} for an unknown line or a channel CometBFT does not declare.
  */
 export function cometbftChannel<Id extends CometbftChannelId>(line: CometbftLine, id: Id, options: CometbftChannelOptions = {}): CometbftChannelDescriptor<CometbftMessage<Id>> {
-  if (!COMETBFT_LINES.includes(line)) throw new RangeError(`unknown CometBFT line ${String(line)}; known: ${COMETBFT_LINES.join(", ")}`);
+  // Checked at run time too: JavaScript callers and casts reach here with any value.
+  const lines: readonly string[] = COMETBFT_LINES;
+  if (!lines.includes(line)) throw new RangeError(`unknown CometBFT line ${line}; known: ${COMETBFT_LINES.join(", ")}`);
   const maxTxBytes = options.maxTxBytes ?? DEFAULT_MAX_TX_BYTES;
   if (!Number.isSafeInteger(maxTxBytes) || maxTxBytes < 1) throw new RangeError(`maxTxBytes must be a positive integer, got ${maxTxBytes}`);
-  const entry = table(maxTxBytes)[id];
-  if (entry === undefined) throw new RangeError(`CometBFT declares no channel 0x${Number(id).toString(16)}`);
+  const entry = (table(maxTxBytes) as Partial<Record<number, Omit<CometbftChannelDescriptor, "id">>>)[id];
+  if (entry === undefined) throw new RangeError(`CometBFT declares no channel 0x${id.toString(16)}`);
   return { id, ...entry } as CometbftChannelDescriptor<CometbftMessage<Id>>;
 }
 

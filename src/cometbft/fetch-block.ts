@@ -11,6 +11,7 @@ import { BlockNotAvailableError, BlockRequestTimeoutError, PeerLeftError, SendRe
 
 /** What {@link fetchBlock} needs of a `Switch`: its blocksync channel (with its codec) and peer events. */
 export interface BlocksyncSwitch {
+  /** The channel `id` (the switch's `channel`). */
   channel<T>(id: number): SwitchChannel<T>;
   readonly peers$: Observable<PeerEvent>;
 }

@@ -1,14 +1,14 @@
 /**
  * `rx-mconn/cometbft`: CometBFT's channels, typed. Descriptors with each line's priorities and
  * capacities and a codec per channel, generated from CometBFT's published schemas, so that a
- * {@link Switch} yields decoded messages:
+ * `Switch` yields decoded messages; and helpers on them ({@link fetchBlock}, {@link submitTx}):
  *
  * ```ts
  * import { consensusChannels, type ConsensusMessage } from "rx-mconn/cometbft";
  * sw.addReactor("consensus", { channels: consensusChannels("v0.38") });
  * sw.channel<ConsensusMessage>(0x20).messages$.subscribe(({ peer, message }) => …);
  * ```
- * @module
+ * @module rx-mconn/cometbft
  */
 export { COMETBFT_LINES, cometbftLine, type CometbftLine } from "./lines.js";
 export {

@@ -20,7 +20,7 @@ const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString("hex").
 function rfc3339(time: string): { seconds: bigint; nanos: number } {
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(time);
   if (m === null) throw new Error(`not an RFC 3339 UTC time: ${time}`);
-  return { seconds: BigInt(Date.parse(`${m[1]}Z`) / 1000), nanos: Number((m[2] ?? "").padEnd(9, "0")) };
+  return { seconds: BigInt(Date.parse(`${m[1]}Z`) / 1000), nanos: Number((m.at(2) ?? "").padEnd(9, "0")) };
 }
 
 interface RpcBlock {
@@ -37,7 +37,7 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
   let node: CometNode;
   let sw: Switch;
   let peer: Peer;
-  let txHeight: number;
+  let txHeight: number | undefined;
   const tx = Buffer.from(`rx-mconn-${process.pid}-${Date.now()}=committed over p2p`);
 
   before(async function () {
@@ -47,9 +47,9 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
     peer = await within(sw.dial(node.address), 10_000, `dialing ${node.address}`);
   });
   after(async () => {
-    await sw?.stop();
+    await (sw as Switch | undefined)?.stop(); // undefined when the node failed to start
     saveRecording();
-    await node?.stop();
+    await (node as CometNode | undefined)?.stop();
   });
 
   it("@every-line submitTx: a transaction sent on the mempool channel is committed by the kvstore app", async () => {
@@ -64,7 +64,7 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
     );
     expect(found!.tx_result.code).to.equal(0);
     txHeight = Number(found!.height);
-    const key = tx.toString().split("=")[0]!;
+    const key = tx.toString().split("=")[0];
     const query = await node.rpc<{ response: { value: string } }>(`abci_query?data=${encodeURIComponent(JSON.stringify(key))}`);
     expect(Buffer.from(query.response.value, "base64").toString()).to.equal("committed over p2p");
   });
@@ -78,7 +78,7 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
     expect(h.chainId).to.equal(theirs["chain_id"]);
     expect(h.height.toString()).to.equal(theirs["height"]);
     expect(h.version!.block.toString()).to.equal(theirs.version.block);
-    expect(h.time).to.deep.equal(rfc3339(theirs["time"]!));
+    expect(h.time).to.deep.equal(rfc3339(theirs["time"]));
     expect(hex(h.lastBlockId?.hash)).to.equal(theirs.last_block_id.hash);
     expect(h.lastBlockId?.partSetHeader?.total ?? 0).to.equal(theirs.last_block_id.parts.total);
     const hashes = ["last_commit_hash", "data_hash", "validators_hash", "next_validators_hash", "consensus_hash", "app_hash", "last_results_hash", "evidence_hash", "proposer_address"] as const;

@@ -48,10 +48,11 @@ export async function cometSwitch(network: string, options: { persistentPeers?: 
     network,
     moniker: "rx-mconn-interop",
     listen: "127.0.0.1:0",
+    allowDuplicateIp: true, // the CometBFT nodes all connect from 127.0.0.1
     ...(options.persistentPeers === undefined ? {} : { persistentPeers: options.persistentPeers }),
   });
   const channels = cometbftChannels(cometLine).map(recording);
-  const owner = (id: number) => (id >= 0x20 && id <= 0x23 ? "consensus" : channels.find((c) => c.id === id)!.name.split("/")[0]!);
+  const owner = (id: number) => (id >= 0x20 && id <= 0x23 ? "consensus" : channels.find((c) => c.id === id)!.name.split("/")[0]);
   for (const name of new Set(channels.map((c) => owner(c.id)))) sw.addReactor(name, { channels: channels.filter((c) => owner(c.id) === name) });
   await sw.start();
   return sw;

@@ -61,7 +61,7 @@ describe("rx-mconn/cometbft channels", () => {
     const names = cometbftChannels("v1").map((c) => c.name);
     expect(names).to.deep.equal(["blocksync", "consensus/state", "consensus/data", "consensus/vote", "consensus/vote-set-bits", "mempool", "evidence", "statesync/snapshot", "statesync/chunk", "pex"]);
     for (const c of consensusChannels("v0.34")) expect(c.codec).to.equal(consensusCodec);
-    expect(mempoolChannels("v0.38")[0]!.codec).to.equal(mempoolCodec);
+    expect(mempoolChannels("v0.38")[0].codec).to.equal(mempoolCodec);
   });
 
   it("the mempool limit follows the node's max_tx_bytes as CometBFT computes it", () => {
@@ -70,7 +70,7 @@ describe("rx-mconn/cometbft channels", () => {
     expect(mempoolRecvMessageCapacity(100)).to.equal(104);
     // 127-byte tx: the Txs body is 129 bytes, whose length takes two bytes.
     expect(mempoolRecvMessageCapacity(127)).to.equal(1 + 2 + 129);
-    expect(mempoolChannels("v0.37", { maxTxBytes: 100 })[0]!.recvMessageCapacity).to.equal(104);
+    expect(mempoolChannels("v0.37", { maxTxBytes: 100 })[0].recvMessageCapacity).to.equal(104);
     // The limit is exactly the size of the largest message.
     const tx = new Uint8Array(127);
     expect(mempoolCodec.encode({ sum: { $case: "txs", value: { txs: [tx] } } }).length).to.equal(mempoolRecvMessageCapacity(127));

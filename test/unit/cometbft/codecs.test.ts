@@ -64,7 +64,7 @@ describe("rx-mconn/cometbft codecs on CometBFT-encoded bytes", () => {
     expect(vote.sum.value.vote!.timestamp).to.deep.equal({ seconds: 1_796_040_000n, nanos: 123_456_789 });
     const response = blocksyncCodec.decode(hex("blockResponse"));
     if (response.sum?.$case !== "blockResponse") throw new Error("not a block response");
-    expect(response.sum.value.extCommit!.extendedSignatures[0]!.extensionSignature).to.have.length(64);
+    expect(response.sum.value.extCommit!.extendedSignatures[0].extensionSignature).to.have.length(64);
     expect(response.sum.value.block!.lastCommit!.signatures).to.have.length(2);
     const evidence = evidenceCodec.decode(hex("evidenceList")).evidence.map((e) => e.sum?.$case);
     expect(evidence).to.deep.equal(["duplicateVoteEvidence", "lightClientAttackEvidence"]);

@@ -35,7 +35,7 @@ describe("fetchBlock", () => {
     });
     const p = fakePeer("aa");
     fetchBlock(fakeSwitch(new Subject()), p, 5n).subscribe().unsubscribe();
-    const queue = p.queue as sinon.SinonStub;
+    const { queue } = p as unknown as { queue: sinon.SinonStub };
     expect(queue.calledOnce).to.equal(true);
     expect(queue.firstCall.args[0]).to.equal(0x40);
     expect(blocksyncCodec.decode(queue.firstCall.args[1] as Uint8Array)).to.deep.equal({ sum: { $case: "blockRequest", value: { height: 5n } } });

@@ -21,10 +21,10 @@ describe("submitTx", () => {
       ["a", true],
       ["c", false],
     ]);
-    const queue = a.queue as sinon.SinonStub;
+    const { queue } = a as unknown as { queue: sinon.SinonStub };
     expect(queue.calledOnceWith(0x30)).to.equal(true);
     expect(mempoolCodec.decode(queue.firstCall.args[1] as Uint8Array)).to.deep.equal({ sum: { $case: "txs", value: { txs: [new Uint8Array(tx)] } } });
-    expect((b.queue as sinon.SinonStub).called).to.equal(false);
+    expect((b as unknown as { queue: sinon.SinonStub }).queue.called).to.equal(false);
   });
 
   it("sends to the chosen peers only: a list or a predicate", async () => {
@@ -37,6 +37,6 @@ describe("submitTx", () => {
   it("sends nothing before it is subscribed to", () => {
     const d = fakePeer("d", [0x30]);
     submitTx({ peers: new Map([["d", d]]) }, tx);
-    expect((d.queue as sinon.SinonStub).called).to.equal(false);
+    expect((d as unknown as { queue: sinon.SinonStub }).queue.called).to.equal(false);
   });
 });

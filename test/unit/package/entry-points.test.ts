@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import * as root from "../../../src/index.js";
+import * as cometbft from "../../../src/cometbft/index.js";
 import * as metrics from "../../../src/metrics/index.js";
 import * as operators from "../../../src/operators.js";
 import * as proto from "../../../src/proto.js";
@@ -27,8 +28,17 @@ const intended = {
   ],
   "rx-mconn/metrics": ["serveMetrics", "switchMetrics"],
   "rx-mconn/proto": [
-    "consensusTypes", "cryptoKeys", "cryptoProof", "googleProtobufTimestamp", "libsBitsTypes", "p2pConn", "p2pPex",
-    "p2pTypes", "typesTypes", "typesValidator", "versionTypes",
+    "blocksyncTypes", "consensusTypes", "cryptoKeys", "cryptoProof", "googleProtobufTimestamp", "libsBitsTypes",
+    "mempoolTypes", "p2pConn", "p2pPex", "p2pTypes", "statesyncTypes", "typesBlock", "typesEvidence", "typesTypes",
+    "typesValidator", "versionTypes",
+  ],
+  "rx-mconn/cometbft": [
+    "BlockNotAvailableError", "BlockRequestTimeoutError", "BlocksyncMessage", "COMETBFT_LINES", "ConsensusMessage",
+    "DEFAULT_MAX_TX_BYTES", "EvidenceList", "MempoolMessage", "PeerLeftError", "PexMessage", "SendRefusedError",
+    "StatesyncMessage", "blocksyncChannels", "blocksyncCodec", "cometbftChannel", "cometbftChannels", "cometbftLine",
+    "consensusChannels", "consensusCodec", "evidenceChannels", "evidenceCodec", "fetchBlock", "mempoolChannels",
+    "mempoolCodec", "mempoolRecvMessageCapacity", "pexChannels", "pexCodec", "statesyncChannels", "statesyncCodec",
+    "submitTx",
   ],
   "rx-mconn/testing": ["connectedPair", "connectedPeers"],
 };
@@ -38,6 +48,7 @@ const actual: Record<keyof typeof intended, object> = {
   "rx-mconn/operators": operators,
   "rx-mconn/metrics": metrics,
   "rx-mconn/proto": proto,
+  "rx-mconn/cometbft": cometbft,
   "rx-mconn/testing": testing,
 };
 
