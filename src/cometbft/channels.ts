@@ -3,6 +3,7 @@
  * queue, receive limits, and the codec of their messages. Declared on a {@link Switch} they
  * make `sw.channel(id).messages$` yield typed messages:
  *
+ * <!-- not run: a fragment; the same calls run in test/integration/cometbft-typed-channels.test.ts -->
  * ```ts
  * sw.addReactor("consensus", { channels: consensusChannels("v0.38") });
  * sw.channel<ConsensusMessage>(0x20).messages$.subscribe(({ message }) => console.log(message.sum?.$case));

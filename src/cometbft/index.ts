@@ -3,6 +3,7 @@
  * capacities and a codec per channel, generated from CometBFT's published schemas, so that a
  * `Switch` yields decoded messages; and helpers on them ({@link fetchBlock}, {@link submitTx}):
  *
+ * <!-- not run: a fragment; the same calls run in test/integration/cometbft-typed-channels.test.ts -->
  * ```ts
  * import { consensusChannels, type ConsensusMessage } from "rx-mconn/cometbft";
  * sw.addReactor("consensus", { channels: consensusChannels("v0.38") });

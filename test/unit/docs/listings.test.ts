@@ -42,6 +42,9 @@ const shows: Record<string, string[]> = {
   "docs/guide.md": ["examples/proto-codec.test.ts", "examples/chat-rx.ts", "examples/chat-reactor.ts"],
   "docs/testing.md": ["examples/echo-reactor.test.ts", "examples/connected-pair.test.ts"],
   "src/testing/index.ts": ["examples/connected-pair.test.ts"],
+  "docs/cometbft.md": [],
+  "src/cometbft/index.ts": [],
+  "src/cometbft/channels.ts": [],
 };
 const documents = Object.fromEntries(
   [...Object.keys(shows), ...readdirSync(join(repo, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)].map((path) => [path, shows[path] ?? []]),
