@@ -42,7 +42,6 @@ const shows: Record<string, string[]> = {
   "docs/guide.md": ["examples/proto-codec.test.ts", "examples/chat-rx.ts", "examples/chat-reactor.ts"],
   "docs/testing.md": ["examples/echo-reactor.test.ts", "examples/connected-pair.test.ts"],
   "src/testing/index.ts": ["examples/connected-pair.test.ts"],
-  "docs/cometbft.md": [],
   "src/cometbft/index.ts": [],
   "src/cometbft/channels.ts": [],
 };
