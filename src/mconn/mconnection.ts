@@ -1,89 +1,22 @@
-import {
-  asapScheduler,
-  asyncScheduler,
-  connectable,
-  defer,
-  filter,
-  firstValueFrom,
-  merge,
-  mergeMap,
-  Observable,
-  of,
-  ReplaySubject,
-  Subject,
-  tap,
-  type SchedulerLike,
-  type Subscription,
-} from "rxjs";
+import { asapScheduler, asyncScheduler, defer, firstValueFrom, Observable, of, ReplaySubject, Subject, type SchedulerLike, type Subscription } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { MConnError, TransportError } from "../errors.js";
-import { decodePacketBatches } from "../wire/decode-packets.js";
-import { maxPacketMsgSize, type Packet } from "../wire/packet.js";
-import { resolveChannels, type ChannelDescriptor, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
+import { maxPacketMsgSize } from "../wire/packet.js";
+import { resolveChannels, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
 import { ChannelSender } from "./channel-sender.js";
 import type { CloseReason } from "./close-reason.js";
+import type { ChannelStatus, ConnectionChannel, KeepaliveEvent, MConnectionOptions } from "./connection-types.js";
 import { verifyConfig, type MConnectionConfig } from "./config.js";
 import { Flusher } from "./flusher.js";
 import { immediateScheduler } from "./immediate-scheduler.js";
-import { keepalive } from "./keepalive.js";
-import { limitIncoming } from "./limit-incoming.js";
-import { limitPingRate } from "./limit-ping-rate.js";
+import { inbound } from "./inbound.js";
 import { batchCutter } from "./next-batch.js";
 import { OutboundChannel } from "./outbound-channel.js";
 import { PacketWriter } from "./packet-writer.js";
-import { reassembleBatches, type ChannelMessage } from "./reassemble.js";
+import type { ChannelMessage } from "./reassemble.js";
 import { burstFor, TokenBucket } from "./token-bucket.js";
 
-/** Options of an {@link MConnection}. */
-export interface MConnectionOptions {
-  /** The channels, fixed for the connection's life. */
-  readonly channels: readonly ChannelDescriptor[];
-  /** Overrides of {@link defaults}. */
-  readonly config?: Partial<MConnectionConfig>;
-  /** Timers and clock (keepalive, send timeout, decay, rate limits). Default `asyncScheduler`. */
-  readonly scheduler?: SchedulerLike;
-  /**
-   * Where the first flush of a turn of the event loop runs. Default `asapScheduler`: sends made
-   * in one turn leave together in one write, and a lone message leaves at the end of the turn.
-   */
-  readonly flushScheduler?: SchedulerLike;
-  /**
-   * Where a further flush in the same turn runs (the rest of a flush that filled its write
-   * buffer, or what a sender looping on `await send()` queued). Default
-   * `setImmediate` (a macrotask): a busy connection writes one buffer per turn, so
-   * timers and other sockets keep running. In virtual time, pass the test's scheduler here too.
-   */
-  readonly yieldScheduler?: SchedulerLike;
-}
-
-/** Counters of one channel. */
-export interface ChannelStatus {
-  readonly id: number;
-  readonly priority: number;
-  /** Messages waiting in the send queue. */
-  readonly queued: number;
-  /** Bytes queued and not yet cut into packets. */
-  readonly pendingBytes: number;
-  /** The scheduler's weight: recently sent bytes, decayed. */
-  readonly recentlySent: number;
-  readonly sentBytes: number;
-  readonly sentMessages: number;
-  readonly receivedBytes: number;
-  readonly receivedMessages: number;
-  /** Messages refused: `trySend` without room in the queue, or a `send()` that timed out waiting. */
-  readonly dropped: number;
-}
-
-/** One channel of a connection, as users see it. */
-export interface ConnectionChannel {
-  readonly descriptor: ResolvedChannelDescriptor;
-  /** Whole messages received on this channel; completes when the connection ends. */
-  readonly messages$: Observable<Uint8Array>;
-  /** Queues `message`, waiting up to `sendTimeout` for room; see {@link MConnection.send}. */
-  send(message: Uint8Array): Promise<boolean>;
-  /** Queues `message` if there is room now; see {@link MConnection.trySend}. */
-  trySend(message: Uint8Array): boolean;
-}
+export type { ChannelStatus, ConnectionChannel, KeepaliveEvent, MConnectionOptions };
 
 interface ChannelState {
   readonly sender: ChannelSender;
@@ -93,17 +26,11 @@ interface ChannelState {
   receivedMessages: number;
 }
 
-/** A keepalive packet received or written, with the scheduler's time. */
-export interface KeepaliveEvent {
-  readonly type: "ping-received" | "pong-received" | "ping-sent" | "pong-sent";
-  readonly at: number;
-}
-
 /**
  * CometBFT's multiplexed connection over any {@link ByteDuplex}: channels with priorities share
  * one stream of length-prefixed `Packet`s.
  *
- * Inbound: `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
+ * Inbound (`inbound`): `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
  * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs,
  * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: `send`/`trySend` → each
  * channel's bounded queue (`ChannelSender`) → a flush (`Flusher`) takes the pongs
@@ -230,42 +157,23 @@ export class MConnection {
     if (this.state !== "new") throw new MConnError("already-started", "MConnection.start() was called twice");
     this.state = "running";
     const { config, scheduler } = this;
-
-    // One array of packets per chunk read: the consumers below run once per chunk, not once per
-    // packet. Connected only once every consumer has subscribed.
-    const batches$ = connectable(
-      limitIncoming(this.duplex, this.recvBucket, scheduler).pipe(decodePacketBatches(maxPacketMsgSize(config.maxPacketMsgPayloadSize))),
-      { connector: () => new Subject<readonly Packet[]>(), resetOnDisconnect: false },
-    );
-    const pingsToSend$ = batches$.pipe(
-      keepalive({ pingInterval: config.pingInterval, pongTimeout: config.pongTimeout, scheduler }),
-      tap(() => this.flusher.owePing()),
-    );
-    const pongsToSend$ = batches$.pipe(
-      // Most batches are all data: only those with a ping or pong go through mergeMap.
-      filter((batch) => batch.some(isControl)),
-      mergeMap((batch) => batch.filter(isControl)),
-      tap((p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() })),
-      filter((p) => p.type === "ping"),
-      limitPingRate({ burst: config.pingBurst, perSecond: config.maxPingRate, scheduler }),
-      tap(() => this.flusher.owePong()),
-    );
-    const received$ = batches$.pipe(
-      reassembleBatches(this.channels),
-      tap((m) => this.deliver(m)),
-    );
-
+    const input = inbound(this.duplex, config, this.channels, this.recvBucket, scheduler, {
+      pingDue: () => this.flusher.owePing(),
+      controlReceived: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() }),
+      pongDue: () => this.flusher.owePong(),
+      message: (m) => this.deliver(m),
+    });
     this.subscriptions.push(
       this.duplex.drained$.subscribe(() => {
         this.writer.drained();
         this.flusher.kick();
       }),
-      merge(pingsToSend$, pongsToSend$, received$).subscribe({
+      input.run$.subscribe({
         error: (err: unknown) => this.finish({ kind: "error", error: asMConnError(err) }),
         complete: () => this.finish(this.state === "closing" ? { kind: "closed" } : { kind: "remote-closed" }),
       }),
     );
-    this.subscriptions.push(batches$.connect());
+    this.subscriptions.push(input.connect());
     this.flusher.kick();
   }
 
@@ -372,10 +280,6 @@ export class MConnection {
     this.ended.next(reason);
     this.ended.complete();
   }
-}
-
-function isControl(p: Packet): boolean {
-  return p.type !== "msg";
 }
 
 function asMConnError(err: unknown): MConnError {
