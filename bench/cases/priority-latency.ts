@@ -20,8 +20,15 @@ import { dial, interleave, mbps, percentile, summarize, type BenchCase, type Fig
 import { remote } from "../remote.js";
 import { goMconnBuilt, goMconnLatency } from "./go-mconn.js";
 
-/** Configuration of the connection with its pacing off: the unpaced bulk baseline. */
+/**
+ * Configuration of the connection with its pacing off: the unpaced bulk baseline. The
+ * connection has no pacing of its own yet (what sits below the socket is not bounded), so this
+ * is the default configuration and the two runs differ only by chance: their ratio shows the
+ * run-to-run noise, and the bulk target is met by construction. With `--quick` the baseline run
+ * is left out while this is empty.
+ */
 const UNPACED: Partial<MConnectionConfig> = {};
+const pacingLabel = Object.keys(UNPACED).length === 0 ? "unpaced (no pacing here: same configuration)" : "pacing off";
 
 /** One run of ours: `count` probes, with channels 1 and 4 saturated when `bulk`. */
 async function ours(count: number, secret: boolean, bulk: boolean, config: Partial<MConnectionConfig> = {}): Promise<LatencyReport> {
@@ -90,13 +97,14 @@ function sample(r: LatencyReport): Sample {
 }
 
 /** The variants measured, each once per repetition, interleaved. */
-function variants(count: number, withGo: boolean): Variant<Sample>[] {
+function variants(count: number, quick: boolean): Variant<Sample>[] {
+  const withGo = !quick || goMconnBuilt();
   const list: Variant<Sample>[] = [];
   for (const secret of [false, true]) {
     const how = secret ? "encrypted" : "plain";
     list.push({ key: `ours ${how}`, label: `MConnection ${how}`, run: async () => sample(await ours(count, secret, true)) });
     list.push({ key: `ours ${how} idle`, label: `MConnection ${how}, idle connection`, run: async () => sample(await ours(count, secret, false)) });
-    list.push({ key: `ours ${how} unpaced`, label: `MConnection ${how}, pacing off`, run: async () => sample(await ours(count, secret, true, UNPACED)) });
+    if (!quick || Object.keys(UNPACED).length > 0) list.push({ key: `ours ${how} unpaced`, label: `MConnection ${how}, ${pacingLabel}`, run: async () => sample(await ours(count, secret, true, UNPACED)) });
     if (withGo)
       for (const flushThrottleMs of [100, 10])
         list.push({
@@ -117,7 +125,7 @@ export const priorityLatency: BenchCase = {
   name: "priority-latency",
   async run({ quick, repeat: n, progress }) {
     const count = quick ? 100 : 500;
-    const list = variants(count, !quick || goMconnBuilt());
+    const list = variants(count, quick);
     progress(`priority-latency: ${count} probes per run (${(count * PROBE_EVERY_MS) / 1000} s), ${list.length} variants interleaved, ${n} repetition(s)`);
     const samples = await interleave(n, list, (line) => progress(`priority-latency: ${line}`));
     const of = (key: string, pick: (s: Sample) => number) => (samples.get(key) ?? []).map(pick);
@@ -132,10 +140,12 @@ export const priorityLatency: BenchCase = {
       figures.push(fig(`p99, MConnection ${how}`, "µs", of(key, (s) => s.p99), { ...goBase((s) => s.p99), target: { text: "p99 ≤ 10 ms", met: p99 <= 10_000 } }));
       figures.push(fig(`p99 from hand-over, MConnection ${how}`, "µs", of(key, (s) => s.transit99)));
       const bulk = median(key, (s) => s.bulk);
-      const unpaced = median(`${key} unpaced`, (s) => s.bulk);
-      figures.push(fig(`bulk during the run, MConnection ${how}`, "MB/s", of(key, (s) => s.bulk), { baseline: { name: "pacing off", value: unpaced }, ratio: bulk / unpaced, target: { text: "≥ 0.80 × unpaced", met: bulk / unpaced >= 0.8 } }));
-      figures.push(fig(`p50, MConnection ${how}, pacing off`, "µs", of(`${key} unpaced`, (s) => s.p50)));
-      figures.push(fig(`p99, MConnection ${how}, pacing off`, "µs", of(`${key} unpaced`, (s) => s.p99)));
+      if (samples.has(`${key} unpaced`)) {
+        const unpaced = median(`${key} unpaced`, (s) => s.bulk);
+        figures.push(fig(`bulk during the run, MConnection ${how}`, "MB/s", of(key, (s) => s.bulk), { baseline: { name: pacingLabel, value: unpaced }, ratio: bulk / unpaced, target: { text: "≥ 0.80 × unpaced", met: bulk / unpaced >= 0.8 } }));
+        figures.push(fig(`p50, MConnection ${how}, ${pacingLabel}`, "µs", of(`${key} unpaced`, (s) => s.p50)));
+        figures.push(fig(`p99, MConnection ${how}, ${pacingLabel}`, "µs", of(`${key} unpaced`, (s) => s.p99)));
+      } else figures.push(fig(`bulk during the run, MConnection ${how}`, "MB/s", of(key, (s) => s.bulk)));
       figures.push(fig(`p50, MConnection ${how}, idle connection`, "µs", of(`${key} idle`, (s) => s.p50)));
       figures.push(fig(`p99, MConnection ${how}, idle connection`, "µs", of(`${key} idle`, (s) => s.p99)));
       for (const flush of [100, 10]) {
