@@ -36,6 +36,18 @@ export interface ByteDuplex {
    * were sent or copied), so the writer may overwrite their memory. Absent means "assume not".
    */
   writesSettled?(): boolean;
+  /**
+   * Optional, for a layer whose bytes differ from those on the wire (an encrypting layer adds
+   * framing, and may read a frame that carries nothing): emits the size of each read from the
+   * transport below, while `incoming$` is subscribed (subscribe to this first). Absent means
+   * `incoming$`'s chunks are the wire bytes. Rate limits count these.
+   */
+  readonly wireReceived$?: Observable<number>;
+  /**
+   * Optional, as `wireReceived$`: the bytes on the wire that one `write()` of `bytes` costs.
+   * Absent means `bytes`.
+   */
+  wireSize?(bytes: number): number;
   /** A short description of the remote end, for errors and logs (e.g. `"127.0.0.1:26656"`). */
   readonly remote: string;
 }

@@ -20,6 +20,8 @@ export function withPrefix(duplex: ByteDuplex, chunks: readonly Uint8Array[]): B
     remote: duplex.remote,
     write: (chunk) => duplex.write(chunk),
     ...(duplex.writesSettled === undefined ? {} : { writesSettled: () => duplex.writesSettled!() }),
+    ...(duplex.wireReceived$ === undefined ? {} : { wireReceived$: duplex.wireReceived$ }),
+    ...(duplex.wireSize === undefined ? {} : { wireSize: (bytes: number) => duplex.wireSize!(bytes) }),
     pause: () => duplex.pause(),
     resume: () => duplex.resume(),
     end: () => duplex.end(),

@@ -16,7 +16,7 @@ export interface FlusherOptions {
   /** True while some channel has a packet to send. */
   readonly hasPending: () => boolean;
   readonly writer: PacketWriter;
-  /** Outbound rate limit (bytes written); a flush waits on `scheduler` when it is spent. */
+  /** Outbound rate limit (bytes on the wire); a flush waits on `scheduler` when it is spent. */
   readonly sendBucket: TokenBucket;
   /** Most bytes gathered into one write (more may follow in the next flush). */
   readonly writeBufferSize: number;
@@ -153,7 +153,7 @@ export class Flusher {
         this.turnFlushed = false;
       });
     }
-    sendBucket.spend(bytes);
+    sendBucket.spend(writer.wireSize(bytes));
     writer.write(packets, bytes);
     for (let i = 0; i < controls; i++) this.options.onControlWritten(packets[i]);
     if (more || this.onEmptied !== undefined) this.kick();

@@ -63,6 +63,11 @@ export class PacketWriter {
     return this.writable;
   }
 
+  /** The bytes a write of `size` bytes puts on the wire (more when the duplex seals them). */
+  wireSize(size: number): number {
+    return this.duplex.wireSize?.(size) ?? size;
+  }
+
   /** The duplex has drained: writing may go on. */
   drained(): void {
     this.writable = true;

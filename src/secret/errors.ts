@@ -40,6 +40,16 @@ export class FrameLengthError extends ProtocolError {
   }
 }
 
+/**
+ * The peer sent a run of sealed frames with no data: CometBFT's reader gives up after 100 empty
+ * reads in a row (`io.ErrNoProgress`), and so do we, at the 100th.
+ */
+export class EmptyFramesError extends ProtocolError {
+  constructor(readonly run: number) {
+    super("empty-frames", `${run} sealed frames in a row carried no data`);
+  }
+}
+
 /** The 64-bit frame counter of one direction ran out; the connection must end. */
 export class NonceExhaustedError extends MConnError {
   constructor() {

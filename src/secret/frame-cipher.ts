@@ -6,7 +6,7 @@
  */
 import { sodium } from "./sodium.js";
 import type { MConnError } from "../errors.js";
-import { FrameAuthenticationError, FrameLengthError, NonceExhaustedError } from "./errors.js";
+import { EmptyFramesError, FrameAuthenticationError, FrameLengthError, NonceExhaustedError } from "./errors.js";
 
 /** The IETF ChaCha20-Poly1305 calls of libsodium (missing from the published typings). */
 interface IetfAead {
@@ -22,6 +22,8 @@ const ietfAead = (): IetfAead => sodium() as unknown as IetfAead;
 export const FRAME_DATA_MAX = 1024;
 /** Plaintext bytes of one frame: the length and the (padded) data. */
 export const FRAME_PLAIN_SIZE = 4 + FRAME_DATA_MAX;
+/** Empty frames in a row that end the stream (CometBFT: bufio's `maxConsecutiveEmptyReads`). */
+export const MAX_EMPTY_FRAMES = 100;
 /** Bytes of one sealed frame on the wire. */
 export const FRAME_SEALED_SIZE = FRAME_PLAIN_SIZE + 16;
 
@@ -138,6 +140,8 @@ export class FrameOpener {
   private readonly counter: NonceCounter;
   /** Bytes of an incomplete sealed frame carried to the next chunk (< 1044). */
   private partial = Buffer.alloc(0);
+  /** Empty frames opened in a row. */
+  private emptyRun = 0;
 
   constructor(key: Uint8Array, firstCounter = 0n) {
     if (key.length !== 32) throw new RangeError("a ChaCha20-Poly1305 key has 32 bytes");
@@ -213,7 +217,10 @@ export class FrameOpener {
     }
     this.counter.next();
     const length = (slot[0] | (slot[1] << 8) | (slot[2] << 16) | (slot[3] << 24)) >>> 0;
-    return length > FRAME_DATA_MAX ? new FrameLengthError(length) : undefined;
+    if (length > FRAME_DATA_MAX) return new FrameLengthError(length);
+    if (length > 0) this.emptyRun = 0;
+    else if (++this.emptyRun >= MAX_EMPTY_FRAMES) return new EmptyFramesError(this.emptyRun);
+    return undefined;
   }
 }
 

@@ -2,10 +2,10 @@
  * The encrypted {@link ByteDuplex}: what the secret handshake hands to the MConnection.
  * @module
  */
-import { defer, Observable } from "rxjs";
+import { defer, Observable, Subject } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { TruncatedError } from "../errors.js";
-import { FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "./frame-cipher.js";
+import { FRAME_DATA_MAX, FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "./frame-cipher.js";
 
 /** The two keys of a connection, each with the counter its first frame uses (0 normally). */
 export interface SecretKeys {
@@ -22,7 +22,10 @@ export interface SecretKeys {
  * bytes are opened frame by frame, however they are cut. A frame failing authentication, an
  * oversize length or a counter running out errors `incoming$` (with a typed error, after the
  * data of the good frames before it, nothing of the bad one) and destroys `inner`; the stream ending inside a frame errors it with
- * {@link TruncatedError}. `incoming$` may be re-subscribed: the state is the duplex's, and what
+ * {@link TruncatedError}. A run of 100 empty frames errors it with an `EmptyFramesError`, as
+ * CometBFT's reader does. The bytes read and written on `inner` are reported through
+ * `wireReceived$` and `wireSize`, so that rate limits above count sealed frames, not plaintext.
+ * `incoming$` may be re-subscribed: the state is the duplex's, and what
  * was opened after one subscriber let go (in a synchronous burst) goes to the next one.
  */
 export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
@@ -33,6 +36,8 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
   // burst of chunks (e.g. after taking one message) leaves the rest to the next subscriber.
   const unread: Uint8Array[] = [];
   let ending: { error: unknown } | { complete: true } | undefined;
+  // The inner layer's wire bytes when it reports them (it adds framing of its own), else its chunks'.
+  const wire = new Subject<number>();
   const incoming$ = defer(
     () =>
       new Observable<Uint8Array>((subscriber) => {
@@ -56,9 +61,11 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
             inner.destroy(err instanceof Error ? err : undefined);
           }
         };
-        return inner.incoming$.subscribe({
+        const innerWire = inner.wireReceived$?.subscribe((n) => wire.next(n));
+        const reading = inner.incoming$.subscribe({
           next: (chunk) => {
             if (failed) return;
+            if (innerWire === undefined) wire.next(chunk.length);
             // The frames before a bad one are authentic: deliver them, then fail.
             const { data, error } = opener.openUntilError(chunk);
             if (data.length > 0) {
@@ -75,12 +82,21 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
             else end({ complete: true });
           },
         });
+        return () => {
+          innerWire?.unsubscribe();
+          reading.unsubscribe();
+        };
       }),
   );
   return {
     incoming$,
     drained$: inner.drained$,
     remote: inner.remote,
+    wireReceived$: wire.asObservable(),
+    wireSize: (bytes) => {
+      const sealed = Math.ceil(bytes / FRAME_DATA_MAX) * FRAME_SEALED_SIZE;
+      return inner.wireSize?.(sealed) ?? sealed;
+    },
     write(chunk) {
       if (chunk.length === 0) return true;
       let sealed: Buffer;

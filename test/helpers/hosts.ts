@@ -25,13 +25,11 @@ export async function socketFrom(sw: Switch, from: string): Promise<Socket> {
   return socket;
 }
 
-/** A peer from `from` that passes SecretConnection and NodeInfo properly, on channel `channel`. */
-export async function peerFrom(sw: Switch, from: string, channel = 0x40): Promise<{ id: string; duplex: ByteDuplex; socket: Socket }> {
-  const key = generateNodeKey();
-  const socket = await socketFrom(sw, from);
-  const info: NodeInfo = {
+/** The NodeInfo of a test peer `id` at `from`, on the test network, with one channel. */
+export function peerNodeInfo(id: string, from: string, channel = 0x40): NodeInfo {
+  return {
     protocolVersion: { p2p: 8, block: 11, app: 0 },
-    nodeId: key.id,
+    nodeId: id,
     listenAddr: `${from}:1`,
     network: "test-net",
     version: "",
@@ -39,6 +37,13 @@ export async function peerFrom(sw: Switch, from: string, channel = 0x40): Promis
     moniker: "peer",
     other: { txIndex: "", rpcAddress: "" },
   };
+}
+
+/** A peer from `from` that passes SecretConnection and NodeInfo properly, on channel `channel`. */
+export async function peerFrom(sw: Switch, from: string, channel = 0x40): Promise<{ id: string; duplex: ByteDuplex; socket: Socket }> {
+  const key = generateNodeKey();
+  const socket = await socketFrom(sw, from);
+  const info = peerNodeInfo(key.id, from, channel);
   const up = await upgrade(socketDuplex(socket), { authenticate: secretAuthenticator(key), ourInfo: info, expectedId: sw.nodeId, handshakeTimeout: 5000 });
   return { id: key.id, duplex: up.duplex, socket };
 }

@@ -42,3 +42,19 @@ describe("limitIncoming", () => {
     });
   });
 });
+
+describe("limitIncoming on a duplex that reports its wire bytes", () => {
+  it("counts the wire bytes, not the chunks: reads that deliver nothing still spend the budget", () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable, flush }) => {
+      const chunk = new Uint8Array(1);
+      // three reads of 1044 wire bytes each; only the last delivers a (1-byte) chunk
+      const wire$ = hot("abc 3s |", { a: 1044, b: 1044, c: 1044 });
+      const duplex = Object.assign(new FakeDuplex(hot("--x 3s |", { x: chunk }), ts), { wireReceived$: wire$ });
+      expectObservable(limitIncoming(duplex, new TokenBucket(1000, 1000, ts), ts)).toBe("--x 3s |", { x: chunk });
+      flush();
+      // a leaves the budget at −44 (paused); b, 1 ms later, at −1087; c at −2130: resumed 2131 ms after c
+      expect(duplex.events).to.deep.equal(["pause@0", "resume@2133"]);
+    });
+  });
+});
