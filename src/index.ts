@@ -28,7 +28,8 @@ export {
   type KeepaliveEvent,
   type MConnectionOptions,
 } from "./mconn/mconnection.js";
-export { HandshakeError, FrameAuthenticationError, FrameLengthError, NonceExhaustedError, NodeKeyError, type HandshakeRule } from "./secret/errors.js";
+export { HandshakeError, FrameAuthenticationError, FrameLengthError, EmptyFramesError, NonceExhaustedError, NodeKeyError, type HandshakeRule } from "./secret/errors.js";
+export { MemoryBudget, MemoryBudgetError, DEFAULT_MAX_RECEIVE_BUFFER } from "./mconn/memory-budget.js";
 export {
   NODE_KEY_TYPE,
   formatNodeKey,

@@ -7,6 +7,7 @@ import type { Observable, SchedulerLike } from "rxjs";
 import type { ChannelDescriptor, ResolvedChannelDescriptor } from "./channel-descriptor.js";
 import type { defaults, MConnectionConfig } from "./config.js";
 import type { MConnection } from "./mconnection.js";
+import type { MemoryBudget } from "./memory-budget.js";
 
 /** Options of an {@link MConnection}. */
 export interface MConnectionOptions {
@@ -28,6 +29,11 @@ export interface MConnectionOptions {
    * timers and other sockets keep running. In virtual time, pass the test's scheduler here too.
    */
   readonly yieldScheduler?: SchedulerLike;
+  /**
+   * A process-wide budget the connection's reassembly buffers draw from (one account per
+   * connection); a peer that would exceed its share ends with a `MemoryBudgetError`.
+   */
+  readonly memoryBudget?: MemoryBudget;
 }
 
 /** Counters of one channel. */

@@ -12,6 +12,7 @@ import type { MConnectionConfig } from "./config.js";
 import { keepalive } from "./keepalive.js";
 import { limitIncoming } from "./limit-incoming.js";
 import { limitPingRate } from "./limit-ping-rate.js";
+import type { BudgetAccount } from "./memory-budget.js";
 import { reassembleBatches, type ChannelMessage, type ReassemblyChannel } from "./reassemble.js";
 import type { TokenBucket } from "./token-bucket.js";
 
@@ -55,6 +56,8 @@ export function inbound(
   recvBucket: TokenBucket,
   scheduler: SchedulerLike,
   on: InboundHandlers,
+  /** Where reassembly buffers are reserved from, if anywhere. */
+  memory?: BudgetAccount,
 ): Inbound {
   const batches$ = connectable(limitIncoming(duplex, recvBucket, scheduler).pipe(decodePacketBatches(maxPacketMsgSize(config.maxPacketMsgPayloadSize))), {
     connector: () => new Subject<readonly Packet[]>(),
@@ -74,7 +77,7 @@ export function inbound(
     tap(() => on.pongDue()),
   );
   const messages$ = batches$.pipe(
-    reassembleBatches(channels),
+    reassembleBatches(channels, memory),
     tap((m) => on.message(m)),
   );
   return {

@@ -12,6 +12,7 @@ import { immediateScheduler } from "./immediate-scheduler.js";
 import { inbound } from "./inbound.js";
 import { batchCutter } from "./next-batch.js";
 import { OutboundChannel } from "./outbound-channel.js";
+import type { BudgetAccount } from "./memory-budget.js";
 import { PacketWriter } from "./packet-writer.js";
 import type { ChannelMessage } from "./reassemble.js";
 import { burstFor, TokenBucket } from "./token-bucket.js";
@@ -73,11 +74,13 @@ export class MConnection {
   private readonly writer: PacketWriter;
   private readonly flusher: Flusher;
   private readonly subscriptions: Subscription[] = [];
+  private readonly memory: BudgetAccount | undefined;
   private state: "new" | "running" | "closing" | "ended" = "new";
   private closeTimer: Subscription | undefined;
   private endedWith: CloseReason | undefined;
 
   constructor(duplex: ByteDuplex, options: MConnectionOptions) {
+    this.memory = options.memoryBudget?.account();
     this.config = verifyConfig(options.config);
     this.channels = resolveChannels(options.channels);
     this.duplex = duplex;
@@ -162,7 +165,7 @@ export class MConnection {
       controlReceived: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() }),
       pongDue: () => this.flusher.owePong(),
       message: (m) => this.deliver(m),
-    });
+    }, this.memory);
     this.subscriptions.push(
       this.duplex.drained$.subscribe(() => {
         this.writer.drained();
@@ -267,6 +270,7 @@ export class MConnection {
     for (const s of this.subscriptions) s.unsubscribe();
     this.flusher.stop();
     this.writer.stop();
+    this.memory?.close();
     this.closeTimer?.unsubscribe();
     this.duplex.destroy();
     for (const st of this.states) {

@@ -1,6 +1,7 @@
 import { map, Observable, type OperatorFunction } from "rxjs";
 import { MessageTooLargeError, TruncatedError, UnknownChannelError } from "../errors.js";
 import type { MsgPacket, Packet } from "../wire/packet.js";
+import type { BudgetAccount, MemoryBudgetError } from "./memory-budget.js";
 
 /** A whole message received on a channel. */
 export interface ChannelMessage {
@@ -23,7 +24,11 @@ class Assembly {
   length = 0;
   /** The size of the last message that spanned several packets: where the next one starts. */
   private lastSize = 0;
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    /** Where buffer growth is reserved from, if anywhere (a process-wide memory budget). */
+    private readonly account?: BudgetAccount,
+  ) {}
 
   /** Appends a fragment; returns the whole message on eof. */
   append(channelId: number, data: Uint8Array, eof: boolean): Uint8Array | undefined {
@@ -38,6 +43,12 @@ class Assembly {
       // copied once, never regrown), else CometBFT's 4 KiB; double from there, up to capacity.
       let size = Math.max(this.buf?.length ?? 0, Math.min(Math.max(INITIAL_BUFFER, this.lastSize), this.capacity));
       while (size < needed) size = Math.min(size * 2, this.capacity);
+      try {
+        this.account?.reserve(size - (this.buf?.length ?? 0));
+      } catch (err) {
+        this.reset();
+        throw err;
+      }
       // Uninitialised memory (no zero-filling pass over up to a whole message): every byte handed
       // out is written first, and a tail left unused is zeroed before the buffer leaves.
       const slow = Buffer.allocUnsafeSlow(size);
@@ -49,6 +60,7 @@ class Assembly {
     this.length = needed;
     if (!eof) return undefined;
     const buf = this.buf;
+    this.account?.release(buf.length); // the message leaves: its memory is the receiver's now
     this.buf = undefined;
     this.length = 0;
     this.lastSize = needed;
@@ -60,6 +72,7 @@ class Assembly {
   }
 
   reset(): void {
+    if (this.buf !== undefined) this.account?.release(this.buf.length);
     this.buf = undefined;
     this.length = 0;
   }
@@ -69,13 +82,18 @@ class Assembly {
 class Reassembler {
   private readonly table: (Assembly | undefined)[] = new Array<Assembly | undefined>(256);
 
-  constructor(channels: readonly ReassemblyChannel[]) {
-    for (const ch of channels) this.table[ch.id] = new Assembly(ch.recvMessageCapacity);
+  constructor(channels: readonly ReassemblyChannel[], account?: BudgetAccount) {
+    for (const ch of channels) this.table[ch.id] = new Assembly(ch.recvMessageCapacity, account);
+  }
+
+  /** Drops every message in progress (and gives its memory back). */
+  reset(): void {
+    for (const a of this.table) a?.reset();
   }
 
   /**
    * Adds one packet; returns the whole message it completes, if any.
-   * @throws {UnknownChannelError | MessageTooLargeError}
+   * @throws {UnknownChannelError | MessageTooLargeError | MemoryBudgetError}
    */
   push(packet: MsgPacket): ChannelMessage | undefined {
     const id = packet.channelId;
@@ -117,6 +135,8 @@ export function reassemble(channels: readonly ReassemblyChannel[]): OperatorFunc
  * {@link reassemble} over batches of packets (as {@link decodePacketBatches} emits them), skipping
  * pings and pongs: the same messages and errors, with the per-packet work done in one loop per
  * batch. The messages a batch completes before a bad packet are emitted before the error.
+ * With `account`, every buffer's growth is reserved from it first (a {@link MemoryBudgetError}
+ * when refused) and given back when the message leaves or the subscription ends.
  *
  * ```
  * batches:  -B----C|      (B = [a, ping, b], C = [c]; a, b, c: channel 1, c eof)
@@ -124,11 +144,11 @@ export function reassemble(channels: readonly ReassemblyChannel[]): OperatorFunc
  * messages: ------Y|      (Y = a+b+c)
  * ```
  */
-export function reassembleBatches(channels: readonly ReassemblyChannel[]): OperatorFunction<readonly Packet[], ChannelMessage> {
+export function reassembleBatches(channels: readonly ReassemblyChannel[], account?: BudgetAccount): OperatorFunction<readonly Packet[], ChannelMessage> {
   return (source) =>
     new Observable<ChannelMessage>((subscriber) => {
-      const reassembler = new Reassembler(channels);
-      return source.subscribe({
+      const reassembler = new Reassembler(channels, account);
+      const reading = source.subscribe({
         next: (batch) => {
           for (const packet of batch) {
             if (packet.type !== "msg") continue;
@@ -150,5 +170,9 @@ export function reassembleBatches(channels: readonly ReassemblyChannel[]): Opera
           else subscriber.error(error);
         },
       });
+      return () => {
+        reading.unsubscribe();
+        reassembler.reset();
+      };
     });
 }

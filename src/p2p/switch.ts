@@ -11,6 +11,7 @@ import type { MConnectionConfig } from "../mconn/config.js";
 import { backoffDefaults, retryWithBackoff, type BackoffOptions } from "./backoff.js";
 import { countByKey } from "./count-by-key.js";
 import { PeerRejectedError } from "./errors.js";
+import { DEFAULT_MAX_RECEIVE_BUFFER, MemoryBudget } from "../mconn/memory-budget.js";
 import { verifyHostLimits, type HostLimits } from "./host-admission.js";
 import { formatNetAddress, parseHostPort, parseNetAddress, type NetAddress } from "./netaddress.js";
 import { BLOCK_PROTOCOL, P2P_PROTOCOL, type NodeInfo } from "./node-info.js";
@@ -63,6 +64,12 @@ export interface SwitchOptions {
   readonly filterAddress?: (host: string, port: number) => boolean;
   /** Refuses peers by ID and NodeInfo after the handshake. */
   readonly filterPeer?: (id: string, info: NodeInfo) => boolean;
+  /**
+   * Bytes every peer together may make us hold in messages being reassembled (default 256 MiB);
+   * a peer that would take more than its share (this divided among the peers holding something)
+   * ends with a `MemoryBudgetError`. Each channel's `recvMessageCapacity` still applies.
+   */
+  readonly maxReceiveBuffer?: number;
   /** Each peer's MConnection settings. */
   readonly mconnection?: Partial<MConnectionConfig>;
   /** Bound on each handshake stage (CometBFT: 3 s). */
@@ -122,6 +129,8 @@ interface Owner {
 export class Switch {
   private readonly options: SwitchOptions;
   private readonly hostLimits: HostLimits;
+  /** What every peer's reassembly draws from. */
+  readonly memoryBudget: MemoryBudget;
   private readonly scheduler: SchedulerLike;
   private readonly reactors = new Map<string, Reactor>();
   private readonly owners = new Map<number, Owner>();
@@ -146,6 +155,7 @@ export class Switch {
 
   constructor(options: SwitchOptions) {
     this.options = options;
+    this.memoryBudget = new MemoryBudget(options.maxReceiveBuffer ?? DEFAULT_MAX_RECEIVE_BUFFER);
     this.hostLimits = verifyHostLimits({
       ...(options.allowDuplicateIp === undefined ? {} : { allowDuplicateIp: options.allowDuplicateIp }),
       ...(options.maxHandshakesPerIp === undefined ? {} : { maxHandshakesPerIp: options.maxHandshakesPerIp }),
@@ -353,6 +363,7 @@ export class Switch {
       channels: [...this.owners.values()].map((w) => w.descriptor),
       ...(o.mconnection === undefined ? {} : { config: o.mconnection }),
       scheduler: this.scheduler,
+      memoryBudget: this.memoryBudget,
     });
     const peer = new Peer(connection, {
       id: conn.remoteId,

@@ -1,0 +1,89 @@
+/**
+ * One memory budget for a whole process: what peers make us hold (messages being reassembled,
+ * messages queued for sending) is drawn from it, each connection through an account of its
+ * own. A connection may hold at most a fair share: the budget divided among the connections
+ * that hold something. One that would exceed it is refused (and ended by its owner with a
+ * {@link MemoryBudgetError}), the others keep theirs.
+ * @module
+ */
+import { ConfigError, MConnError } from "../errors.js";
+
+/** CometBFT has no process-wide cap (each channel's capacity times the peers); this is ours. */
+export const DEFAULT_MAX_RECEIVE_BUFFER = 256 * 1024 * 1024;
+
+/** A connection would hold more than its share of the process's memory budget. */
+export class MemoryBudgetError extends MConnError {
+  constructor(
+    readonly wanted: number,
+    readonly held: number,
+    readonly share: number,
+  ) {
+    super("memory-budget", `holding ${held + wanted} bytes would exceed this connection's share of the memory budget (${Math.floor(share)} bytes)`);
+  }
+}
+
+/** The process-wide budget; see {@link MemoryBudget.account}. */
+export class MemoryBudget {
+  /** Bytes held by every account. */
+  used = 0;
+  /** Accounts holding something. */
+  holders = 0;
+  /** The most bytes ever held at once. */
+  highWater = 0;
+
+  /** @param total the budget in bytes (`maxReceiveBuffer`). */
+  constructor(readonly total: number) {
+    if (!Number.isSafeInteger(total) || total <= 0) throw new ConfigError(`maxReceiveBuffer must be a positive number of bytes, got ${total}.`);
+  }
+
+  /** A new account (one per connection). */
+  account(): BudgetAccount {
+    return new BudgetAccount(this);
+  }
+}
+
+/** One connection's part of a {@link MemoryBudget}. */
+export class BudgetAccount {
+  /** Bytes this account holds. */
+  held = 0;
+  private closed = false;
+
+  constructor(private readonly budget: MemoryBudget) {}
+
+  /** The most this account may hold now: the budget shared among the accounts holding something, this one included. */
+  get share(): number {
+    const b = this.budget;
+    return b.total / (b.holders + (this.held === 0 ? 1 : 0));
+  }
+
+  /**
+   * Takes `bytes` from the budget.
+   * @throws {MemoryBudgetError} when they would take the account past its share or the budget
+   * past its total (nothing is taken then).
+   */
+  reserve(bytes: number): void {
+    if (bytes <= 0) return;
+    const b = this.budget;
+    if (this.closed || this.held + bytes > this.share || b.used + bytes > b.total) throw new MemoryBudgetError(bytes, this.held, this.share);
+    if (this.held === 0) b.holders++;
+    this.held += bytes;
+    b.used += bytes;
+    if (b.used > b.highWater) b.highWater = b.used;
+  }
+
+  /** Gives `bytes` back (at most what is held). */
+  release(bytes: number): void {
+    const n = Math.min(bytes, this.held);
+    if (n <= 0) return;
+    const b = this.budget;
+    this.held -= n;
+    b.used -= n;
+    if (this.held === 0) b.holders--;
+  }
+
+  /** Gives everything back; later reservations are refused. */
+  close(): void {
+    this.release(this.held);
+    this.closed = true;
+  }
+}
