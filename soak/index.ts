@@ -54,7 +54,18 @@ const fail = (why: string) => {
 };
 
 const hubKey = generateNodeKey();
-const hub = new Switch({ nodeId: hubKey.id, authenticate: secretAuthenticator(hubKey), network: "soak", listen: "127.0.0.1:0", maxInboundPeers: PEERS + 10, mconnection: { sendRate: 0, recvRate: 0 } });
+const hub = new Switch({
+  nodeId: hubKey.id,
+  authenticate: secretAuthenticator(hubKey),
+  network: "soak",
+  listen: "127.0.0.1:0",
+  maxInboundPeers: PEERS + 10,
+  mconnection: { sendRate: 0, recvRate: 0 },
+  // every peer comes from 127.0.0.1 and reconnects every few seconds: no per-host limits
+  allowDuplicateIp: true,
+  maxHandshakesPerIp: PEERS,
+  newConnectionsPerIpPerSecond: 0,
+});
 const channelDescriptors = CHANNELS.map((id, i) => ({ id, priority: i + 1, sendQueueCapacity: 50, recvMessageCapacity: 64 * 1024 }));
 hub.addReactor("soak", { channels: channelDescriptors });
 const lifetimes = new Map<number, Lifetime>();
