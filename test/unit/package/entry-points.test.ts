@@ -11,9 +11,9 @@ import * as testing from "../../../src/testing/index.js";
 // change of the public API: make it here on purpose, not by a stray re-export.
 const intended = {
   "rx-mconn": [
-    "COMETBFT_CHANNELS", "ConfigError", "DEFAULT_SECRET_HANDSHAKE_TIMEOUT", "DecodeError", "DialError",
-    "FrameAuthenticationError", "FrameLengthError", "HandshakeError", "HandshakeTimeoutError", "MConnError",
-    "MConnection", "MalformedPacketError", "MessageTooLargeError", "NODE_KEY_TYPE", "NetAddressError",
+    "COMETBFT_CHANNELS", "ConfigError", "DEFAULT_MAX_RECEIVE_BUFFER", "DEFAULT_SECRET_HANDSHAKE_TIMEOUT", "DecodeError", "DialError",
+    "EmptyFramesError", "FrameAuthenticationError", "FrameLengthError", "HandshakeError", "HandshakeTimeoutError", "MConnError",
+    "MConnection", "MalformedPacketError", "MemoryBudget", "MemoryBudgetError", "MessageTooLargeError", "NODE_KEY_TYPE", "NetAddressError",
     "NodeInfoError", "NodeKeyError", "NonceExhaustedError", "PacketTooLargeError", "Peer", "PeerRejectedError",
     "PingFloodError", "PongTimeoutError", "ProtocolError", "ReactorError", "Switch", "TransportError",
     "TruncatedError", "UnknownChannelError", "WriteStallError", "backoffDefaults", "channelDefaults", "cometbftChannelName",
