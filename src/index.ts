@@ -29,7 +29,7 @@ export {
   type MConnectionOptions,
 } from "./mconn/mconnection.js";
 export { HandshakeError, FrameAuthenticationError, FrameLengthError, EmptyFramesError, NonceExhaustedError, NodeKeyError, type HandshakeRule } from "./secret/errors.js";
-export { MemoryBudget, MemoryBudgetError, DEFAULT_MAX_RECEIVE_BUFFER } from "./mconn/memory-budget.js";
+export { MemoryBudget, MemoryBudgetError, DEFAULT_MAX_RECEIVE_BUFFER, type BudgetAccount } from "./mconn/memory-budget.js";
 export {
   NODE_KEY_TYPE,
   formatNodeKey,

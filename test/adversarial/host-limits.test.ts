@@ -22,7 +22,7 @@ const channels = [{ id: 0x40, sendQueueCapacity: 4, recvMessageCapacity: 4096 }]
 /** A switch with CometBFT's per-host defaults, its authenticator spied on, and a logger that counts lines. */
 function victim(options: Parameters<typeof makeSwitch>[1] = {}) {
   const key = generateNodeKey();
-  const authenticate = sinon.spy(secretAuthenticator(key, { timeout: 1000 }));
+  const authenticate = sinon.spy(secretAuthenticator(key, { timeout: 5000 }));
   const lines = { debug: 0, info: 0, summaries: [] as { refused: number; reasons: Record<string, number> }[] };
   const logger = {
     debug: () => {
@@ -35,7 +35,7 @@ function victim(options: Parameters<typeof makeSwitch>[1] = {}) {
     warn: () => undefined,
     error: () => undefined,
   };
-  const { sw } = makeSwitch({ chat: { channels } }, { key, authenticate, logger, ...hostLimitsDefaults, handshakeTimeout: 1000, ...options });
+  const { sw } = makeSwitch({ chat: { channels } }, { key, authenticate, logger, ...hostLimitsDefaults, handshakeTimeout: 5000, ...options });
   /** Handshakes started for connections from `ip`. */
   const handshakesFrom = (ip: string) => authenticate.getCalls().filter((c) => c.args[0].remote.startsWith(`${ip}:`)).length;
   return { sw, authenticate, lines, handshakesFrom };
