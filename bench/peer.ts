@@ -9,7 +9,7 @@ import type { ByteDuplex } from "../src/duplex/byte-duplex.js";
 import { MConnection } from "../src/mconn/mconnection.js";
 import { secretHandshake } from "../src/secret/handshake.js";
 import { generateNodeKey } from "../src/secret/node-key.js";
-import { secretAuthenticator } from "../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../src/p2p/secret-authenticator.js";
 import { upgrade } from "../src/p2p/upgrade.js";
 import { LATENCY_CHANNELS, latencyRecorder } from "./latency-probe.js";
 import { yamuxOverSocket } from "./yamux.js";

@@ -15,7 +15,7 @@ import { TransportError } from "../src/errors.js";
 import type { Peer } from "../src/p2p/peer.js";
 import { Switch } from "../src/p2p/switch.js";
 import { generateNodeKey } from "../src/secret/node-key.js";
-import { secretAuthenticator } from "../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../src/p2p/secret-authenticator.js";
 
 const { values } = parseArgs({ options: { minutes: { type: "string" }, peers: { type: "string" } } });
 const minutes = Number(values.minutes ?? 1);

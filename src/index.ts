@@ -49,7 +49,7 @@ export {
   type SecretConnection,
   type SecretHandshakeOptions,
 } from "./secret/handshake.js";
-export { secretAuthenticator } from "./secret/secret-authenticator.js";
+export { secretAuthenticator } from "./p2p/secret-authenticator.js";
 export { NetAddressError, NodeInfoError, PeerRejectedError, DialError, type NodeInfoRule, type RejectionRule } from "./p2p/errors.js";
 export { isNodeId, parseHostPort, parseNetAddress, formatNetAddress, type NetAddress } from "./p2p/netaddress.js";
 export type { NodeInfo } from "./p2p/node-info.js";

@@ -6,7 +6,7 @@ import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import { upgrade } from "../../src/p2p/upgrade.js";
 import type { NodeInfo } from "../../src/p2p/node-info.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { dial, repeat, type BenchCase } from "../measure.js";
 import { remote } from "../remote.js";
 

@@ -4,7 +4,6 @@
  * @module
  */
 import { DefaultNodeInfo as DefaultNodeInfoProto } from "../proto/tendermint/p2p/types.js";
-import { uvarintSize, writeUvarint } from "../wire/uvarint.js";
 import { NodeInfoError } from "./errors.js";
 import { isNodeId, parseNetAddress } from "./netaddress.js";
 
@@ -38,44 +37,11 @@ export const BLOCK_PROTOCOL = 11;
 export const P2P_PROTOCOL = 8;
 
 /**
- * Encodes a NodeInfo as the protobuf `tendermint.p2p.DefaultNodeInfo` (no length prefix): the
- * bytes the generated encoder writes (fields in order, empty ones left out), written directly
- * into one buffer. Versions that are not safe non-negative integers take the generated encoder,
- * which checks them.
+ * Encodes a NodeInfo as the protobuf `tendermint.p2p.DefaultNodeInfo` (no length prefix),
+ * through the generated encoder. Versions must be non-negative integers.
+ * @throws {RangeError} when a version is not an integer.
  */
 export function encodeNodeInfo(info: NodeInfo): Uint8Array {
-  const { p2p, block, app } = info.protocolVersion;
-  if (!isSafeUint(p2p) || !isSafeUint(block) || !isSafeUint(app)) return encodeNodeInfoGenerated(info);
-  const strings = [info.nodeId, info.listenAddr, info.network, info.version, info.moniker, info.other.txIndex, info.other.rpcAddress].map((t) => Buffer.byteLength(t, "utf8"));
-  const [id, listen, network, version, moniker, txIndex, rpc] = strings as [number, number, number, number, number, number, number];
-  const versionSize = uintField(p2p) + uintField(block) + uintField(app);
-  const otherSize = bytesField(txIndex) + bytesField(rpc);
-  const size =
-    1 + uvarintSize(versionSize) + versionSize + bytesField(id) + bytesField(listen) + bytesField(network) + bytesField(version) + bytesField(info.channels.length) + bytesField(moniker) + 1 + uvarintSize(otherSize) + otherSize;
-  const out = Buffer.allocUnsafe(size);
-  let at = writeUvarint(out, writeUvarint(out, 0, 0x0a), versionSize);
-  at = writeUint(out, writeUint(out, writeUint(out, at, 0x08, p2p), 0x10, block), 0x18, app);
-  at = writeString(out, at, 0x12, info.nodeId, id);
-  at = writeString(out, at, 0x1a, info.listenAddr, listen);
-  at = writeString(out, at, 0x22, info.network, network);
-  at = writeString(out, at, 0x2a, info.version, version);
-  if (info.channels.length > 0) {
-    at = writeUvarint(out, writeUvarint(out, at, 0x32), info.channels.length);
-    out.set(info.channels, at);
-    at += info.channels.length;
-  }
-  at = writeString(out, at, 0x3a, info.moniker, moniker);
-  at = writeUvarint(out, writeUvarint(out, at, 0x42), otherSize);
-  at = writeString(out, at, 0x0a, info.other.txIndex, txIndex);
-  writeString(out, at, 0x12, info.other.rpcAddress, rpc);
-  return out;
-}
-
-/**
- * {@link encodeNodeInfo} through the generated encoder and 64-bit integers: the reference the
- * direct encoder is held to, and the path for versions beyond safe integers.
- */
-export function encodeNodeInfoGenerated(info: NodeInfo): Uint8Array {
   return DefaultNodeInfoProto.encode({
     protocolVersion: {
       p2p: BigInt(info.protocolVersion.p2p),
@@ -90,23 +56,6 @@ export function encodeNodeInfoGenerated(info: NodeInfo): Uint8Array {
     moniker: info.moniker,
     other: { txIndex: info.other.txIndex, rpcAddress: info.other.rpcAddress },
   }).finish();
-}
-
-const isSafeUint = (n: number) => Number.isSafeInteger(n) && n >= 0;
-
-/** Bytes of a one-byte-tag varint field holding `n` (none for 0). */
-const uintField = (n: number) => (n === 0 ? 0 : 1 + uvarintSize(n));
-/** Bytes of a one-byte-tag length-delimited field of `length` bytes (none when empty). */
-const bytesField = (length: number) => (length === 0 ? 0 : 1 + uvarintSize(length) + length);
-
-function writeUint(out: Buffer, at: number, tag: number, n: number): number {
-  return n === 0 ? at : writeUvarint(out, writeUvarint(out, at, tag), n);
-}
-
-function writeString(out: Buffer, at: number, tag: number, text: string, length: number): number {
-  if (length === 0) return at;
-  at = writeUvarint(out, writeUvarint(out, at, tag), length);
-  return at + out.write(text, at, length, "utf8");
 }
 
 /**

@@ -3,11 +3,11 @@
  * HKDF-SHA256 key split, exactly as CometBFT derives them.
  * @module
  */
-import { hkdfSha256 } from "./hkdf.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { Transcript } from "./merlin.js";
 
 const HKDF_INFO = new TextEncoder().encode("TENDERMINT_SECRET_CONNECTION_KEY_AND_CHALLENGE_GEN");
-const NO_SALT = new Uint8Array(0);
 /** The transcript after its domain separator, the same for every handshake: built once, cloned. */
 const TRANSCRIPT_START = new Transcript("TENDERMINT_SECRET_CONNECTION_TRANSCRIPT_HASH");
 
@@ -31,7 +31,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * 32 and sends with the next 32, the other side the reverse.
  */
 export function splitKeys(dhSecret: Uint8Array, localIsLeast: boolean): { sendKey: Uint8Array; recvKey: Uint8Array; okm: Uint8Array } {
-  const okm = hkdfSha256(dhSecret, NO_SALT, HKDF_INFO, 96);
+  const okm = hkdf(sha256, dhSecret, undefined, HKDF_INFO, 96);
   const first = okm.slice(0, 32);
   const second = okm.slice(32, 64);
   return localIsLeast ? { recvKey: first, sendKey: second, okm } : { sendKey: first, recvKey: second, okm };

@@ -16,7 +16,7 @@ import type { Switch } from "../../src/p2p/switch.js";
 import { upgrade } from "../../src/p2p/upgrade.js";
 import { FrameAuthenticationError, HandshakeError } from "../../src/secret/errors.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { encodeBatch } from "../../src/wire/encode-packets.js";
 import { tamperingProxy } from "../helpers/proxy.js";
 import { makeSwitch, nextPeerEvents } from "../helpers/switches.js";

@@ -2,7 +2,7 @@ import { filter, firstValueFrom, take, toArray } from "rxjs";
 import type { Reactor } from "../../src/p2p/reactor.js";
 import { Switch, type PeerEvent, type SwitchOptions } from "../../src/p2p/switch.js";
 import { generateNodeKey, type NodeKey } from "../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { within } from "./tcp.js";
 
 /**

@@ -13,7 +13,7 @@ import { filter, firstValueFrom, map, take, toArray } from "rxjs";
 import type { Peer } from "../../src/p2p/peer.js";
 import { Switch } from "../../src/p2p/switch.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { buildCli, CLI_BIN, runCli } from "../helpers/cli.js";
 import { within } from "../helpers/tcp.js";
 import { readVectors } from "../helpers/vectors.js";

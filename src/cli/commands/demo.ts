@@ -1,5 +1,5 @@
 import { generateNodeKey } from "../../secret/node-key.js";
-import { secretAuthenticator } from "../../secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
 import { Switch } from "../../p2p/switch.js";
 import type { Peer } from "../../p2p/peer.js";
 import { bytes, numberOption, pad, type Command } from "../args.js";

@@ -2,7 +2,7 @@ import { NodeInfoError } from "../../p2p/errors.js";
 import { BLOCK_PROTOCOL, P2P_PROTOCOL, validateNodeInfo } from "../../p2p/node-info.js";
 import { Switch } from "../../p2p/switch.js";
 import { loadOrGenerateNodeKey } from "../../secret/node-key.js";
-import { secretAuthenticator } from "../../secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
 import { serveMetrics } from "../../metrics/serve-metrics.js";
 import { switchMetrics } from "../../metrics/switch-metrics.js";
 import { hostPortOption, peerListOption } from "../address-options.js";

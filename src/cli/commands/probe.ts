@@ -1,7 +1,7 @@
 import { filter, interval, Subject, takeUntil } from "rxjs";
 import { COMETBFT_CHANNELS, cometbftChannelName } from "../../p2p/cometbft-channels.js";
 import { generateNodeKey } from "../../secret/node-key.js";
-import { secretAuthenticator } from "../../secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
 import { Switch } from "../../p2p/switch.js";
 import { peerAddressArgument } from "../address-options.js";
 import { bytes, CliError, numberOption, pad, requiredOption, type Command } from "../args.js";

@@ -4,7 +4,7 @@ import { PeerRejectedError } from "../../../src/p2p/errors.js";
 import type { NodeInfo } from "../../../src/p2p/node-info.js";
 import { upgrade } from "../../../src/p2p/upgrade.js";
 import { generateNodeKey, type NodeKey } from "../../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../../src/p2p/secret-authenticator.js";
 import { recording } from "../../helpers/recording-duplex.js";
 
 const infoOf = (key: NodeKey, port: number): NodeInfo => ({

@@ -2,9 +2,9 @@
  * SecretConnection as the peer layer's authentication step.
  * @module
  */
-import type { Authenticate } from "../p2p/upgrade.js";
-import { secretHandshake, type SecretHandshakeOptions } from "./handshake.js";
-import type { NodeKey } from "./node-key.js";
+import type { Authenticate } from "./upgrade.js";
+import { secretHandshake, type SecretHandshakeOptions } from "../secret/handshake.js";
+import type { NodeKey } from "../secret/node-key.js";
 
 /**
  * The {@link Authenticate} step of a `Switch` or `TcpTransport`: a SecretConnection handshake
