@@ -50,14 +50,34 @@ export {
   type SecretHandshakeOptions,
 } from "./secret/handshake.js";
 export { secretAuthenticator } from "./p2p/secret-authenticator.js";
-export { NetAddressError, NodeInfoError, PeerRejectedError, DialError, type NodeInfoRule, type RejectionRule } from "./p2p/errors.js";
+export {
+  NetAddressError,
+  NodeInfoError,
+  PeerRejectedError,
+  DialError,
+  DecodeError,
+  ReactorError,
+  FilterError,
+  SubscriberError,
+  SendSourceError,
+  PeerEndedError,
+  DialAbortedError,
+  type NodeInfoRule,
+  type RejectionRule,
+  type PeerRef,
+  type ReactorHook,
+  type FilterName,
+  type GuardedStream,
+} from "./p2p/errors.js";
 export { isNodeId, parseHostPort, parseNetAddress, formatNetAddress, type NetAddress } from "./p2p/netaddress.js";
 export type { NodeInfo } from "./p2p/node-info.js";
 export { backoffDefaults, type BackoffOptions } from "./p2p/backoff.js";
 export { HandshakeTimeoutError, type Authenticate, type AuthenticatedDuplex } from "./p2p/upgrade.js";
 export type { InboundFailure } from "./p2p/transport.js";
-export { Peer, type Outbound, type Dropped, type PeerStatus } from "./p2p/peer.js";
+export { Peer, type Outbound, type Dropped, type PeerStatus, type PeerSendFromOptions } from "./p2p/peer.js";
 export { protoCodec, type MessageCodec, type ProtoMessageFns, type ProtoWriter, type SwitchChannelDescriptor, type Envelope, type RemovalReason, type Reactor } from "./p2p/reactor.js";
-export { Switch, DecodeError, ReactorError, type PeerEvent, type SwitchOptions, type SwitchChannel } from "./p2p/switch.js";
+export { Switch, switchDefaults, verifySwitchOptions, type PeerEvent, type Rejection, type DialOptions, type SwitchOptions, type SwitchChannel } from "./p2p/switch.js";
+export { admission, type Admission, type AdmissionRules, type AdmittedPeer, type Candidate } from "./p2p/admission.js";
+export { GuardedObservable, type ThrowReport } from "./p2p/guarded-observable.js";
 export { COMETBFT_CHANNELS, cometbftChannelName, type CometbftChannel } from "./p2p/cometbft-channels.js";
 export { silentLogger, type Logger, type LogFn } from "./logger.js";

@@ -1,8 +1,25 @@
 /**
- * Errors of the peer layer: addresses, NodeInfo, admission.
+ * Errors of the peer layer: addresses, NodeInfo, admission, and the guards around user code
+ * (filters, reactor hooks, codecs, subscribers).
  * @module
  */
 import { MConnError, ProtocolError } from "../errors.js";
+
+/** The peer a peer-level error concerns: its node ID and, when known, its address. */
+export interface PeerRef {
+  readonly id: string;
+  /** `host:port` of the socket. */
+  readonly address?: string;
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function peerText(peer: PeerRef | undefined): string {
+  if (peer === undefined) return "";
+  return ` (peer ${peer.id}${peer.address === undefined ? "" : ` at ${peer.address}`})`;
+}
 
 /** A text that is not a valid `ID@host:port` address; the message says what is wrong. */
 export class NetAddressError extends MConnError {
@@ -71,5 +88,102 @@ export class PeerRejectedError extends MConnError {
 export class DialError extends MConnError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("dial", message, options);
+  }
+}
+
+/** A message that could not be decoded with its channel's codec; the peer is stopped. */
+export class DecodeError extends ProtocolError {
+  declare readonly reason: "decode";
+  constructor(
+    readonly channelId: number,
+    readonly peer: PeerRef,
+    cause: unknown,
+  ) {
+    super("decode", `message on channel ${channelId} does not decode${peerText(peer)}: ${describe(cause)}`, { cause });
+  }
+}
+
+/** The reactor hooks the switch calls. */
+export type ReactorHook = "initPeer" | "addPeer" | "removePeer" | "receive";
+
+/** A reactor hook threw while handling a peer; that peer is stopped with this error. */
+export class ReactorError extends MConnError {
+  declare readonly reason: "reactor";
+  constructor(
+    readonly reactor: string,
+    readonly hook: ReactorHook,
+    readonly peer: PeerRef,
+    cause: unknown,
+  ) {
+    super("reactor", `reactor ${reactor} failed in ${hook}${peerText(peer)}: ${describe(cause)}`, { cause });
+  }
+}
+
+/** The user's filters. */
+export type FilterName = "filterAddress" | "filterPeer";
+
+/** A filter threw: the connection is refused (its socket destroyed) with this error. */
+export class FilterError extends MConnError {
+  declare readonly reason: "filter";
+  constructor(
+    readonly filter: FilterName,
+    /** What was filtered: `host:port`, or the peer's ID. */
+    readonly subject: string,
+    cause: unknown,
+    readonly peer?: PeerRef,
+  ) {
+    super("filter", `${filter} threw for ${subject}: ${describe(cause)}`, { cause });
+  }
+}
+
+/** The observables of the switch and its peers whose subscribers are guarded. */
+export type GuardedStream = "messages$" | "peers$" | "rejected$" | "errors$" | "ended$" | "dropped$";
+
+/**
+ * A subscriber of one of our observables threw (or errored without an error handler). Reported
+ * on `errors$` and to the logger; the peer the value concerned, if any, is stopped with it.
+ */
+export class SubscriberError extends MConnError {
+  declare readonly reason: "subscriber";
+  constructor(
+    readonly stream: GuardedStream,
+    readonly peer: PeerRef | undefined,
+    cause: unknown,
+  ) {
+    super("subscriber", `a subscriber of ${stream} threw${peerText(peer)}: ${describe(cause)}`, { cause });
+  }
+}
+
+/** A source given to `peer.sendFrom` errored; the source is unsubscribed, the peer stays. */
+export class SendSourceError extends MConnError {
+  declare readonly reason: "send-source";
+  constructor(
+    readonly channelId: number,
+    readonly peer: PeerRef,
+    cause: unknown,
+  ) {
+    super("send-source", `the source sending on channel ${channelId} failed${peerText(peer)}: ${describe(cause)}`, { cause });
+  }
+}
+
+/** Why a send did not happen because the peer is gone. */
+export class PeerEndedError extends MConnError {
+  declare readonly reason: "peer-ended";
+  constructor(
+    readonly channelId: number,
+    readonly peer: PeerRef,
+  ) {
+    super("peer-ended", `cannot send on channel ${channelId}: the peer has ended${peerText(peer)}`);
+  }
+}
+
+/** A dial cancelled through its `AbortSignal`. */
+export class DialAbortedError extends MConnError {
+  declare readonly reason: "dial-aborted";
+  constructor(
+    readonly peer: PeerRef,
+    cause: unknown,
+  ) {
+    super("dial-aborted", `dialing ${peer.id}${peer.address === undefined ? "" : `@${peer.address}`} was cancelled`, { cause });
   }
 }

@@ -91,27 +91,41 @@ function isPrintable(text: string): boolean {
 }
 
 /**
- * CometBFT's `Validate`: a well-formed ID and listen address, printable version and moniker,
- * at most 16 distinct channels, tx_index "", "on" or "off", a printable RPC address or none.
- * @throws {NodeInfoError} naming the first rule broken.
+ * Every rule of CometBFT's `Validate` that `info` breaks (none: an empty list): a well-formed ID
+ * and listen address (with a port), printable version and moniker, at most 16 distinct
+ * channels, tx_index "", "on" or "off", a printable RPC address or none, and — when `encoded`
+ * is given — at most 10,240 bytes encoded.
  */
-export function validateNodeInfo(info: NodeInfo): void {
-  if (!isNodeId(info.nodeId)) throw new NodeInfoError("node-id", `node ID ${JSON.stringify(info.nodeId)} is not 40 hex characters`);
+export function nodeInfoProblems(info: NodeInfo, encodedSize?: number): NodeInfoError[] {
+  const problems: NodeInfoError[] = [];
+  if (!isNodeId(info.nodeId)) problems.push(new NodeInfoError("node-id", `node ID ${JSON.stringify(info.nodeId)} is not 40 hex characters`));
   try {
     parseNetAddress(`${info.nodeId}@${info.listenAddr.replace(/^[a-z]+:\/\//, "")}`);
   } catch (err) {
-    throw new NodeInfoError("listen-addr", `listen address ${JSON.stringify(info.listenAddr)} is invalid: ${(err as Error).message}`);
+    problems.push(new NodeInfoError("listen-addr", `listen address ${JSON.stringify(info.listenAddr)} is invalid: ${(err as Error).message}`));
   }
   if (info.version !== "" && !isPrintable(info.version))
-    throw new NodeInfoError("version", `version ${JSON.stringify(info.version)} must be empty or printable ASCII, not blank`);
+    problems.push(new NodeInfoError("version", `version ${JSON.stringify(info.version)} must be empty or printable ASCII, not blank`));
   if (info.channels.length > MAX_NUM_CHANNELS)
-    throw new NodeInfoError("channels-count", `${info.channels.length} channels listed, at most ${MAX_NUM_CHANNELS} allowed`);
-  if (new Set(info.channels).size !== info.channels.length) throw new NodeInfoError("channels-duplicate", "a channel is listed twice");
-  if (!isPrintable(info.moniker)) throw new NodeInfoError("moniker", `moniker ${JSON.stringify(info.moniker)} must be printable ASCII, not blank`);
+    problems.push(new NodeInfoError("channels-count", `${info.channels.length} channels listed, at most ${MAX_NUM_CHANNELS} allowed`));
+  if (new Set(info.channels).size !== info.channels.length) problems.push(new NodeInfoError("channels-duplicate", "a channel is listed twice"));
+  if (!isPrintable(info.moniker)) problems.push(new NodeInfoError("moniker", `moniker ${JSON.stringify(info.moniker)} must be printable ASCII, not blank`));
   if (!["", "on", "off"].includes(info.other.txIndex))
-    throw new NodeInfoError("tx-index", `tx_index ${JSON.stringify(info.other.txIndex)} must be "", "on" or "off"`);
+    problems.push(new NodeInfoError("tx-index", `tx_index ${JSON.stringify(info.other.txIndex)} must be "", "on" or "off"`));
   if (info.other.rpcAddress !== "" && !isPrintable(info.other.rpcAddress))
-    throw new NodeInfoError("rpc-address", `rpc_address ${JSON.stringify(info.other.rpcAddress)} must be empty or printable ASCII, not blank`);
+    problems.push(new NodeInfoError("rpc-address", `rpc_address ${JSON.stringify(info.other.rpcAddress)} must be empty or printable ASCII, not blank`));
+  if (encodedSize !== undefined && encodedSize > MAX_NODE_INFO_SIZE)
+    problems.push(new NodeInfoError("too-large", `NodeInfo of ${encodedSize} bytes exceeds ${MAX_NODE_INFO_SIZE}`));
+  return problems;
+}
+
+/**
+ * CometBFT's `Validate` (see {@link nodeInfoProblems}).
+ * @throws {NodeInfoError} naming the first rule broken.
+ */
+export function validateNodeInfo(info: NodeInfo): void {
+  const [first] = nodeInfoProblems(info);
+  if (first !== undefined) throw first;
 }
 
 /**

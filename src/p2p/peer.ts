@@ -2,10 +2,14 @@
  * A connected, checked peer: its identity, its NodeInfo, and sending on its MConnection.
  * @module
  */
-import { asyncScheduler, interval, map, Observable, startWith, Subject, takeUntil, type Observer, type SchedulerLike } from "rxjs";
+import { asapScheduler, asyncScheduler, interval, map, Observable, startWith, Subject, Subscriber, takeUntil, type SchedulerLike, type Subscription } from "rxjs";
+import type { MConnError } from "../errors.js";
 import type { ChannelStatus, MConnection } from "../mconn/mconnection.js";
 import type { CloseReason } from "../mconn/close-reason.js";
+import { PeerEndedError, SendSourceError, SubscriberError, type GuardedStream, type PeerRef } from "./errors.js";
+import { GuardedObservable } from "./guarded-observable.js";
 import type { NodeInfo } from "./node-info.js";
+import { sendFrom } from "./send-from.js";
 
 /** A message to send on a channel, as `peer.send$` takes it. */
 export interface Outbound {
@@ -16,6 +20,12 @@ export interface Outbound {
 /** Why a message given to `send$` was not queued. */
 export interface Dropped extends Outbound {
   readonly reason: "queue-full" | "unknown-channel" | "not-running" | "peer-lacks-channel";
+}
+
+/** Options of {@link Peer.sendFrom}. */
+export interface PeerSendFromOptions {
+  /** Messages of an Observable source held while waiting for room (default 16); beyond, each is reported on `dropped$`. */
+  readonly maxPending?: number;
 }
 
 /** A snapshot of a peer's traffic. */
@@ -41,18 +51,30 @@ export class Peer {
   /** The address we dialed (outbound peers). */
   readonly dialedAddr: string | undefined;
   /**
-   * An Observer to pipe outbound messages into: each is queued with `trySend`; what cannot be
-   * queued (full queue, unknown channel, peer gone) is reported on `dropped$`, never buffered.
-   * For backpressure instead, use `concatMap((m) => peer.queue(m.channelId, m.message))`.
+   * A Subscriber to pipe outbound messages into (`source$.subscribe(peer.send$)`): each is
+   * queued with `trySend`; what cannot be queued (full queue, unknown channel, peer gone) is
+   * reported on `dropped$`, never buffered. A source piped in is unsubscribed when the peer ends,
+   * and its error is reported on `errors$` (`SendSourceError`); its completion leaves `send$`
+   * open for other sources. To wait for room instead of dropping, use {@link Peer.sendFrom}.
    */
-  readonly send$: Observer<Outbound>;
-  /** Messages `send$` could not queue, with the reason. Completes when the peer is removed. */
+  readonly send$: Subscriber<Outbound>;
+  /**
+   * Messages `send$` or `sendFrom` could not queue, with the reason. Its subscribers are
+   * guarded (a throw stops this peer with `SubscriberError`). Completes when the peer ends.
+   */
   readonly dropped$: Observable<Dropped>;
-  /** Emits the reason once the connection has ended. */
+  /** Emits the reason once the connection has ended. Its subscribers are guarded. */
   readonly ended$: Observable<CloseReason>;
+  /**
+   * Failures in user code concerning this peer that did not come from its connection: a
+   * throwing subscriber of `ended$` or `dropped$`, a failed `sendFrom` source. The switch
+   * forwards them to its own `errors$` and logger.
+   */
+  readonly errors$: Observable<MConnError>;
 
   private readonly remoteChannels: Set<number>;
   private readonly droppedSubject = new Subject<Dropped>();
+  private readonly errorSubject = new Subject<MConnError>();
   private readonly data = new Map<string, unknown>();
 
   constructor(
@@ -66,18 +88,40 @@ export class Peer {
     this.socketAddr = init.socketAddr;
     this.dialedAddr = init.dialedAddr;
     this.remoteChannels = new Set(init.nodeInfo.channels);
-    this.ended$ = connection.ended$;
-    this.dropped$ = this.droppedSubject.asObservable();
-    connection.ended$.subscribe(() => this.droppedSubject.complete());
-    this.send$ = {
-      next: (m) => {
-        const reason = this.refusal(m.channelId);
-        if (reason !== undefined) this.droppedSubject.next({ ...m, reason });
-        else if (!connection.trySend(m.channelId, m.message)) this.droppedSubject.next({ ...m, reason: "queue-full" });
-      },
-      error: () => undefined,
-      complete: () => undefined,
-    };
+    this.errors$ = this.errorSubject.asObservable();
+    this.ended$ = GuardedObservable.from(connection.ended$, (err) => this.subscriberThrew("ended$", err));
+    this.dropped$ = GuardedObservable.from(this.droppedSubject, (err) => this.subscriberThrew("dropped$", err));
+    this.send$ = new SendSubscriber(
+      (m) => this.offer(m),
+      (err, m) => this.errorSubject.next(new SendSourceError(m?.channelId ?? -1, this.ref, err)),
+    );
+    connection.ended$.subscribe(() => {
+      this.send$.unsubscribe();
+      this.droppedSubject.complete();
+      this.errorSubject.complete();
+    });
+  }
+
+  /** The peer's ID and socket address, as errors name it. */
+  get ref(): PeerRef {
+    return { id: this.id, address: this.socketAddr };
+  }
+
+  /**
+   * Sends every message of `source` on `channelId`, each waiting for room in the queue (no
+   * drops while the peer keeps reading, no unbounded buffering, no synchronous recursion). An
+   * (async) iterable is pulled one message at a time, paced by the peer; an Observable is
+   * subscribed at once and what it pushes while earlier messages wait is held up to
+   * `maxPending` (beyond, reported on `dropped$`). The source is unsubscribed (or its iterator
+   * returned) when the peer ends; its error is reported on `errors$` (`SendSourceError`).
+   * Unsubscribe the result to stop sending.
+   */
+  sendFrom(source: Observable<Uint8Array> | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, channelId: number, options: PeerSendFromOptions = {}): Subscription {
+    return sendFrom(this, source, channelId, {
+      ...options,
+      onDrop: (message, why) => this.droppedSubject.next({ channelId, message, reason: this.refusal(channelId) ?? why }),
+      onError: (err) => this.errorSubject.next(new SendSourceError(channelId, this.ref, err)),
+    });
   }
 
   /** True when the remote listed `channelId` in its NodeInfo (CometBFT sends only on those). */
@@ -86,21 +130,33 @@ export class Peer {
   }
 
   /**
-   * Queues `message`, waiting up to the send timeout for room. `false` on timeout, when the
-   * peer is gone, or when either side lacks the channel.
+   * Queues `message`, waiting up to the send timeout for room: `true` once queued, `false` on
+   * timeout or when either side lacks the channel.
+   * @throws {PeerEndedError} (the promise rejects, in a later turn) once the peer has ended.
    */
   send(channelId: number, message: Uint8Array): Promise<boolean> {
-    if (!this.hasChannel(channelId)) return Promise.resolve(false);
-    return this.connection.send(channelId, message);
+    return new Promise((resolve, reject) => {
+      this.queue(channelId, message).subscribe({ next: resolve, error: reject });
+    });
   }
 
-  /** The Observable form of {@link Peer.send}: emits `true` once queued, or `false`. */
+  /**
+   * The Observable form of {@link Peer.send}: emits `true` once queued, or `false`, then
+   * completes. Once the peer has ended it errors with {@link PeerEndedError}, asynchronously (a
+   * `repeat()` loop of sends stops instead of recursing).
+   */
   queue(channelId: number, message: Uint8Array): Observable<boolean> {
-    if (!this.hasChannel(channelId)) return new Observable((s) => {
-        s.next(false);
-        s.complete();
-      });
-    return this.connection.queue(channelId, message);
+    return new Observable<boolean>((subscriber) => {
+      if (!this.connection.isRunning) {
+        return asapScheduler.schedule(() => subscriber.error(new PeerEndedError(channelId, this.ref)));
+      }
+      if (!this.hasChannel(channelId)) {
+        subscriber.next(false);
+        subscriber.complete();
+        return undefined;
+      }
+      return this.connection.queue(channelId, message).subscribe(subscriber);
+    });
   }
 
   /** Queues `message` if there is room now; `false` otherwise (see {@link Peer.send}). */
@@ -150,6 +206,19 @@ export class Peer {
     });
   }
 
+  private offer(m: Outbound): void {
+    const reason = this.refusal(m.channelId);
+    if (reason !== undefined) this.droppedSubject.next({ ...m, reason });
+    else if (!this.connection.trySend(m.channelId, m.message)) this.droppedSubject.next({ ...m, reason: "queue-full" });
+  }
+
+  private subscriberThrew(stream: GuardedStream, error: unknown): void {
+    const err = new SubscriberError(stream, this.ref, error);
+    if (!this.errorSubject.closed) this.errorSubject.next(err);
+    // A throw about a peer that has ended has nothing left to stop.
+    this.connection.abort(err);
+  }
+
   private refusal(channelId: number): Dropped["reason"] | undefined {
     if (!this.connection.isRunning) return "not-running";
     if (!this.connection.channels.some((c) => c.id === channelId)) return "unknown-channel";
@@ -166,4 +235,34 @@ function totals(channels: readonly ChannelStatus[]): { sent: number; received: n
     received += c.receivedBytes;
   }
   return { sent, received };
+}
+
+/**
+ * `peer.send$`: a Subscriber that sources can be piped into. It never stops on a source's
+ * completion or error (other sources may still be piped in); it is unsubscribed — tearing down
+ * every source piped into it — when the peer ends.
+ */
+class SendSubscriber extends Subscriber<Outbound> {
+  private last: Outbound | undefined;
+
+  constructor(
+    private readonly onNext: (m: Outbound) => void,
+    private readonly onError: (error: unknown, last: Outbound | undefined) => void,
+  ) {
+    super();
+  }
+
+  override next(m: Outbound): void {
+    if (this.closed) return;
+    this.last = m;
+    this.onNext(m);
+  }
+
+  override error(err: unknown): void {
+    if (!this.closed) this.onError(err, this.last);
+  }
+
+  override complete(): void {
+    // Other sources may still be piped in: send$ ends with the peer only.
+  }
 }

@@ -1,118 +1,57 @@
 /**
- * The Switch: holds peers, routes each channel's messages to the reactor that owns it and to
- * `channel(id).messages$`, and redials persistent peers.
+ * The Switch: holds peers, admits connections (see {@link admission}), routes each channel's
+ * messages to the reactor that owns it and to `channel(id).messages$` (see {@link Router}), and
+ * redials persistent peers (see {@link PersistentPeers}). Every call into user code is guarded.
  * @module
  */
-import { asyncScheduler, defer, from, Observable, Subject, tap, type SchedulerLike, type Subscription } from "rxjs";
-import { ConfigError, MConnError, ProtocolError } from "../errors.js";
+import { asyncScheduler, filter, Subject, type Observable, type SchedulerLike } from "rxjs";
+import { ConfigError, type MConnError } from "../errors.js";
 import type { CloseReason } from "../mconn/close-reason.js";
+import { MemoryBudget } from "../mconn/memory-budget.js";
 import { MConnection } from "../mconn/mconnection.js";
-import type { MConnectionConfig } from "../mconn/config.js";
-import { backoffDefaults, retryWithBackoff, type BackoffOptions } from "./backoff.js";
+import type { ChannelMessage } from "../mconn/reassemble.js";
+import { admission } from "./admission.js";
 import { countByKey } from "./count-by-key.js";
-import { PeerRejectedError } from "./errors.js";
-import { DEFAULT_MAX_RECEIVE_BUFFER, MemoryBudget } from "../mconn/memory-budget.js";
-import { verifyHostLimits, type HostLimits } from "./host-admission.js";
-import { formatNetAddress, parseHostPort, parseNetAddress, type NetAddress } from "./netaddress.js";
-import { BLOCK_PROTOCOL, P2P_PROTOCOL, type NodeInfo } from "./node-info.js";
+import { guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
+import { DialAbortedError, FilterError, PeerRejectedError, SubscriberError, type GuardedStream } from "./errors.js";
+import { GuardedObservable } from "./guarded-observable.js";
+import { formatNetAddress, parseNetAddress, type NetAddress } from "./netaddress.js";
+import type { NodeInfo } from "./node-info.js";
+import { buildNodeInfo, verifyOwnNodeInfo } from "./own-node-info.js";
 import { Peer } from "./peer.js";
-import type { Envelope, Reactor, SwitchChannelDescriptor } from "./reactor.js";
+import { PersistentPeers } from "./persistent-peers.js";
+import type { Reactor } from "./reactor.js";
+import { Router, type SwitchChannel } from "./routing.js";
+import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
-import type { Authenticate } from "./upgrade.js";
-import { silentLogger, type Logger } from "../logger.js";
 
-/** A peer joined or left. */
+export type { SwitchChannel } from "./routing.js";
+export { switchDefaults, verifySwitchOptions, type SwitchOptions } from "./switch-options.js";
+
+/** A peer joined or left. `removed` follows `added`, and only peers that were added are removed. */
 export type PeerEvent =
   | { readonly type: "added"; readonly peer: Peer }
   | { readonly type: "removed"; readonly peer: Peer; readonly reason: CloseReason };
 
-/** A message that could not be decoded with its channel's codec. */
-export class DecodeError extends ProtocolError {
-  constructor(channelId: number, cause: unknown) {
-    super("decode", `message on channel ${channelId} does not decode: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
+/** A connection refused (inbound), or a persistent peer's dial that failed (outbound). */
+export interface Rejection extends InboundFailure {
+  readonly direction: "inbound" | "outbound";
 }
 
-/** A reactor method threw while handling a peer; the peer is stopped with this error. */
-export class ReactorError extends MConnError {
-  constructor(reactor: string, method: string, cause: unknown) {
-    super("reactor", `reactor ${reactor} failed in ${method}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
+/** Options of {@link Switch.dial}. */
+export interface DialOptions {
+  /** Cancels the dial: it rejects with `DialAbortedError` and any connection it makes is closed. */
+  readonly signal?: AbortSignal;
 }
 
-/** Options of a {@link Switch}. Durations in ms. */
-export interface SwitchOptions {
-  /** Our node ID (from our node key). */
-  readonly nodeId: string;
-  /** The secret handshake for our node key (see `secretAuthenticator`). */
-  readonly authenticate: Authenticate;
-  /** The network (chain id) we belong to; peers must be on it. */
-  readonly network: string;
-  readonly moniker?: string;
-  readonly version?: string;
-  /** `host:port` to listen on (`127.0.0.1:0` picks a free port); absent: dial only. */
-  readonly listen?: string;
-  /** The address we advertise in NodeInfo; default: the bound listen address. */
-  readonly externalAddress?: string;
-  /** `ID@host:port` addresses dialed at start and redialed after every failure. */
-  readonly persistentPeers?: readonly string[];
-  /** Most inbound peers (CometBFT: 40). */
-  readonly maxInboundPeers?: number;
-  /** Most outbound peers (CometBFT: 10). Persistent peers are dialed regardless. */
-  readonly maxOutboundPeers?: number;
-  /** Refuses sockets by remote address before the handshake. */
-  readonly filterAddress?: (host: string, port: number) => boolean;
-  /** Refuses peers by ID and NodeInfo after the handshake. */
-  readonly filterPeer?: (id: string, info: NodeInfo) => boolean;
-  /**
-   * Bytes every peer together may make us hold in messages being reassembled (default 256 MiB);
-   * a peer that would take more than its share (this divided among the peers holding something)
-   * ends with a `MemoryBudgetError`. Each channel's `recvMessageCapacity` still applies.
-   */
-  readonly maxReceiveBuffer?: number;
-  /** Each peer's MConnection settings. */
-  readonly mconnection?: Partial<MConnectionConfig>;
-  /** Bound on each handshake stage (CometBFT: 3 s). */
-  readonly handshakeTimeout?: number;
-  /** Bound on a TCP dial (CometBFT: 1 s). */
-  readonly dialTimeout?: number;
-  /** Most inbound handshakes in progress at once (default 64). */
-  readonly maxPendingHandshakes?: number;
-  /**
-   * More than one inbound connection per remote IP (CometBFT's `allow_duplicate_ip`; default
-   * false). Set it to run several nodes on one address, e.g. 127.0.0.1 in tests and demos.
-   */
-  readonly allowDuplicateIp?: boolean;
-  /** Most inbound handshakes in progress per remote IP (default 4). */
-  readonly maxHandshakesPerIp?: number;
-  /** New inbound connections per second one remote IP may open, sustained (default 1; 0: unlimited). */
-  readonly newConnectionsPerIpPerSecond?: number;
-  /** New inbound connections one remote IP may open in a burst (default 5). */
-  readonly newConnectionsPerIpBurst?: number;
-  /** Reconnection schedule for persistent peers (CometBFT's by default). */
-  readonly backoff?: BackoffOptions;
-  /** Random numbers in [0, 1) for the backoff jitter. */
-  readonly random?: () => number;
-  readonly scheduler?: SchedulerLike;
-  /** At most one `info` line summarising refused connections per this many ms (default 5000); each refusal is at `debug`. */
-  readonly refusalSummaryInterval?: number;
-  /** Where peer events, refusals and redials are logged (pino-compatible); silent by default. */
-  readonly logger?: Logger;
-}
-
-/** One channel of the switch, as users see it. */
-export interface SwitchChannel<T = Uint8Array> {
-  readonly descriptor: SwitchChannelDescriptor;
-  /** Messages from every peer on this channel. Completes when the switch stops. */
-  readonly messages$: Observable<Envelope<T>>;
-}
-
-interface Owner {
-  readonly name: string;
-  readonly reactor: Reactor;
-  readonly descriptor: SwitchChannelDescriptor;
-  readonly subject: Subject<Envelope<unknown>>;
-  readonly handle: SwitchChannel<unknown>;
+interface PeerEntry {
+  readonly peer: Peer;
+  /** `added` was emitted. */
+  announced: boolean;
+  /** Messages that arrived before `added` (only while the peer is being started). */
+  readonly early: ChannelMessage[];
+  /** Reactors whose `addPeer` ran: they get `removePeer`. */
+  readonly reactors: Set<string>;
 }
 
 /**
@@ -127,46 +66,63 @@ interface Owner {
  * await sw.broadcast(0x40, new TextEncoder().encode("hi"));
  */
 export class Switch {
-  private readonly options: SwitchOptions;
-  private readonly hostLimits: HostLimits;
+  private readonly options: ResolvedSwitchOptions;
   /** What every peer's reassembly draws from. */
   readonly memoryBudget: MemoryBudget;
   private readonly scheduler: SchedulerLike;
-  private readonly reactors = new Map<string, Reactor>();
-  private readonly owners = new Map<number, Owner>();
+  private readonly router: Router;
+  private readonly persistentPeers: PersistentPeers;
   private readonly peerMap = new Map<string, Peer>();
   private readonly dialing = new Set<string>();
-  private readonly reconnecting = new Map<string, Subscription>();
   private readonly events = new Subject<PeerEvent>();
-  private readonly rejections = new Subject<InboundFailure>();
-  private readonly persistent = new Set<string>();
+  private readonly rejections = new Subject<Rejection>();
+  private readonly failures = new Subject<MConnError>();
+  private emitting: PeerEvent | undefined;
   private transport: TcpTransport | undefined;
   private ourInfo: NodeInfo | undefined;
   private state: "new" | "running" | "stopped" = "new";
   private boundAddress: { host: string; port: number } | undefined;
 
-  /** Peers joining and leaving. */
-  readonly peers$: Observable<PeerEvent> = this.events.asObservable();
+  /** Peers joining and leaving. Subscribers are guarded: a throw stops only the peer of the event. */
+  readonly peers$: Observable<PeerEvent>;
   /**
-   * Inbound connections refused: a failed handshake, a NodeInfo rule, a filter or a limit, each
-   * with its typed error. (A refused dial rejects `dial()` instead.) Completes on `stop()`.
+   * Inbound connections refused (a failed handshake, a NodeInfo rule, a filter or a limit) and
+   * failed redials of persistent peers, each with its typed error. (A refused `dial()` rejects
+   * instead.) Subscribers are guarded. Completes on `stop()`.
    */
-  readonly rejected$: Observable<InboundFailure> = this.rejections.asObservable();
+  readonly rejected$: Observable<Rejection>;
+  /**
+   * Failures of user code that the switch caught: throwing subscribers (`SubscriberError`),
+   * filters (`FilterError`), reactor hooks in `removePeer` (`ReactorError`), failed `sendFrom`
+   * sources. Each is logged at `warn` too. Completes on `stop()`.
+   */
+  readonly errors$: Observable<MConnError>;
 
+  /** @throws {ConfigError} naming every option that breaks a rule. */
   constructor(options: SwitchOptions) {
-    this.options = options;
-    this.memoryBudget = new MemoryBudget(options.maxReceiveBuffer ?? DEFAULT_MAX_RECEIVE_BUFFER);
-    this.hostLimits = verifyHostLimits({
-      ...(options.allowDuplicateIp === undefined ? {} : { allowDuplicateIp: options.allowDuplicateIp }),
-      ...(options.maxHandshakesPerIp === undefined ? {} : { maxHandshakesPerIp: options.maxHandshakesPerIp }),
-      ...(options.newConnectionsPerIpPerSecond === undefined ? {} : { newConnectionsPerIpPerSecond: options.newConnectionsPerIpPerSecond }),
-      ...(options.newConnectionsPerIpBurst === undefined ? {} : { newConnectionsPerIpBurst: options.newConnectionsPerIpBurst }),
+    this.options = verifySwitchOptions(options);
+    this.memoryBudget = new MemoryBudget(this.options.maxReceiveBuffer);
+    this.scheduler = this.options.scheduler ?? asyncScheduler;
+    this.router = new Router((stream, err, peer) => this.subscriberThrew(stream, err, peer));
+    this.peers$ = new GuardedObservable<PeerEvent>(
+      (s) => this.events.subscribe(s),
+      (err, e) => this.subscriberThrew("peers$", err, e?.peer),
+      () => this.emitting,
+    );
+    this.rejected$ = GuardedObservable.from(this.rejections, (err) => this.subscriberThrew("rejected$", err, undefined));
+    this.errors$ = GuardedObservable.from(this.failures, (err) => this.options.logger.error({ err: String(err) }, "a subscriber of errors$ threw"));
+    const o = this.options;
+    this.persistentPeers = new PersistentPeers(o.persistent, {
+      dial: (addr) => this.dial(addr),
+      backoff: o.backoff,
+      minConnectionLifetime: o.minConnectionLifetime,
+      random: o.random,
+      scheduler: this.scheduler,
+      logger: o.logger,
+      onFailure: (addr, error, _attempt, cause) => {
+        if (cause === "dial") this.rejections.next({ socketAddr: formatNetAddress({ ...addr, id: "" }), error, direction: "outbound" });
+      },
     });
-    this.scheduler = options.scheduler ?? asyncScheduler;
-    for (const p of options.persistentPeers ?? []) {
-      const addr = parseNetAddress(p);
-      this.persistent.add(addr.id);
-    }
   }
 
   /** Our node ID. */
@@ -179,12 +135,12 @@ export class Switch {
     return this.ourInfo;
   }
 
-  /** The address we listen on, once started with `listen`. */
+  /** The address we listen on, `{ host, port }`, once started with `listen`. */
   get listenAddress(): { host: string; port: number } | undefined {
     return this.boundAddress;
   }
 
-  /** `ID@host:port` to dial us at, once listening. */
+  /** `ID@host:port` to dial us at (our node ID included), once listening. */
   get address(): string | undefined {
     const b = this.boundAddress;
     return b === undefined ? undefined : formatNetAddress({ id: this.nodeId, host: b.host, port: b.port });
@@ -197,20 +153,12 @@ export class Switch {
 
   /**
    * Registers a reactor and its channels. Only before `start()`.
-   * @throws {ConfigError} when a channel is already owned, the name is taken, or the switch runs.
+   * @throws {ConfigError} naming every rule broken: the name, the hooks, each channel descriptor
+   * (id 0–255, priority, capacities, codec), channels owned twice, a running switch.
    */
   addReactor(name: string, reactor: Reactor): void {
     if (this.state !== "new") throw new ConfigError(`reactor ${name} added after the switch started`);
-    if (this.reactors.has(name)) throw new ConfigError(`a reactor named ${name} is already registered`);
-    for (const d of reactor.channels) {
-      const owner = this.owners.get(d.id);
-      if (owner !== undefined) throw new ConfigError(`channel ${d.id} of reactor ${name} is already owned by reactor ${owner.name}`);
-    }
-    this.reactors.set(name, reactor);
-    for (const d of reactor.channels) {
-      const subject = new Subject<Envelope<unknown>>();
-      this.owners.set(d.id, { name, reactor, descriptor: d, subject, handle: { descriptor: d, messages$: subject.asObservable() } });
-    }
+    this.router.add(name, reactor);
   }
 
   /**
@@ -218,85 +166,82 @@ export class Switch {
    * @throws {RangeError} when no reactor declared it.
    */
   channel<T = Uint8Array>(id: number): SwitchChannel<T> {
-    const owner = this.owners.get(id);
-    if (owner === undefined) throw new RangeError(`no reactor declares channel ${id}`);
-    return owner.handle as SwitchChannel<T>;
+    return this.router.channel(id) as SwitchChannel<T>;
   }
 
-  /** Listens (if configured) and dials the persistent peers. */
+  /**
+   * Checks our NodeInfo (the rules remotes are held to), listens (if configured) and dials the
+   * persistent peers.
+   * @throws {ConfigError} when started twice, with no channel, or when our NodeInfo breaks a rule.
+   */
   async start(): Promise<void> {
     if (this.state !== "new") throw new ConfigError("the switch was already started");
-    if (this.owners.size === 0) throw new ConfigError("no reactor declares a channel");
-    this.state = "running";
+    const channels = this.router.descriptors.map((d) => d.id);
+    if (channels.length === 0) throw new ConfigError("no reactor declares a channel");
     const o = this.options;
-    const listen = o.listen === undefined ? undefined : parseHostPort(o.listen);
-    const info = (listenAddr: string): NodeInfo => ({
-      protocolVersion: { p2p: P2P_PROTOCOL, block: BLOCK_PROTOCOL, app: 0 },
-      nodeId: o.nodeId,
-      listenAddr,
-      network: o.network,
-      version: o.version ?? "rx-mconn",
-      channels: Uint8Array.from(this.owners.keys()),
-      moniker: o.moniker ?? `rx-mconn-${o.nodeId.slice(0, 8)}`,
-      other: { txIndex: "off", rpcAddress: "" },
-    });
-    this.ourInfo = info(o.externalAddress ?? (listen ? `${listen.host}:${listen.port}` : "0.0.0.0:0"));
+    const info = (listenAddr: string) => verifyOwnNodeInfo(buildNodeInfo(o, channels, listenAddr));
+    this.ourInfo = info(o.externalAddress ?? (o.listenAt ? `${o.listenAt.host}:${o.listenAt.port}` : "0.0.0.0:0"));
+    this.state = "running";
     const current = (): NodeInfo => this.ourInfo!;
     const transport = new TcpTransport({
-      authenticate: o.authenticate,
+      authenticate: guardAuthenticate(o.authenticate, o.secretHandshakeTimeout, this.scheduler),
       // read at each handshake: the listen address is known only once bound
       get ourInfo() {
         return current();
       },
-      handshakeTimeout: o.handshakeTimeout ?? 3000,
-      dialTimeout: o.dialTimeout ?? 1000,
-      maxPendingHandshakes: o.maxPendingHandshakes ?? 64,
-      hostLimits: this.hostLimits,
-      ...(o.filterAddress === undefined ? {} : { filterAddress: o.filterAddress }),
+      handshakeTimeout: o.handshakeTimeout,
+      dialTimeout: o.dialTimeout,
+      maxPendingHandshakes: o.maxPendingHandshakes,
+      hostLimits: o.hostLimits,
+      ...(o.filterAddress === undefined ? {} : { filterAddress: guardFilterAddress(o.filterAddress, (e) => this.report(e)) }),
       scheduler: this.scheduler,
     });
     this.transport = transport;
-    const log = o.logger ?? silentLogger;
+    const log = o.logger;
     // Each refusal at debug; at info, a count by reason at most every refusalSummaryInterval, so
     // that a flood of refused sockets costs one line per interval, not one per socket.
-    const reasonOf = (error: unknown) => (error instanceof MConnError ? error.reason : "error");
-    this.rejections.subscribe(({ socketAddr, error }) => log.debug({ addr: socketAddr, reason: reasonOf(error), err: String(error) }, "inbound connection refused"));
-    this.rejections
-      .pipe(countByKey(({ error }) => reasonOf(error), o.refusalSummaryInterval ?? 5000, this.scheduler))
+    const inbound$ = this.rejections.pipe(filter((r) => r.direction === "inbound"));
+    inbound$.subscribe(({ socketAddr, error }) => log.debug({ addr: socketAddr, reason: reasonOf(error), err: String(error) }, "inbound connection refused"));
+    inbound$
+      .pipe(countByKey(({ error }) => reasonOf(error), o.refusalSummaryInterval, this.scheduler))
       .subscribe(({ total, counts }) => log.info({ refused: total, reasons: counts }, "inbound connections refused"));
     this.events.subscribe((e) => {
       if (e.type === "added") log.info({ peer: e.peer.id, addr: e.peer.socketAddr, outbound: e.peer.isOutbound }, "peer added");
       else log.info({ peer: e.peer.id, reason: e.reason.kind, err: e.reason.kind === "error" ? e.reason.error.message : undefined }, "peer removed");
     });
-    transport.failures$.subscribe((failure) => this.rejections.next(failure));
+    transport.failures$.subscribe(({ socketAddr, error }) => this.rejections.next({ socketAddr, error, direction: "inbound" }));
     transport.inbound$.subscribe((conn) => {
       try {
         this.admit(conn, { outbound: false });
       } catch (error) {
-        this.rejections.next({ socketAddr: conn.socketAddr, error });
+        this.rejections.next({ socketAddr: conn.socketAddr, error, direction: "inbound" });
       }
     });
-    if (listen !== undefined) {
-      this.boundAddress = await transport.listen(listen.host, listen.port);
+    if (o.listenAt !== undefined) {
+      this.boundAddress = await transport.listen(o.listenAt.host, o.listenAt.port);
       if (o.externalAddress === undefined) this.ourInfo = info(`${this.boundAddress.host}:${this.boundAddress.port}`);
     }
-    for (const p of o.persistentPeers ?? []) this.reconnect(parseNetAddress(p));
+    this.persistentPeers.start();
   }
 
   /**
-   * Dials `address` (`ID@host:port`) and adds the peer.
-   * @throws {PeerRejectedError} when already connected or dialing; the dial's or handshake's error.
+   * Dials `address` (`ID@host:port`) and adds the peer. `signal` cancels it.
+   * @throws {PeerRejectedError} when already connected or dialing; {@link DialAbortedError} when
+   * cancelled; otherwise the dial's or handshake's error.
    */
-  async dial(address: string | NetAddress): Promise<Peer> {
+  async dial(address: string | NetAddress, options: DialOptions = {}): Promise<Peer> {
     const addr = typeof address === "string" ? parseNetAddress(address) : address;
     const transport = this.transport;
+    const { signal } = options;
     if (this.state !== "running" || transport === undefined) throw new PeerRejectedError("stopping", "the switch is not running");
     if (addr.id === this.nodeId) throw new PeerRejectedError("self", "refusing to dial ourselves");
     if (this.peerMap.has(addr.id) || this.dialing.has(addr.id))
       throw new PeerRejectedError("duplicate-id", `already connected to or dialing ${addr.id}`);
+    const aborted = () => new DialAbortedError({ id: addr.id, address: formatNetAddress({ ...addr, id: "" }) }, signal?.reason);
+    if (signal?.aborted === true) throw aborted();
     this.dialing.add(addr.id);
     try {
-      const conn = await transport.dial(addr);
+      const conn = await cancellable(transport.dial(addr), signal, aborted, (late) => late.duplex.destroy());
       return this.admit(conn, { outbound: true, dialedAddr: formatNetAddress(addr) });
     } finally {
       this.dialing.delete(addr.id);
@@ -305,7 +250,7 @@ export class Switch {
 
   /** Queues `message` for every peer that has the channel, waiting for room; resolves with how many took it. */
   async broadcast(channelId: number, message: Uint8Array): Promise<number> {
-    const results = await Promise.all([...this.peerMap.values()].map((p) => p.send(channelId, message)));
+    const results = await Promise.all([...this.peerMap.values()].map((p) => p.send(channelId, message).catch(() => false)));
     return results.filter(Boolean).length;
   }
 
@@ -330,132 +275,129 @@ export class Switch {
   async stop(): Promise<void> {
     if (this.state === "stopped") return;
     this.state = "stopped";
-    for (const s of this.reconnecting.values()) s.unsubscribe();
-    this.reconnecting.clear();
+    this.persistentPeers.stop();
     await Promise.all([...this.peerMap.values()].map((p) => p.connection.close()));
     await this.transport?.close();
-    for (const o of this.owners.values()) o.subject.complete();
+    this.router.complete();
     this.events.complete();
     this.rejections.complete();
+    this.failures.complete();
   }
 
+  /** Logs a failure of user code and tells `errors$`. */
+  private report(error: MConnError): void {
+    this.options.logger.warn({ reason: error.reason, err: error.message }, "user code failed");
+    if (!this.failures.closed) this.failures.next(error);
+  }
+
+  private subscriberThrew(stream: GuardedStream, cause: unknown, peer: Peer | undefined): void {
+    const error = new SubscriberError(stream, peer?.ref, cause);
+    this.report(error);
+    peer?.connection.abort(error);
+  }
+
+  private emit(event: PeerEvent): void {
+    const previous = this.emitting;
+    this.emitting = event;
+    try {
+      this.events.next(event);
+    } finally {
+      this.emitting = previous;
+    }
+  }
+
+  /**
+   * Makes `conn` a peer: admission, `initPeer`, start, `addPeer`, `added`, then the messages
+   * that arrived meanwhile — so no message is delivered before its peer is announced.
+   */
   private admit(conn: TransportConnection, how: { outbound: boolean; dialedAddr?: string }): Peer {
     const o = this.options;
-    const reject = (error: PeerRejectedError): never => {
+    const decision = admission(
+      this.peerMap.values(),
+      { running: this.state === "running", maxInboundPeers: o.maxInboundPeers, maxOutboundPeers: o.maxOutboundPeers, persistent: this.persistentPeers.ids, ...(o.filterPeer ? { filterPeer: o.filterPeer } : {}) },
+      { remoteId: conn.remoteId, nodeInfo: conn.nodeInfo, outbound: how.outbound, socketAddr: conn.socketAddr },
+    );
+    if (!decision.accepted) {
       conn.duplex.destroy();
-      throw error;
-    };
-    if (this.state !== "running") reject(new PeerRejectedError("stopping", "the switch is stopping"));
-    if (this.peerMap.has(conn.remoteId)) reject(new PeerRejectedError("duplicate-id", `already connected to ${conn.remoteId}`));
-    const persistent = this.persistent.has(conn.remoteId);
-    if (!how.outbound && !persistent) {
-      const inbound = [...this.peerMap.values()].filter((p) => !p.isOutbound).length;
-      if (inbound >= (o.maxInboundPeers ?? 40)) reject(new PeerRejectedError("max-inbound", `already ${inbound} inbound peers`));
+      if (decision.error instanceof FilterError) this.report(decision.error);
+      throw decision.error;
     }
-    if (how.outbound && !persistent) {
-      const outbound = [...this.peerMap.values()].filter((p) => p.isOutbound).length;
-      if (outbound >= (o.maxOutboundPeers ?? 10)) reject(new PeerRejectedError("max-outbound", `already ${outbound} outbound peers`));
-    }
-    if (o.filterPeer !== undefined && !o.filterPeer(conn.remoteId, conn.nodeInfo))
-      reject(new PeerRejectedError("filter", `peer ${conn.remoteId} refused by the filter`));
-
-    const connection = new MConnection(conn.duplex, {
-      channels: [...this.owners.values()].map((w) => w.descriptor),
-      ...(o.mconnection === undefined ? {} : { config: o.mconnection }),
-      scheduler: this.scheduler,
-      memoryBudget: this.memoryBudget,
-    });
+    const connection = new MConnection(conn.duplex, { channels: this.router.descriptors, config: o.mconnection, scheduler: this.scheduler, memoryBudget: this.memoryBudget });
     const peer = new Peer(connection, {
       id: conn.remoteId,
       isOutbound: how.outbound,
-      isPersistent: persistent,
+      isPersistent: decision.persistent,
       nodeInfo: conn.nodeInfo,
       socketAddr: conn.socketAddr,
       ...(how.dialedAddr === undefined ? {} : { dialedAddr: how.dialedAddr }),
     });
-    for (const [name, reactor] of this.reactors) {
-      try {
-        reactor.initPeer?.(peer);
-      } catch (err) {
-        connection.abort(new ReactorError(name, "initPeer", err));
-        throw err;
-      }
+    peer.errors$.subscribe((e) => this.report(e));
+    const init = this.router.callHook("initPeer", peer);
+    if (init.error !== undefined) {
+      connection.abort(init.error);
+      throw init.error;
     }
-    connection.messages$.subscribe(({ channelId, message }) => this.route(peer, channelId, message));
-    connection.ended$.subscribe((reason) => this.remove(peer, reason));
+    const entry: PeerEntry = { peer, announced: false, early: [], reactors: new Set() };
+    connection.messages$.subscribe((m) => (entry.announced ? this.router.route(peer, m.channelId, m.message) : entry.early.push(m)));
+    connection.ended$.subscribe((reason) => this.remove(entry, reason));
     this.peerMap.set(peer.id, peer);
     connection.start();
-    for (const [name, reactor] of this.reactors) {
-      if (!connection.isRunning) break;
-      try {
-        reactor.addPeer?.(peer);
-      } catch (err) {
-        connection.abort(new ReactorError(name, "addPeer", err));
-      }
+    if (connection.isRunning) {
+      const added = this.router.callHook("addPeer", peer);
+      for (const name of added.called) entry.reactors.add(name);
+      if (added.error !== undefined) connection.abort(added.error);
     }
-    if (connection.isRunning) this.events.next({ type: "added", peer });
+    if (!connection.isRunning) {
+      const reason = connection.closeReason;
+      throw reason?.kind === "error" ? reason.error : new PeerRejectedError("stopping", `${peer.id} ended (${reason?.kind ?? "unknown"}) before it was added`);
+    }
+    entry.announced = true;
+    if (peer.isPersistent) this.persistentPeers.connected(peer.id);
+    this.emit({ type: "added", peer });
+    for (const m of entry.early.splice(0)) {
+      if (!connection.isRunning) break;
+      this.router.route(peer, m.channelId, m.message);
+    }
     return peer;
   }
 
-  private route(peer: Peer, channelId: number, bytes: Uint8Array): void {
-    const owner = this.owners.get(channelId)!;
-    let message: unknown = bytes;
-    if (owner.descriptor.codec !== undefined) {
-      try {
-        message = owner.descriptor.codec.decode(bytes);
-      } catch (err) {
-        peer.connection.abort(new DecodeError(channelId, err));
-        return;
-      }
-    }
-    const envelope: Envelope<unknown> = { peer, channelId, message };
-    owner.subject.next(envelope);
-    try {
-      owner.reactor.receive?.(envelope);
-    } catch (err) {
-      peer.connection.abort(new ReactorError(owner.name, "receive", err));
-    }
+  private remove(entry: PeerEntry, reason: CloseReason): void {
+    const { peer } = entry;
+    if (this.peerMap.get(peer.id) === peer) this.peerMap.delete(peer.id);
+    for (const error of this.router.removePeer(peer, reason, entry.reactors)) this.report(error);
+    if (!entry.announced) return;
+    this.emit({ type: "removed", peer, reason });
+    if (peer.isPersistent) this.persistentPeers.ended(peer.id, reason);
   }
+}
 
-  private remove(peer: Peer, reason: CloseReason): void {
-    const wasAdded = this.peerMap.get(peer.id) === peer;
-    if (wasAdded) this.peerMap.delete(peer.id);
-    for (const [, reactor] of this.reactors) {
-      try {
-        reactor.removePeer?.(peer, reason);
-      } catch {
-        // The peer is gone already; a failing removePeer has nothing left to stop.
-      }
-    }
-    if (wasAdded) this.events.next({ type: "removed", peer, reason });
-    if (peer.isPersistent && this.state === "running" && reason.kind !== "closed") {
-      const addr = peer.dialedAddr ?? `${peer.id}@${peer.nodeInfo.listenAddr.replace(/^[a-z]+:\/\//, "")}`;
-      this.reconnect(parseNetAddress(addr));
-    }
-  }
+function reasonOf(error: unknown): string {
+  return error instanceof Error && "reason" in error && typeof error.reason === "string" ? error.reason : "error";
+}
 
-  /** Dials `addr` until it connects, on the backoff schedule; one loop per peer ID. */
-  private reconnect(addr: NetAddress): void {
-    if (this.reconnecting.has(addr.id) || this.state !== "running") return;
-    const log = this.options.logger ?? silentLogger;
-    const sub = defer(() => from(this.dial(addr)))
-      .pipe(
-        tap({ error: (err: unknown) => log.debug({ peer: addr.id, err: String(err) }, "redial failed") }),
-        retryWithBackoff({
-          backoff: this.options.backoff ?? backoffDefaults,
-          random: this.options.random ?? Math.random,
-          scheduler: this.scheduler,
-          shouldRetry: (err) => this.state === "running" && !(err instanceof PeerRejectedError && (err.rule === "duplicate-id" || err.rule === "self")),
-        }),
-      )
-      .subscribe({
-        next: () => undefined,
-        error: (err: unknown) => {
-          log.warn({ peer: addr.id, err: String(err) }, "gave up redialing persistent peer");
-          this.reconnecting.delete(addr.id);
-        },
-        complete: () => this.reconnecting.delete(addr.id),
-      });
-    if (!sub.closed) this.reconnecting.set(addr.id, sub);
-  }
+/**
+ * `promise`, or a rejection with `aborted()` once `signal` fires; a value that arrives after
+ * the abort is handed to `discard`.
+ */
+function cancellable<T>(promise: Promise<T>, signal: AbortSignal | undefined, aborted: () => Error, discard: (late: T) => void): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      settled = true;
+      reject(aborted());
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (settled) discard(value);
+        else resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!settled) reject(err as Error);
+      },
+    );
+  });
 }

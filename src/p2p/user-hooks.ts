@@ -1,0 +1,63 @@
+/**
+ * The switch's wrappers around callbacks given in its options: a filter that throws refuses
+ * the connection (`FilterError`), and the authentication step is bounded in time whatever the
+ * authenticator does.
+ * @module
+ */
+import type { SchedulerLike } from "rxjs";
+import { FilterError } from "./errors.js";
+import { HandshakeTimeoutError, type AuthenticatedDuplex, type Authenticate } from "./upgrade.js";
+
+/**
+ * `filter`, with a throw turned into a refusal: `report` receives a {@link FilterError} carrying
+ * the cause, and the socket is closed as for `false`.
+ */
+export function guardFilterAddress(filter: (host: string, port: number) => boolean, report: (error: FilterError) => void): (host: string, port: number) => boolean {
+  return (host, port) => {
+    try {
+      return filter(host, port) === true;
+    } catch (err) {
+      report(new FilterError("filterAddress", `${host}:${port}`, err));
+      return false;
+    }
+  };
+}
+
+/**
+ * `authenticate`, bounded by `timeoutMs`: past it the raw duplex is destroyed and the step fails
+ * with {@link HandshakeTimeoutError}; an authenticator that throws synchronously fails the step
+ * like one that rejects.
+ */
+export function guardAuthenticate(authenticate: Authenticate, timeoutMs: number, scheduler: SchedulerLike): Authenticate {
+  return (duplex, early) =>
+    new Promise<AuthenticatedDuplex>((resolve, reject) => {
+      let done = false;
+      const timer = scheduler.schedule(() => {
+        if (done) return;
+        done = true;
+        const error = new HandshakeTimeoutError("secret handshake", timeoutMs);
+        duplex.destroy(error);
+        reject(error);
+      }, timeoutMs);
+      let step: Promise<AuthenticatedDuplex>;
+      try {
+        step = authenticate(duplex, early);
+      } catch (err) {
+        step = Promise.reject(err as Error);
+      }
+      step.then(
+        (auth) => {
+          timer.unsubscribe();
+          if (done) return auth.duplex.destroy();
+          done = true;
+          resolve(auth);
+        },
+        (err: unknown) => {
+          timer.unsubscribe();
+          if (done) return;
+          done = true;
+          reject(err as Error);
+        },
+      );
+    });
+}
