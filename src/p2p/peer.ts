@@ -68,7 +68,8 @@ export class Peer {
   /**
    * Failures in user code concerning this peer that did not come from its connection: a
    * throwing subscriber of `ended$` or `dropped$`, a failed `sendFrom` source. The switch
-   * forwards them to its own `errors$` and logger.
+   * forwards them to its own `errors$` and logger. It does not complete: a subscriber of
+   * `ended$` may still throw after the end.
    */
   readonly errors$: Observable<MConnError>;
 
@@ -98,7 +99,6 @@ export class Peer {
     connection.ended$.subscribe(() => {
       this.send$.unsubscribe();
       this.droppedSubject.complete();
-      this.errorSubject.complete();
     });
   }
 
@@ -214,7 +214,7 @@ export class Peer {
 
   private subscriberThrew(stream: GuardedStream, error: unknown): void {
     const err = new SubscriberError(stream, this.ref, error);
-    if (!this.errorSubject.closed) this.errorSubject.next(err);
+    this.errorSubject.next(err);
     // A throw about a peer that has ended has nothing left to stop.
     this.connection.abort(err);
   }
