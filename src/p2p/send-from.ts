@@ -77,13 +77,12 @@ export function sendFrom(
           if (sync) return void (answer = queued);
           waiting = undefined;
           if (queued) pending.shift();
-          pump(); // a later turn: the queue answered asynchronously
+          pump(); // a later turn: the queue answered asynchronously (false: timed out, wait again)
         });
         sync = false;
         if (answer === undefined) waiting = wait;
         else if (answer) pending.shift();
-        else if (!target.isRunning) return finish();
-        // else: timed out at once; loop and wait again
+        else return finish(); // refused at once: the peer is closing or lacks the channel
       }
       if (pending.length === 0) {
         if (sourceDone) sending.unsubscribe();

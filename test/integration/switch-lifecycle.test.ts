@@ -1,0 +1,104 @@
+/**
+ * Event order and shutdown on real sockets: `added` and `addPeer` before any message of the
+ * peer, `removed` only after `added`, a mutual stop ending both sides with `closed`, a dial
+ * cancelled by its signal.
+ */
+import { expect } from "chai";
+import { once } from "node:events";
+import { createServer, type Socket } from "node:net";
+import { DialAbortedError } from "../../src/p2p/errors.js";
+import type { Switch } from "../../src/p2p/switch.js";
+import { makeSwitch, nextPeerEvents } from "../helpers/switches.js";
+import { within } from "../helpers/tcp.js";
+
+const CH = 0x40;
+
+describe("Switch: order and shutdown", function () {
+  this.timeout(120_000);
+  const started: Switch[] = [];
+  afterEach(async () => {
+    await Promise.allSettled(started.splice(0).map((s) => s.stop()));
+  });
+
+  it("over 200 connects, each sending at once: addPeer, then `added`, then its messages; `removed` only after `added`", async () => {
+    const log: string[] = [];
+    const { sw: hub } = makeSwitch({
+      r: {
+        channels: [{ id: CH, sendQueueCapacity: 10 }],
+        addPeer: (p) => log.push(`addPeer ${p.id}`),
+        receive: (e) => log.push(`receive ${e.peer.id}`),
+      },
+    });
+    started.push(hub);
+    hub.peers$.subscribe((e) => log.push(`${e.type} ${e.peer.id}`));
+    hub.channel(CH).messages$.subscribe((e) => log.push(`message ${e.peer.id}`));
+    await hub.start();
+    const { sw: spoke } = makeSwitch({ r: { channels: [{ id: CH, sendQueueCapacity: 10 }] } });
+    started.push(spoke);
+    await spoke.start();
+    const rounds = 200;
+    for (let i = 0; i < rounds; i++) {
+      const removed = nextPeerEvents(hub, "removed", 1);
+      const peer = await spoke.dial(hub.address!);
+      peer.trySend(CH, Uint8Array.of(i));
+      await spoke.stopPeerGracefully(peer);
+      await removed;
+    }
+    const id = spoke.nodeId;
+    const expected = Array.from({ length: rounds }, () => [`addPeer ${id}`, `added ${id}`, `message ${id}`, `receive ${id}`, `removed ${id}`]).flat();
+    expect(log).to.deep.equal(expected);
+  });
+
+  it("a mutual stop() with messages in flight ends both sides with `closed` and delivers every message", async () => {
+    for (let run = 0; run < 5; run++) {
+      const received = { a: 0, b: 0 };
+      const { sw: a } = makeSwitch({ r: { channels: [{ id: CH, sendQueueCapacity: 100 }], receive: () => void received.a++ } });
+      const { sw: b } = makeSwitch({ r: { channels: [{ id: CH, sendQueueCapacity: 100 }], receive: () => void received.b++ } });
+      started.push(a, b);
+      await a.start();
+      await b.start();
+      const removedA = nextPeerEvents(a, "removed", 1);
+      const removedB = nextPeerEvents(b, "removed", 1);
+      const addedA = nextPeerEvents(a, "added", 1);
+      await b.dial(a.address!);
+      await addedA;
+      const big = new Uint8Array(200_000);
+      for (let i = 0; i < 10; i++) {
+        a.tryBroadcast(CH, big);
+        b.tryBroadcast(CH, big);
+      }
+      await Promise.all([a.stop(), b.stop()]);
+      const [ea] = await removedA;
+      const [eb] = await removedB;
+      expect([ea!.type === "removed" && ea!.reason.kind, eb!.type === "removed" && eb!.reason.kind]).to.deep.equal(["closed", "closed"]);
+      expect(received).to.deep.equal({ a: 10, b: 10 });
+    }
+  });
+
+  it("dial(address, { signal }) is cancelled by the signal: DialAbortedError at once, nothing added", async () => {
+    // a listener that accepts TCP and never answers the handshake
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s)).listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    const { port } = silent.address() as { port: number };
+    try {
+      const { sw } = makeSwitch({ r: { channels: [{ id: CH }] } });
+      started.push(sw);
+      await sw.start();
+      const target = `${"ab".repeat(20)}@127.0.0.1:${port}`;
+      const controller = new AbortController();
+      const dialing = sw.dial(target, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 50);
+      const err = await within(dialing.catch((e: unknown) => e), 1000, "the cancelled dial");
+      expect(err).to.be.instanceOf(DialAbortedError);
+      expect((err as DialAbortedError).peer.id).to.equal("ab".repeat(20));
+      // an already-aborted signal refuses at once
+      const pre = await sw.dial(target, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+      expect(pre).to.be.instanceOf(DialAbortedError);
+      expect(sw.peers.size).to.equal(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+});

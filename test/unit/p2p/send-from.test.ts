@@ -1,0 +1,127 @@
+import { expect } from "chai";
+import { finalize, interval, map, Subject, throwError, concat, of } from "rxjs";
+import sinon from "sinon";
+import { PeerEndedError, SendSourceError } from "../../../src/p2p/errors.js";
+import { connectedPeers } from "../../../src/testing/index.js";
+import { testScheduler } from "../../helpers/marbles.js";
+
+const byte = (i: number) => Uint8Array.of(i & 0xff);
+
+describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
+  it("unsubscribes an Observable source when the peer ends: nothing is produced after the end", () => {
+    const ts = testScheduler();
+    ts.run(({ flush }) => {
+      const [, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 5 }], scheduler: ts });
+      b.connection.channel(1).messages$.subscribe();
+      let produced = 0;
+      const torn = sinon.spy();
+      const sending = b.sendFrom(interval(1, ts).pipe(map((i) => (produced++, byte(i))), finalize(torn)), 1);
+      ts.schedule(() => void b.connection.close(), 10);
+      flush();
+      const atEnd = produced;
+      ts.schedule(() => undefined, 100);
+      flush();
+      expect(torn.calledOnce).to.equal(true);
+      expect(sending.closed).to.equal(true);
+      expect(produced).to.equal(atEnd);
+      expect(produced).to.be.lessThan(12);
+    });
+  });
+
+  it("a source piped into send$ is unsubscribed when the peer ends, and send$ stays open across sources", () => {
+    const ts = testScheduler();
+    ts.run(({ flush }) => {
+      const [a, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 50 }], scheduler: ts });
+      const got: number[] = [];
+      a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]!));
+      of(7).pipe(map((i) => ({ channelId: 1, message: byte(i) }))).subscribe(b.send$); // completes
+      const torn = sinon.spy();
+      interval(1, ts)
+        .pipe(map((i) => ({ channelId: 1, message: byte(i) })), finalize(torn))
+        .subscribe(b.send$);
+      ts.schedule(() => void b.connection.close(), 5);
+      flush();
+      expect(torn.calledOnce).to.equal(true);
+      expect(got[0]).to.equal(7);
+      expect(got.length).to.be.greaterThan(1);
+    });
+  });
+
+  it("reports the source's error on errors$ (SendSourceError with the cause and the peer) and keeps the peer", () => {
+    const ts = testScheduler();
+    ts.run(({ flush }) => {
+      const [, b] = connectedPeers({ channels: [{ id: 1 }], scheduler: ts });
+      const reported = sinon.spy();
+      b.errors$.subscribe(reported);
+      const cause = new Error("source broke");
+      const sending = b.sendFrom(concat(of(byte(1)), throwError(() => cause)), 1);
+      expect(reported.calledOnce).to.equal(true);
+      const err = reported.firstCall.args[0] as SendSourceError;
+      expect(err).to.be.instanceOf(SendSourceError);
+      expect(err.cause).to.equal(cause);
+      expect(err.peer.id).to.equal(b.id);
+      expect(sending.closed).to.equal(true);
+      expect(b.isRunning).to.equal(true);
+      const viaSend = new Subject<{ channelId: number; message: Uint8Array }>();
+      viaSend.subscribe(b.send$);
+      viaSend.error(cause);
+      expect(reported.calledTwice).to.equal(true);
+      void b.connection.close();
+      flush();
+    });
+  });
+
+  it("an iterable is pulled only as the queue takes it: 2,000 messages through a queue of 1, in order, never more than one held", async () => {
+    const [a, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 1 }] });
+    const got: number[] = [];
+    a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]!));
+    let pulled = 0;
+    let maxAhead = 0;
+    const sent = () => b.connection.status()[0]!.sentMessages;
+    function* source() {
+      for (let i = 0; i < 2000; i++) {
+        pulled++;
+        maxAhead = Math.max(maxAhead, pulled - sent());
+        yield byte(i);
+      }
+    }
+    const sending = b.sendFrom(source(), 1);
+    while (got.length < 2000) await new Promise((r) => setTimeout(r, 1));
+    expect(got).to.deep.equal(Array.from({ length: 2000 }, (_, i) => i & 0xff));
+    // pulled but not yet cut into packets: the one in the queue, the one being sent, the one pulled
+    expect(maxAhead).to.be.at.most(3);
+    expect(sending.closed).to.equal(true);
+    await b.connection.close();
+  });
+
+  it("an Observable pushing faster than the peer takes: at most maxPending held, the rest on dropped$ (queue-full)", () => {
+    const ts = testScheduler();
+    ts.run(({ flush }) => {
+      const [, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 1 }], scheduler: ts });
+      const dropped = sinon.spy();
+      b.dropped$.subscribe(dropped);
+      const burst = new Subject<Uint8Array>();
+      b.sendFrom(burst, 1, { maxPending: 4 });
+      for (let i = 0; i < 20; i++) burst.next(byte(i));
+      // 1 queued at once, 4 held, 15 reported
+      expect(dropped.callCount).to.equal(15);
+      expect(dropped.firstCall.args[0].reason).to.equal("queue-full");
+      void b.connection.close();
+      flush();
+    });
+  });
+
+  it("queue() and send() after the peer ended fail asynchronously with PeerEndedError (a repeat loop stops, no recursion)", async () => {
+    const [, b] = connectedPeers({ channels: [{ id: 1 }] });
+    await b.connection.close();
+    let sync = true;
+    const failed = new Promise<unknown>((resolve) => b.queue(1, byte(1)).subscribe({ error: resolve }));
+    sync = false;
+    const err = await failed;
+    expect(sync).to.equal(false);
+    expect(err).to.be.instanceOf(PeerEndedError);
+    expect((err as PeerEndedError).peer.id).to.equal(b.id);
+    const rejected = await b.send(1, byte(1)).catch((e: unknown) => e);
+    expect(rejected).to.be.instanceOf(PeerEndedError);
+  });
+});
