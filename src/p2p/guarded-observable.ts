@@ -44,12 +44,19 @@ export class GuardedObservable<T> extends Observable<T> {
     return new GuardedObservable<T>((subscriber) => source.subscribe(subscriber), report, current);
   }
 
-  /** Operators applied to a guarded observable give a guarded observable. */
+  /**
+   * Operators applied to a guarded observable give a guarded observable. This is how RxJS's own
+   * `Subject` keeps its kind through `pipe()`; `lift`, `source` and `operator` are marked
+   * internal in RxJS 7 and are what every operator goes through.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
   override lift<R>(operator?: Operator<T, R>): Observable<R> {
     const current = this.current;
     const lifted = new GuardedObservable<R>(undefined, this.report as ThrowReport<unknown>, current as () => R | undefined);
+    /* eslint-disable @typescript-eslint/no-deprecated -- see above */
     lifted.source = this;
     lifted.operator = operator;
+    /* eslint-enable @typescript-eslint/no-deprecated */
     return lifted;
   }
 
@@ -74,7 +81,7 @@ export class GuardedObservable<T> extends Observable<T> {
         }
       },
       error: (err: unknown) => {
-        if (observer.error === undefined) return report(err, current());
+        if (observer.error === undefined) { report(err, current()); return; }
         try {
           observer.error.call(observer, err);
         } catch (thrown) {

@@ -124,8 +124,8 @@ export function nodeInfoProblems(info: NodeInfo, encodedSize?: number): NodeInfo
  * @throws {NodeInfoError} naming the first rule broken.
  */
 export function validateNodeInfo(info: NodeInfo): void {
-  const [first] = nodeInfoProblems(info);
-  if (first !== undefined) throw first;
+  const problems = nodeInfoProblems(info);
+  if (problems.length > 0) throw problems[0];
 }
 
 /**

@@ -249,6 +249,9 @@ class SendSubscriber extends Subscriber<Outbound> {
     private readonly onNext: (m: Outbound) => void,
     private readonly onError: (error: unknown, last: Outbound | undefined) => void,
   ) {
+    // A Subscriber (not a plain Observer) so that `source$.subscribe(peer.send$)` attaches the
+    // source's teardown to it, and unsubscribing it when the peer ends stops every source.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
     super();
   }
 

@@ -55,7 +55,8 @@ export function sendFrom(
   let sourceDone = false;
   let waiting: Subscription | undefined;
   let pumping = false;
-  let pull: (() => void) | undefined;
+  /** Set for an iterable source: asks it for the next message. */
+  const source$ = { pull: undefined as (() => void) | undefined };
 
   const finish = () => {
     for (const m of pending.splice(0)) options.onDrop(m, "not-running");
@@ -66,14 +67,14 @@ export function sendFrom(
     pumping = true;
     try {
       while (pending.length > 0 && waiting === undefined) {
-        if (!target.isRunning) return finish();
-        if (target.trySend(channelId, pending[0]!)) {
+        if (!target.isRunning) { finish(); return; }
+        if (target.trySend(channelId, pending[0])) {
           pending.shift();
           continue;
         }
         let answer: boolean | undefined;
         let sync = true;
-        const wait = target.queue(channelId, pending[0]!).subscribe((queued) => {
+        const wait = target.queue(channelId, pending[0]).subscribe((queued) => {
           if (sync) return void (answer = queued);
           waiting = undefined;
           if (queued) pending.shift();
@@ -82,11 +83,11 @@ export function sendFrom(
         sync = false;
         if (answer === undefined) waiting = wait;
         else if (answer) pending.shift();
-        else return finish(); // refused at once: the peer is closing or lacks the channel
+        else { finish(); return; } // refused at once: the peer is closing or lacks the channel
       }
       if (pending.length === 0) {
         if (sourceDone) sending.unsubscribe();
-        else pull?.();
+        else source$.pull?.();
       }
     } finally {
       pumping = false;
@@ -99,7 +100,7 @@ export function sendFrom(
     sending.add(
       source.subscribe({
         next: (m) => {
-          if (pending.length >= maxPending) return options.onDrop(m, "queue-full");
+          if (pending.length >= maxPending) { options.onDrop(m, "queue-full"); return; }
           pending.push(m);
           pump();
         },
@@ -115,9 +116,9 @@ export function sendFrom(
     );
     return sending;
   }
-  const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<Uint8Array>)[Symbol.iterator]();
+  const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source)[Symbol.iterator]();
   let pulling = false;
-  pull = () => {
+  source$.pull = () => {
     if (pulling || sending.closed || sourceDone) return;
     pulling = true;
     Promise.resolve()
@@ -147,6 +148,6 @@ export function sendFrom(
       .then(() => iterator.return?.())
       .catch(() => undefined);
   });
-  pull();
+  source$.pull();
   return sending;
 }

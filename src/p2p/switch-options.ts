@@ -187,7 +187,7 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
   for (const name of ["filterAddress", "filterPeer", "random"] as const)
     if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
   const mconnection = parsed(errors, "mconnection", () => verifyConfig(o.mconnection));
-  const moniker = o.moniker ?? `rx-mconn-${String(o.nodeId).slice(0, 8)}`;
+  const moniker = o.moniker ?? `rx-mconn-${o.nodeId.slice(0, 8)}`;
   const version = o.version ?? "rx-mconn";
   // Our NodeInfo as far as it is known before the reactors and the bound port: its channels
   // and size are checked again at start().

@@ -12,7 +12,7 @@ import { MConnection } from "../mconn/mconnection.js";
 import type { ChannelMessage } from "../mconn/reassemble.js";
 import { admission } from "./admission.js";
 import { countByKey } from "./count-by-key.js";
-import { guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
+import { asError, guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
 import { DialAbortedError, FilterError, PeerRejectedError, SubscriberError, type GuardedStream } from "./errors.js";
 import { GuardedObservable } from "./guarded-observable.js";
 import { formatNetAddress, parseNetAddress, type NetAddress } from "./netaddress.js";
@@ -355,6 +355,7 @@ export class Switch {
     if (peer.isPersistent) this.persistentPeers.connected(peer.id);
     this.emit({ type: "added", peer });
     for (const m of entry.early.splice(0)) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a subscriber of `added` may have ended the peer
       if (!connection.isRunning) break;
       this.router.route(peer, m.channelId, m.message);
     }
@@ -396,7 +397,7 @@ function cancellable<T>(promise: Promise<T>, signal: AbortSignal | undefined, ab
       },
       (err: unknown) => {
         signal.removeEventListener("abort", onAbort);
-        if (!settled) reject(err as Error);
+        if (!settled) reject(asError(err));
       },
     );
   });

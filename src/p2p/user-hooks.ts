@@ -15,7 +15,7 @@ import { HandshakeTimeoutError, type AuthenticatedDuplex, type Authenticate } fr
 export function guardFilterAddress(filter: (host: string, port: number) => boolean, report: (error: FilterError) => void): (host: string, port: number) => boolean {
   return (host, port) => {
     try {
-      return filter(host, port) === true;
+      return filter(host, port);
     } catch (err) {
       report(new FilterError("filterAddress", `${host}:${port}`, err));
       return false;
@@ -43,12 +43,12 @@ export function guardAuthenticate(authenticate: Authenticate, timeoutMs: number,
       try {
         step = authenticate(duplex, early);
       } catch (err) {
-        step = Promise.reject(err as Error);
+        step = Promise.reject(asError(err));
       }
       step.then(
         (auth) => {
           timer.unsubscribe();
-          if (done) return auth.duplex.destroy();
+          if (done) { auth.duplex.destroy(); return; }
           done = true;
           resolve(auth);
         },
@@ -56,8 +56,13 @@ export function guardAuthenticate(authenticate: Authenticate, timeoutMs: number,
           timer.unsubscribe();
           if (done) return;
           done = true;
-          reject(err as Error);
+          reject(asError(err));
         },
       );
     });
+}
+
+/** `err` if it is an Error, else an Error saying what was thrown. */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

@@ -12,7 +12,7 @@ import { hostLimitsDefaults } from "../../src/p2p/host-admission.js";
 import type { PeerRejectedError } from "../../src/p2p/errors.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { host, peerFrom, socketFrom } from "../helpers/hosts.js";
 import { makeSwitch } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";

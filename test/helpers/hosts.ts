@@ -10,7 +10,7 @@ import type { NodeInfo } from "../../src/p2p/node-info.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { upgrade } from "../../src/p2p/upgrade.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 
 /** The n-th test host: 127.0.0.(n + 2), so host 0 is 127.0.0.2. */
 export function host(n: number): string {

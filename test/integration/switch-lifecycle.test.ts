@@ -52,8 +52,8 @@ describe("Switch: order and shutdown", function () {
   it("a mutual stop() with messages in flight ends both sides with `closed` and delivers every message", async () => {
     for (let run = 0; run < 5; run++) {
       const received = { a: 0, b: 0 };
-      const { sw: a } = makeSwitch({ r: { channels: [{ id: CH, sendQueueCapacity: 100 }], receive: () => void received.a++ } });
-      const { sw: b } = makeSwitch({ r: { channels: [{ id: CH, sendQueueCapacity: 100 }], receive: () => void received.b++ } });
+      const { sw: a } = makeSwitch({ r: { channels: [{ id: CH, sendQueueCapacity: 100 }], receive: () => { received.a++; } } });
+      const { sw: b } = makeSwitch({ r: { channels: [{ id: CH, sendQueueCapacity: 100 }], receive: () => { received.b++; } } });
       started.push(a, b);
       await a.start();
       await b.start();
@@ -70,7 +70,7 @@ describe("Switch: order and shutdown", function () {
       await Promise.all([a.stop(), b.stop()]);
       const [ea] = await removedA;
       const [eb] = await removedB;
-      expect([ea!.type === "removed" && ea!.reason.kind, eb!.type === "removed" && eb!.reason.kind]).to.deep.equal(["closed", "closed"]);
+      expect([ea.type === "removed" && ea.reason.kind, eb.type === "removed" && eb.reason.kind]).to.deep.equal(["closed", "closed"]);
       expect(received).to.deep.equal({ a: 10, b: 10 });
     }
   });

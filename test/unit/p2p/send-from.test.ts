@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { finalize, interval, map, Subject, throwError, concat, of } from "rxjs";
 import sinon from "sinon";
 import { PeerEndedError, SendSourceError } from "../../../src/p2p/errors.js";
+import type { Dropped } from "../../../src/p2p/peer.js";
 import { connectedPeers } from "../../../src/testing/index.js";
 import { testScheduler } from "../../helpers/marbles.js";
 
@@ -33,7 +34,7 @@ describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
     ts.run(({ flush }) => {
       const [a, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 50 }], scheduler: ts });
       const got: number[] = [];
-      a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]!));
+      a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]));
       of(7).pipe(map((i) => ({ channelId: 1, message: byte(i) }))).subscribe(b.send$); // completes
       const torn = sinon.spy();
       interval(1, ts)
@@ -74,10 +75,10 @@ describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
   it("an iterable is pulled only as the queue takes it: 2,000 messages through a queue of 1, in order, never more than one held", async () => {
     const [a, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 1 }] });
     const got: number[] = [];
-    a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]!));
+    a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]));
     let pulled = 0;
     let maxAhead = 0;
-    const sent = () => b.connection.status()[0]!.sentMessages;
+    const sent = () => b.connection.status()[0].sentMessages;
     function* source() {
       for (let i = 0; i < 2000; i++) {
         pulled++;
@@ -105,7 +106,7 @@ describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
       for (let i = 0; i < 20; i++) burst.next(byte(i));
       // 1 queued at once, 4 held, 15 reported
       expect(dropped.callCount).to.equal(15);
-      expect(dropped.firstCall.args[0].reason).to.equal("queue-full");
+      expect((dropped.firstCall.args[0] as Dropped).reason).to.equal("queue-full");
       void b.connection.close();
       flush();
     });
@@ -114,11 +115,17 @@ describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
   it("queue() and send() after the peer ended fail asynchronously with PeerEndedError (a repeat loop stops, no recursion)", async () => {
     const [, b] = connectedPeers({ channels: [{ id: 1 }] });
     await b.connection.close();
-    let sync = true;
-    const failed = new Promise<unknown>((resolve) => b.queue(1, byte(1)).subscribe({ error: resolve }));
-    sync = false;
+    let errored = false;
+    const failed = new Promise<unknown>((resolve) =>
+      b.queue(1, byte(1)).subscribe({
+        error: (e: unknown) => {
+          errored = true;
+          resolve(e);
+        },
+      }),
+    );
+    expect(errored).to.equal(false); // not within subscribe
     const err = await failed;
-    expect(sync).to.equal(false);
     expect(err).to.be.instanceOf(PeerEndedError);
     expect((err as PeerEndedError).peer.id).to.equal(b.id);
     const rejected = await b.send(1, byte(1)).catch((e: unknown) => e);
