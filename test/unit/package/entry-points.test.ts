@@ -20,7 +20,8 @@ const intended = {
     "defaults", "duplexPair", "formatNetAddress", "formatNodeKey", "generateNodeKey", "isNodeId", "loadNodeKey",
     "loadOrGenerateNodeKey", "nodeIdOf", "nodeKeyFromSeed", "parseHostPort", "parseNetAddress", "parseNodeKey",
     "protoCodec", "saveNodeKey", "secretAuthenticator", "secretHandshake", "silentLogger", "socketDuplex",
-    "verifyConfig", "verifyEd25519",
+    "verifyConfig", "verifyEd25519", "FilterError", "SubscriberError", "SendSourceError", "PeerEndedError",
+    "DialAbortedError", "switchDefaults", "verifySwitchOptions",
   ],
   "rx-mconn/operators": [
     "OutboundChannel", "PING", "PONG", "TokenBucket", "batchCutter", "burstFor", "decodePacketBatches", "decodePackets", "encodeBatch", "keepalive",
