@@ -76,6 +76,7 @@ export { HandshakeTimeoutError, type Authenticate, type AuthenticatedDuplex } fr
 export type { InboundFailure } from "./p2p/transport.js";
 export { Peer, type Outbound, type Dropped, type PeerStatus, type PeerSendFromOptions } from "./p2p/peer.js";
 export { protoCodec, type MessageCodec, type ProtoMessageFns, type ProtoWriter, type SwitchChannelDescriptor, type Envelope, type RemovalReason, type Reactor } from "./p2p/reactor.js";
-export { Switch, switchDefaults, verifySwitchOptions, type PeerEvent, type Rejection, type DialOptions, type SwitchOptions, type SwitchChannel } from "./p2p/switch.js";
+export type { HostLimits } from "./p2p/host-admission.js";
+export { Switch, switchDefaults, verifySwitchOptions, type PeerEvent, type Rejection, type DialOptions, type SwitchOptions, type ResolvedSwitchOptions, type SwitchChannel } from "./p2p/switch.js";
 export { COMETBFT_CHANNELS, cometbftChannelName, type CometbftChannel } from "./p2p/cometbft-channels.js";
 export { silentLogger, type Logger, type LogFn } from "./logger.js";

@@ -26,7 +26,7 @@ import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } f
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
 
 export type { SwitchChannel } from "./routing.js";
-export { switchDefaults, verifySwitchOptions, type SwitchOptions } from "./switch-options.js";
+export { switchDefaults, verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 
 /** A peer joined or left. `removed` follows `added`, and only peers that were added are removed. */
 export type PeerEvent =
