@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { cometbftChannels, type CometbftChannelDescriptor } from "../../src/cometbft/index.js";
 import type { MessageCodec } from "../../src/p2p/reactor.js";
 import { Switch } from "../../src/p2p/switch.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
 import { cometLine, cometVersion, type CometNode } from "./cometbft-node.js";
 
