@@ -26,6 +26,7 @@ import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } f
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
 
 export type { SwitchChannel } from "./routing.js";
+export { DecodeError, ReactorError } from "./errors.js";
 export { switchDefaults, verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 
 /** A peer joined or left. `removed` follows `added`, and only peers that were added are removed. */
