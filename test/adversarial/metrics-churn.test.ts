@@ -9,7 +9,7 @@ import { filter, firstValueFrom } from "rxjs";
 import { switchMetrics } from "../../src/metrics/switch-metrics.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { generateNodeKey, type NodeKey } from "../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { makeSwitch, nextPeerEvents } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";
 

@@ -11,7 +11,7 @@ import { hostLimitsDefaults } from "../../src/p2p/host-admission.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { encodeEphemeralMessage, ephemeralKeys } from "../../src/secret/ephemeral-key.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
-import { secretAuthenticator } from "../../src/secret/secret-authenticator.js";
+import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { host } from "../helpers/hosts.js";
 import { loopbackHostLimits, makeSwitch } from "../helpers/switches.js";
 
