@@ -78,6 +78,8 @@ describe("sealed frames carrying little or nothing", function () {
     figures["1-byte frames"] = { recvRate: RECV_RATE, wireBytesPerSecond: Math.round(rate), plaintextBytesPerSecond: Math.round(rate / 1044), messages: received };
     expect(sw.peers.size, "the peer is still connected (slowed, not dropped)").to.equal(1);
     expect(received, "messages arrived").to.be.greaterThan(0);
-    expect(rate, "wire bytes per second read from the peer").to.be.at.most(RECV_RATE * 1.2);
+    // Measured from the sender's side, the figure also holds what the kernel's loopback buffers
+    // grow by while they autotune (up to a few hundred KB in 5 s); unlimited, it was 63× recvRate.
+    expect(rate, "wire bytes per second read from the peer").to.be.at.most(RECV_RATE * 1.5);
   });
 });
