@@ -132,13 +132,13 @@ describe("a remote host behind a veth link (network namespace)", function () {
       expect(counted.reduce((a, b) => a + b, 0), "packets dropped by the lossy link").to.be.greaterThan(0);
     } finally {
       await sw.stop();
-      relay.close();
+      await relay.close();
     }
   });
 });
 
 /** A TCP relay on 127.0.0.1 to host:port that holds every chunk `ms` in each direction, in order. */
-async function delayingRelay(host: string, port: number, ms: number): Promise<{ port: number; close: () => void }> {
+async function delayingRelay(host: string, port: number, ms: number): Promise<{ port: number; close: () => Promise<void> }> {
   const delay = (from: Socket, to: Socket) => {
     from.on("data", (chunk: Buffer) => {
       setTimeout(() => to.write(chunk), ms);
@@ -155,5 +155,11 @@ async function delayingRelay(host: string, port: number, ms: number): Promise<{ 
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  return { port: (server.address() as { port: number }).port, close: () => server.close() };
+  // Closing waits out the relay's own delays (each chunk, end and close is held `ms`), so that
+  // no timer of the relay outlives the test.
+  const close = async () => {
+    server.close();
+    await new Promise((r) => setTimeout(r, 3 * ms));
+  };
+  return { port: (server.address() as { port: number }).port, close };
 }
