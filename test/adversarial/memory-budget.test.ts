@@ -53,8 +53,9 @@ describe("a process-wide memory budget", function () {
     // each rogue: 64 KiB at a time on both channels, never eof, until its socket closes
     const chunk = encodeBatch(Array.from({ length: 64 }, (_, i) => ({ type: "msg" as const, channelId: i % 2 === 0 ? 0x40 : 0x41, eof: false, data: new Uint8Array(1024) })));
     const pump = async (r: (typeof rogues)[number]) => {
+      const closed = new Promise((res) => r.socket.once("close", res)); // one listener per rogue, not one per wait
       for (let sent = 0; sent < 2 * (CAPACITY - MiB) && !r.socket.destroyed; sent += chunk.length) {
-        if (!r.duplex.write(chunk)) await Promise.race([firstValueFrom(r.duplex.drained$).catch(() => undefined), new Promise((res) => r.socket.once("close", res))]);
+        if (!r.duplex.write(chunk)) await Promise.race([firstValueFrom(r.duplex.drained$).catch(() => undefined), closed]);
       }
     };
     await Promise.all(rogues.map(pump));
