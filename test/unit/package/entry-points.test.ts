@@ -5,6 +5,7 @@ import * as cometbft from "../../../src/cometbft/index.js";
 import * as metrics from "../../../src/metrics/index.js";
 import * as operators from "../../../src/operators.js";
 import * as proto from "../../../src/proto.js";
+import * as pex from "../../../src/pex/index.js";
 import * as testing from "../../../src/testing/index.js";
 
 // The runtime names of each entry point. A name added to or removed from an entry point is a
@@ -42,6 +43,12 @@ const intended = {
     "submitTx",
   ],
   "rx-mconn/testing": ["connectedPair", "connectedPeers"],
+  "rx-mconn/pex": [
+    "AddressBook", "AddressBookFileError", "AddressRefusedError", "BadPexAddrsError", "BucketType", "EmptyPexMessageError",
+    "MAX_ADDRBOOK_ENTRIES", "MAX_ADDRBOOK_FILE_SIZE", "PexRequestTooSoonError", "UnsolicitedAddrsError", "ZERO_TIME",
+    "bookAddress", "bookParams", "decodeAddressBook", "encodeAddressBook", "formatIp", "groupKey", "isLocal", "isLoopback",
+    "isRoutable", "openAddressBook", "parseIp", "pexParams",
+  ],
 };
 
 const actual: Record<keyof typeof intended, object> = {
@@ -51,6 +58,7 @@ const actual: Record<keyof typeof intended, object> = {
   "rx-mconn/proto": proto,
   "rx-mconn/cometbft": cometbft,
   "rx-mconn/testing": testing,
+  "rx-mconn/pex": pex,
 };
 
 describe("entry points", () => {

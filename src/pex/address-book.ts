@@ -1,0 +1,334 @@
+/**
+ * The address book: CometBFT's new and old buckets, promotion on success, attempts, bans, and the
+ * selections that PEX sends and dials from. Persistence is in `addrbook-store.ts`.
+ * @module
+ */
+import { asyncScheduler, BehaviorSubject, distinctUntilChanged, type Observable, type SchedulerLike } from "rxjs";
+import { formatNetAddress, isNodeId, type NetAddress } from "../p2p/netaddress.js";
+import { BucketHasher, newBookKey } from "./bucket-hash.js";
+import { AddressRefusedError } from "./errors.js";
+import { formatIp, isRoutable, isValidIp, parseIp } from "./ip.js";
+import { BucketType, isBad, isBanned, newKnownAddress, type KnownAddress } from "./known-address.js";
+import { bookParams } from "./params.js";
+
+/** Options of an {@link AddressBook}. */
+export interface AddressBookOptions {
+  /** Refuse local and unroutable addresses (CometBFT's `addr_book_strict`, default true). */
+  readonly strict?: boolean;
+  /** Most addresses heard from one source kept in new buckets (default 500; not a CometBFT bound). */
+  readonly maxAddressesPerSource?: number;
+  /** The book's key (24 hex characters); random by default. */
+  readonly key?: string;
+  /** The HighwayHash key of bucket placement (32 bytes); random by default. */
+  readonly hashKey?: Uint8Array;
+  /** Random numbers in [0, 1). */
+  readonly random?: () => number;
+  /** The clock (its `now()`). Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Normalises `addr` for the book: its host must be an IP literal (given in Go's text form back),
+ * its ID 40 hex characters, its port 1–65535, and the IP valid.
+ * @throws {AddressRefusedError} with refusal `invalid`.
+ */
+export function bookAddress(addr: NetAddress): NetAddress {
+  const text = formatNetAddress(addr);
+  const refuse = (why: string) => new AddressRefusedError("invalid", text, why);
+  if (!isNodeId(addr.id)) throw refuse("the ID is not 40 hex characters");
+  if (!Number.isInteger(addr.port) || addr.port < 1 || addr.port > 65535) throw refuse("the port is not 1–65535");
+  const ip = parseIp(addr.host);
+  if (ip === undefined) throw refuse("the host is not an IP address");
+  if (!isValidIp(ip)) throw refuse("the IP is unspecified, broadcast or a documentation address");
+  return { id: addr.id.toLowerCase(), host: formatIp(ip), port: addr.port };
+}
+
+/** CometBFT's address book (see the module doc). */
+export class AddressBook {
+  readonly strict: boolean;
+  /** The key saved in the file and fed to bucket placement. */
+  readonly key: string;
+  private readonly hasher: BucketHasher;
+  private readonly random: () => number;
+  private readonly scheduler: SchedulerLike;
+  private readonly maxPerSource: number;
+  private readonly lookup = new Map<string, KnownAddress>();
+  private readonly bad = new Map<string, KnownAddress>();
+  private readonly newBuckets = Array.from({ length: bookParams.newBucketCount }, () => new Map<string, KnownAddress>());
+  private readonly oldBuckets = Array.from({ length: bookParams.oldBucketCount }, () => new Map<string, KnownAddress>());
+  private readonly ours = new Set<string>();
+  private readonly privateIds = new Set<string>();
+  private readonly bySource = new Map<string, number>();
+  private nNew = 0;
+  private nOld = 0;
+  private readonly sizes = new BehaviorSubject(0);
+  /** The number of addresses in the book, now and on every change. */
+  readonly size$: Observable<number> = this.sizes.pipe(distinctUntilChanged());
+
+  constructor(options: AddressBookOptions = {}) {
+    this.strict = options.strict ?? true;
+    this.key = options.key ?? newBookKey();
+    this.hasher = new BucketHasher(this.key, this.strict, options.hashKey);
+    this.random = options.random ?? Math.random;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.maxPerSource = options.maxAddressesPerSource ?? 500;
+  }
+
+  /** Addresses in the book (new and old). */
+  get size(): number {
+    return this.nNew + this.nOld;
+  }
+  /** Addresses in new buckets. */
+  get newCount(): number {
+    return this.nNew;
+  }
+  /** Addresses in old buckets. */
+  get oldCount(): number {
+    return this.nOld;
+  }
+  /** True when below CometBFT's threshold of 1000 addresses. */
+  get needMoreAddresses(): boolean {
+    return this.size < bookParams.needAddressThreshold;
+  }
+
+  /** Never adds `addr` (one of our own addresses). */
+  addOurAddress(addr: NetAddress): void {
+    this.ours.add(formatNetAddress(bookAddress(addr)));
+  }
+
+  /** Never stores nor gossips these IDs, nor addresses they tell us of. */
+  addPrivateIds(ids: Iterable<string>): void {
+    for (const id of ids) this.privateIds.add(id.toLowerCase());
+  }
+
+  /** The entry of `id`, if known. */
+  get(id: string): Readonly<KnownAddress> | undefined {
+    return this.lookup.get(id);
+  }
+
+  /** Every entry. */
+  entries(): readonly KnownAddress[] {
+    return [...this.lookup.values()];
+  }
+
+  /** True when `id` is banned. */
+  isBanned(id: string): boolean {
+    return this.bad.has(id);
+  }
+
+  /**
+   * Adds `addr`, heard from `src`, to a new bucket (an address already in new buckets gains one
+   * more with falling probability, up to 4; an old one is left as it is).
+   * @throws {AddressRefusedError} saying why it was refused.
+   */
+  add(addr: NetAddress, src: NetAddress): void {
+    const a = bookAddress(addr);
+    const s = bookAddress(src);
+    const text = formatNetAddress(a);
+    const refuse = (r: ConstructorParameters<typeof AddressRefusedError>[0], why: string) => new AddressRefusedError(r, text, why);
+    if (this.bad.has(a.id)) throw refuse("banned", "the ID is banned");
+    if (this.privateIds.has(a.id)) throw refuse("private", "the ID is private");
+    if (this.privateIds.has(s.id)) throw refuse("private-source", `the source ${s.id} is private`);
+    if (this.ours.has(text)) throw refuse("self", "it is our own address");
+    if (this.strict && !isRoutable(parseIp(a.host)!)) throw refuse("non-routable", "it is local or not routable and the book is strict");
+    let ka = this.lookup.get(a.id);
+    if (ka !== undefined) {
+      if (ka.bucketType === BucketType.old) return;
+      if (ka.buckets.length >= bookParams.maxNewBucketsPerAddress) return;
+      if (Math.floor(this.random() * 2 * ka.buckets.length) !== 0) return;
+    } else {
+      if ((this.bySource.get(s.id) ?? 0) >= this.maxPerSource) throw refuse("source-full", `${this.maxPerSource} addresses from ${s.id} already`);
+      ka = newKnownAddress(a, s, this.scheduler.now());
+    }
+    this.addToNew(ka, this.hasher.newBucket(ka.addr, ka.src));
+    this.publish();
+  }
+
+  /** Removes `id` from the book. */
+  remove(id: string): void {
+    const ka = this.lookup.get(id);
+    if (ka !== undefined) this.removeEverywhere(ka);
+    this.publish();
+  }
+
+  /** A dial to `id` is starting or failed: counts an attempt. */
+  markAttempt(id: string): void {
+    const ka = this.lookup.get(id);
+    if (ka === undefined) return;
+    ka.lastAttempt = this.scheduler.now();
+    ka.attempts++;
+  }
+
+  /** We connected to `id`: resets its attempts and moves it to an old bucket. */
+  markGood(id: string): void {
+    const ka = this.lookup.get(id);
+    if (ka === undefined) return;
+    const now = this.scheduler.now();
+    ka.lastAttempt = now;
+    ka.lastSuccess = now;
+    ka.attempts = 0;
+    if (ka.bucketType === BucketType.new) this.moveToOld(ka);
+    this.publish();
+  }
+
+  /** Takes `id` out of the book and bans it for `banTime` ms. */
+  markBad(id: string, banTime: number): void {
+    const ka = this.lookup.get(id);
+    if (ka === undefined) return;
+    if (!this.bad.has(id)) {
+      ka.lastBanTime = Math.max(ka.lastBanTime, this.scheduler.now() + banTime);
+      this.bad.set(id, ka);
+    }
+    this.removeEverywhere(ka);
+    this.publish();
+  }
+
+  /** Puts back into new buckets the banned addresses whose ban has ended. */
+  reinstateBadPeers(): void {
+    const now = this.scheduler.now();
+    for (const [id, ka] of this.bad) {
+      if (isBanned(ka, now)) continue;
+      this.bad.delete(id);
+      ka.bucketType = BucketType.new;
+      ka.buckets = [];
+      this.addToNew(ka, this.hasher.newBucket(ka.addr, ka.src));
+    }
+    this.publish();
+  }
+
+  /**
+   * An address to dial, from an old or a new bucket: new with weight `sqrt(nNew) * bias`, old
+   * with `sqrt(nOld) * (100 - bias)`; bias in [0, 100]. Undefined when the chosen kind is empty.
+   */
+  pickAddress(biasTowardsNew: number): NetAddress | undefined {
+    if (this.size === 0) return undefined;
+    const bias = Math.min(100, Math.max(0, biasTowardsNew));
+    const oldWeight = Math.sqrt(this.nOld) * (100 - bias);
+    const newWeight = Math.sqrt(this.nNew) * bias;
+    const fromOld = (oldWeight + newWeight) * this.random() < oldWeight;
+    if ((fromOld && this.nOld === 0) || (!fromOld && this.nNew === 0)) return undefined;
+    const buckets = fromOld ? this.oldBuckets : this.newBuckets;
+    let bucket: Map<string, KnownAddress> | undefined;
+    while (bucket === undefined || bucket.size === 0) bucket = buckets[Math.floor(this.random() * buckets.length)]!;
+    return [...bucket.values()][Math.floor(this.random() * bucket.size)].addr;
+  }
+
+  /** How many addresses a selection holds: 23% of the book, at least 32 (or the book), at most 250. */
+  selectionSize(): number {
+    const p = bookParams;
+    const size = this.size;
+    return Math.min(p.maxGetSelection, Math.max(Math.min(p.minGetSelection, size), Math.floor((size * p.getSelectionPercent) / 100)));
+  }
+
+  /** A random selection of the book (see {@link selectionSize}): what a PEX answer carries. */
+  selection(): NetAddress[] {
+    return shuffled([...this.lookup.values()], this.random, this.selectionSize()).map((ka) => ka.addr);
+  }
+
+  /** A selection with `biasTowardsNew` percent new addresses where it can (a seed's answers). */
+  selectionWithBias(biasTowardsNew: number): NetAddress[] {
+    const n = this.selectionSize();
+    const bias = Math.min(100, Math.max(0, biasTowardsNew));
+    const wantNew = Math.max(Math.round((bias / 100) * n), n - this.nOld);
+    const all = [...this.lookup.values()];
+    const fresh = shuffled(all.filter((k) => k.bucketType === BucketType.new), this.random, wantNew);
+    const old = shuffled(all.filter((k) => k.bucketType === BucketType.old), this.random, n - fresh.length);
+    return [...fresh, ...old].map((ka) => ka.addr);
+  }
+
+  /** Restores an entry read from a file (its buckets already checked), or places it if it has none. */
+  restore(ka: KnownAddress): void {
+    if (ka.buckets.length === 0) {
+      if (ka.bucketType === BucketType.old) this.placeOld(ka);
+      else this.addToNew(ka, this.hasher.newBucket(ka.addr, ka.src));
+      this.publish();
+      return;
+    }
+    for (const b of ka.buckets) (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[b].set(formatNetAddress(ka.addr), ka);
+    this.lookup.set(ka.addr.id, ka);
+    if (ka.bucketType === BucketType.old) this.nOld++;
+    else this.track(ka, 1);
+    this.publish();
+  }
+
+  private addToNew(ka: KnownAddress, index: number): void {
+    const bucket = this.newBuckets[index];
+    const text = formatNetAddress(ka.addr);
+    if (bucket.has(text)) return;
+    if (bucket.size >= bookParams.newBucketSize) this.expireNew(index);
+    bucket.set(text, ka);
+    ka.buckets.push(index);
+    if (ka.buckets.length === 1) this.track(ka, 1);
+    this.lookup.set(ka.addr.id, ka);
+  }
+
+  /** Makes room in a full new bucket: a bad entry goes, else the one tried longest ago. */
+  private expireNew(index: number): void {
+    const bucket = this.newBuckets[index];
+    const now = this.scheduler.now();
+    const victim = [...bucket.values()].find((ka) => isBad(ka, now)) ?? [...bucket.values()].reduce((a, b) => (b.lastAttempt < a.lastAttempt ? b : a));
+    this.removeFromBucket(victim, index);
+  }
+
+  private moveToOld(ka: KnownAddress): void {
+    this.removeEverywhere(ka);
+    ka.bucketType = BucketType.old;
+    this.placeOld(ka);
+  }
+
+  /** Into its old bucket; when full, the oldest there goes back to a new bucket. */
+  private placeOld(ka: KnownAddress): void {
+    const index = this.hasher.oldBucket(ka.addr);
+    const bucket = this.oldBuckets[index];
+    if (bucket.size >= bookParams.oldBucketSize) {
+      const oldest = [...bucket.values()].reduce((a, b) => (b.lastAttempt < a.lastAttempt ? b : a));
+      this.removeFromBucket(oldest, index);
+      oldest.bucketType = BucketType.new;
+      this.addToNew(oldest, this.hasher.newBucket(oldest.addr, oldest.src));
+    }
+    bucket.set(formatNetAddress(ka.addr), ka);
+    ka.buckets = [index];
+    this.nOld++;
+    this.lookup.set(ka.addr.id, ka);
+  }
+
+  private removeFromBucket(ka: KnownAddress, index: number): void {
+    (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[index].delete(formatNetAddress(ka.addr));
+    ka.buckets = ka.buckets.filter((b) => b !== index);
+    if (ka.buckets.length === 0) this.forget(ka);
+  }
+
+  private removeEverywhere(ka: KnownAddress): void {
+    for (const b of ka.buckets) (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[b].delete(formatNetAddress(ka.addr));
+    ka.buckets = [];
+    this.forget(ka);
+  }
+
+  private forget(ka: KnownAddress): void {
+    if (this.lookup.get(ka.addr.id) !== ka) return;
+    this.lookup.delete(ka.addr.id);
+    if (ka.bucketType === BucketType.old) this.nOld--;
+    else this.track(ka, -1);
+  }
+
+  private track(ka: KnownAddress, delta: 1 | -1): void {
+    this.nNew += delta;
+    const n = (this.bySource.get(ka.src.id) ?? 0) + delta;
+    if (n <= 0) this.bySource.delete(ka.src.id);
+    else this.bySource.set(ka.src.id, n);
+  }
+
+  private publish(): void {
+    this.sizes.next(this.size);
+  }
+}
+
+/** The first `n` of a Fisher–Yates shuffle of `items` (which it reorders). */
+function shuffled<T>(items: T[], random: () => number, n: number): T[] {
+  const count = Math.min(n, items.length);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (items.length - i));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items.slice(0, count);
+}

@@ -1,0 +1,128 @@
+/**
+ * IP addresses as CometBFT's address book classifies them: parsing to 16 bytes, Go's text form,
+ * validity, locality, routability (the RFC ranges of `p2p/netaddress.go`), and the network group
+ * that bucket placement is keyed on (IPv4 /16, IPv6 /32 — /36 for he.net —, tunnels by their
+ * embedded IPv4).
+ * @module
+ */
+import { isIP } from "node:net";
+
+/** An IP as 16 bytes (IPv4 as `::ffff:a.b.c.d`). */
+export type IpBytes = Uint8Array;
+
+const V4_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+
+/** The 16 bytes of an IP literal, or undefined when `text` is not one. */
+export function parseIp(text: string): IpBytes | undefined {
+  const kind = isIP(text);
+  if (kind === 4) return Uint8Array.from([...V4_PREFIX, ...text.split(".").map(Number)]);
+  if (kind !== 6) return undefined;
+  const hex = text
+    .replace(/%.*$/, "")
+    .replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
+      [((+a << 8) | +b).toString(16), ((+c << 8) | +d).toString(16)].join(":"),
+    );
+  const words = (s: string) => (s === "" ? [] : s.split(":").map((w) => parseInt(w, 16)));
+  const [left, right] = hex.split("::") as [string, string | undefined];
+  const l = words(left);
+  const r = right === undefined ? [] : words(right);
+  const groups = [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
+  return out;
+}
+
+/** True for IPv4 (and IPv4-mapped) addresses. */
+export function isV4(ip: IpBytes): boolean {
+  return V4_PREFIX.every((b, i) => ip[i] === b);
+}
+
+/** Go's `net.IP.String()`: dotted IPv4, or RFC 5952 IPv6 (longest run of two or more zero groups as `::`). */
+export function formatIp(ip: IpBytes): string {
+  if (isV4(ip)) return [...ip.subarray(12)].join(".");
+  const g = Array.from({ length: 8 }, (_, i) => (ip[2 * i] << 8) | ip[2 * i + 1]);
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = Math.max(i, j);
+  }
+  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(":");
+  return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
+}
+
+/** `ip` in the network `base/bits` (IPv4 networks given as IPv4 text, with bits of the IPv4 part). */
+function inNet(ip: IpBytes, base: string, bits: number): boolean {
+  const net = parseIp(base)!;
+  const total = isV4(net) ? bits + 96 : bits;
+  if (isV4(net) !== isV4(ip)) return false;
+  for (let bit = 0; bit < total; bit++) {
+    const mask = 0x80 >> bit % 8;
+    if ((ip[bit >> 3] & mask) !== (net[bit >> 3] & mask)) return false;
+  }
+  return true;
+}
+
+/** The first `bits` bits of `ip`, the rest zero. */
+function masked(ip: Uint8Array, bits: number): Uint8Array {
+  return ip.map((b, i) => (i * 8 + 8 <= bits ? b : i * 8 >= bits ? 0 : b & (0xff << (8 - (bits - i * 8)))));
+}
+
+const rfc = {
+  rfc1918: (ip: IpBytes) => inNet(ip, "10.0.0.0", 8) || inNet(ip, "192.168.0.0", 16) || inNet(ip, "172.16.0.0", 12),
+  rfc3849: (ip: IpBytes) => inNet(ip, "2001:db8::", 32),
+  rfc3927: (ip: IpBytes) => inNet(ip, "169.254.0.0", 16),
+  rfc3964: (ip: IpBytes) => inNet(ip, "2002::", 16),
+  rfc4193: (ip: IpBytes) => inNet(ip, "fc00::", 7),
+  rfc4380: (ip: IpBytes) => inNet(ip, "2001::", 32),
+  rfc4843: (ip: IpBytes) => inNet(ip, "2001:10::", 28),
+  rfc4862: (ip: IpBytes) => inNet(ip, "fe80::", 64),
+  rfc6052: (ip: IpBytes) => inNet(ip, "64:ff9b::", 96),
+  rfc6145: (ip: IpBytes) => inNet(ip, "::ffff:0:0:0", 96),
+  onionCat: (ip: IpBytes) => inNet(ip, "fd87:d87e:eb43::", 48),
+};
+
+/** Loopback (127/8, ::1) or in 0.0.0.0/8: CometBFT's `Local()`. */
+export function isLocal(ip: IpBytes): boolean {
+  return inNet(ip, "127.0.0.0", 8) || inNet(ip, "::1", 128) || inNet(ip, "0.0.0.0", 8);
+}
+
+/** Not unspecified, not the IPv6 documentation range, not 255.255.255.255: CometBFT's `Valid()` (less the ID). */
+export function isValidIp(ip: IpBytes): boolean {
+  const unspecified = isV4(ip) ? ip.subarray(12).every((b) => b === 0) : ip.every((b) => b === 0);
+  const broadcast = isV4(ip) && ip.subarray(12).every((b) => b === 0xff);
+  return !unspecified && !broadcast && !rfc.rfc3849(ip);
+}
+
+/** Valid and in none of the private, link-local, ORCHID or local ranges: CometBFT's `Routable()`. */
+export function isRoutable(ip: IpBytes): boolean {
+  return isValidIp(ip) && !rfc.rfc1918(ip) && !rfc.rfc3927(ip) && !rfc.rfc4862(ip) && !rfc.rfc4193(ip) && !rfc.rfc4843(ip) && !isLocal(ip);
+}
+
+/** True for 127.0.0.0/8 and ::1, the only addresses tests may dial. */
+export function isLoopback(ip: IpBytes): boolean {
+  return inNet(ip, "127.0.0.0", 8) || inNet(ip, "::1", 128);
+}
+
+/**
+ * The network group of `ip` (CometBFT's `groupKeyFor`): `"local"` / `"unroutable"` when the book
+ * is strict, else the IPv4 /16 (also of the IPv4 inside NAT64, 6to4 and Teredo), `tor:N` for
+ * OnionCat, the IPv6 /32 (/36 in he.net's 2001:470::/32).
+ */
+export function groupKey(ip: IpBytes, strict: boolean): string {
+  if (strict && isLocal(ip)) return "local";
+  if (strict && !isRoutable(ip)) return "unroutable";
+  const v4group = (four: Uint8Array) => `${four[0]}.${four[1]}.0.0`;
+  if (isV4(ip)) return v4group(ip.subarray(12));
+  if (rfc.rfc6145(ip) || rfc.rfc6052(ip)) return v4group(ip.subarray(12));
+  if (rfc.rfc3964(ip)) return v4group(ip.subarray(2, 6));
+  if (rfc.rfc4380(ip)) return v4group(ip.subarray(12).map((b) => b ^ 0xff));
+  if (rfc.onionCat(ip)) return `tor:${ip[6] & 0x0f}`;
+  const bits = inNet(ip, "2001:470::", 32) ? 36 : 32;
+  return formatIp(masked(ip, bits));
+}

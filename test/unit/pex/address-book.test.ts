@@ -1,0 +1,169 @@
+import { expect } from "chai";
+import { VirtualTimeScheduler } from "rxjs";
+import { AddressBook } from "../../../src/pex/address-book.js";
+import { AddressRefusedError } from "../../../src/pex/errors.js";
+import { BucketType } from "../../../src/pex/known-address.js";
+import { bookParams } from "../../../src/pex/params.js";
+
+const id = (n: number) => n.toString(16).padStart(40, "0");
+const at = (n: number, host: string, port = 26656) => ({ id: id(n), host, port });
+/** A deterministic random source (xorshift). */
+function seeded(seed = 1): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+describe("AddressBook", () => {
+  const src = at(9999, "8.8.4.4");
+  let clock: VirtualTimeScheduler;
+  let book: AddressBook;
+  beforeEach(() => {
+    clock = new VirtualTimeScheduler();
+    book = new AddressBook({ scheduler: clock, random: seeded() });
+  });
+
+  it("adds a routable address to one new bucket and counts it", () => {
+    book.add(at(1, "1.2.3.4"), src);
+    const ka = book.get(id(1))!;
+    expect(ka.bucketType).to.equal(BucketType.new);
+    expect(ka.buckets).to.have.length(1);
+    expect(ka.buckets[0]).to.be.within(0, bookParams.newBucketCount - 1);
+    expect([book.size, book.newCount, book.oldCount]).to.deep.equal([1, 1, 0]);
+  });
+
+  it("places addresses of one source group in at most 32 new buckets, and of one group in at most 4 old ones", () => {
+    const newBuckets = new Set<number>();
+    for (let i = 1; i <= 600; i++) {
+      book.add(at(i, `9.${i >> 8}.${i & 255}.1`), src);
+      newBuckets.add(book.get(id(i))!.buckets[0]);
+    }
+    expect(newBuckets.size).to.be.at.most(bookParams.newBucketsPerGroup);
+    const oldBuckets = new Set<number>();
+    for (let i = 1; i <= 200; i++) {
+      book.markGood(id(i));
+      if (book.get(id(i))) oldBuckets.add(book.get(id(i))!.buckets[0]);
+    }
+    // 9.x.y.z spans two /16 groups here (9.0 and 9.1, and 9.2 for i ≥ 512): 4 old buckets each at most
+    expect(oldBuckets.size).to.be.at.most(2 * bookParams.oldBucketsPerGroup);
+  });
+
+  it("promotes on markGood: one old bucket, attempts reset, last success set", () => {
+    book.add(at(1, "1.2.3.4"), src);
+    clock.schedule(() => undefined, 5000);
+    clock.flush();
+    book.markAttempt(id(1));
+    book.markAttempt(id(1));
+    expect(book.get(id(1))!.attempts).to.equal(2);
+    book.markGood(id(1));
+    const ka = book.get(id(1))!;
+    expect(ka.bucketType).to.equal(BucketType.old);
+    expect(ka.buckets).to.have.length(1);
+    expect(ka.attempts).to.equal(0);
+    expect(ka.lastSuccess).to.equal(5000);
+    expect([book.newCount, book.oldCount]).to.deep.equal([0, 1]);
+    book.add(at(1, "5.6.7.8"), src);
+    expect(book.get(id(1))!.addr.host, "an old entry keeps its address").to.equal("1.2.3.4");
+  });
+
+  it("bans on markBad until the ban ends, then reinstates into a new bucket", () => {
+    book.add(at(1, "1.2.3.4"), src);
+    book.markBad(id(1), 60_000);
+    expect(book.size).to.equal(0);
+    expect(book.isBanned(id(1))).to.equal(true);
+    expect(() => book.add(at(1, "1.2.3.4"), src)).to.throw(AddressRefusedError).with.property("refusal", "banned");
+    book.reinstateBadPeers();
+    expect(book.size, "still banned").to.equal(0);
+    clock.schedule(() => undefined, 60_001);
+    clock.flush();
+    book.reinstateBadPeers();
+    expect(book.size).to.equal(1);
+    expect(book.isBanned(id(1))).to.equal(false);
+    expect(book.get(id(1))!.bucketType).to.equal(BucketType.new);
+  });
+
+  it("refuses our own address, private IDs (as address and as source), invalid and, when strict, unroutable addresses", () => {
+    book.addOurAddress(at(7, "1.1.1.1"));
+    book.addPrivateIds([id(8)]);
+    const refusal = (f: () => void) => {
+      try {
+        f();
+      } catch (err) {
+        return (err as AddressRefusedError).refusal;
+      }
+      return "accepted";
+    };
+    expect(refusal(() => book.add(at(7, "1.1.1.1"), src))).to.equal("self");
+    expect(refusal(() => book.add(at(8, "1.1.1.2"), src))).to.equal("private");
+    expect(refusal(() => book.add(at(9, "1.1.1.3"), at(8, "1.1.1.2")))).to.equal("private-source");
+    expect(refusal(() => book.add(at(10, "127.0.0.1"), src))).to.equal("non-routable");
+    expect(refusal(() => book.add(at(10, "192.168.1.1"), src))).to.equal("non-routable");
+    expect(refusal(() => book.add(at(10, "0.0.0.0"), src))).to.equal("invalid");
+    expect(refusal(() => book.add(at(10, "1.2.3.4", 0), src))).to.equal("invalid");
+    expect(refusal(() => book.add({ id: "xyz", host: "1.2.3.4", port: 1 }, src))).to.equal("invalid");
+    expect(refusal(() => book.add(at(10, "example.com"), src))).to.equal("invalid");
+    const lax = new AddressBook({ strict: false, scheduler: clock });
+    lax.add(at(10, "127.0.0.1"), at(11, "127.0.0.1", 1));
+    expect(lax.size).to.equal(1);
+  });
+
+  it("keeps at most maxAddressesPerSource new addresses from one source", () => {
+    const capped = new AddressBook({ scheduler: clock, maxAddressesPerSource: 3 });
+    for (let i = 1; i <= 3; i++) capped.add(at(i, `1.2.3.${i}`), src);
+    expect(() => capped.add(at(4, "1.2.3.4"), src)).to.throw(AddressRefusedError).with.property("refusal", "source-full");
+    capped.add(at(4, "1.2.3.4"), at(5000, "4.4.4.4"));
+    capped.remove(id(1));
+    capped.add(at(5, "1.2.3.5"), src);
+    expect(capped.size).to.equal(4);
+  });
+
+  it("keeps a new bucket at 64: a full bucket drops its oldest-tried entry", () => {
+    // one address group heard from one source group always lands in the same bucket
+    for (let i = 1; i <= 100; i++) {
+      clock.schedule(() => undefined, 1);
+      clock.flush();
+      book.add(at(i, `9.9.${i >> 8}.${i & 255}`), src);
+    }
+    expect(book.size).to.equal(bookParams.newBucketSize);
+    for (let i = 1; i <= 36; i++) expect(book.get(id(i)), "the first ones added were tried longest ago").to.equal(undefined);
+    expect(book.get(id(37))).to.not.equal(undefined);
+  });
+
+  it("picks from old buckets only with bias 0, from new only with bias 100", () => {
+    for (let i = 1; i <= 20; i++) book.add(at(i, `1.${i}.3.4`), src);
+    for (let i = 1; i <= 5; i++) book.markGood(id(i));
+    const olds = new Set([1, 2, 3, 4, 5].map(id));
+    for (let k = 0; k < 50; k++) {
+      expect(olds.has(book.pickAddress(0)!.id)).to.equal(true);
+      expect(olds.has(book.pickAddress(100)!.id)).to.equal(false);
+    }
+    expect(new AddressBook().pickAddress(50)).to.equal(undefined);
+  });
+
+  it("selects 23% of the book, at least 32, at most 250, without repeats", () => {
+    for (let i = 1; i <= 20; i++) book.add(at(i, `1.${i}.3.4`), src);
+    expect(book.selection()).to.have.length(20);
+    const big = new AddressBook({ scheduler: clock, maxAddressesPerSource: 5000 });
+    for (let i = 1; i <= 2000; i++) big.add(at(i, `${(i % 100) + 20}.${i >> 8}.${i & 255}.1`), at(i + 10000, `${(i % 50) + 1}.1.1.1`));
+    const n = big.size;
+    const sel = big.selection();
+    expect(sel).to.have.length(Math.min(250, Math.floor((n * 23) / 100)));
+    expect(new Set(sel.map((a) => a.id)).size).to.equal(sel.length);
+    const biased = big.selectionWithBias(30);
+    expect(biased).to.have.length(sel.length);
+  });
+
+  it("size$ follows every change", () => {
+    const seen: number[] = [];
+    book.size$.subscribe((n) => seen.push(n));
+    book.add(at(1, "1.2.3.4"), src);
+    book.add(at(2, "1.2.3.5"), src);
+    book.markGood(id(1));
+    book.remove(id(2));
+    expect(seen).to.deep.equal([0, 1, 2, 1]);
+  });
+});
