@@ -14,6 +14,7 @@ import { isNodeId, parseHostPort, parseNetAddress, type NetAddress } from "./net
 import type { NodeInfo } from "./node-info.js";
 import { buildNodeInfo, ownNodeInfoRules } from "./own-node-info.js";
 import type { Authenticate } from "./upgrade.js";
+import { verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "../pex/pex-options.js";
 
 /** Options of a `Switch`. Durations in ms. */
 export interface SwitchOptions {
@@ -83,6 +84,12 @@ export interface SwitchOptions {
   readonly scheduler?: SchedulerLike;
   /** Where peer events, refusals, redials and guarded throws are logged (pino-compatible); silent by default. */
   readonly logger?: Logger;
+  /** Discovery: the PEX reactor, an address book and ensurePeers (or a seed's crawl). See `rx-mconn/pex`. */
+  readonly pex?: boolean | PexOptions;
+  /** `ID@host:port` of seeds, dialed when the address book has nothing to offer (needs `pex`). */
+  readonly seeds?: readonly string[];
+  /** Where the address book is kept (CometBFT's `addrbook.json`; needs `pex`). Default: in memory only. */
+  readonly addrBookFile?: string;
 }
 
 /** The defaults of every optional number of {@link SwitchOptions}, with CometBFT's values. */
@@ -120,6 +127,8 @@ export interface ResolvedSwitchOptions extends SwitchOptions {
   readonly mconnection: MConnectionConfig;
   readonly listenAt: { readonly host: string; readonly port: number } | undefined;
   readonly persistent: readonly NetAddress[];
+  /** Discovery, when `pex` is set. */
+  readonly discovery: ResolvedPexOptions | undefined;
 }
 
 type Rules = string[];
@@ -187,6 +196,7 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
   for (const name of ["filterAddress", "filterPeer", "random"] as const)
     if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
   const mconnection = parsed(errors, "mconnection", () => verifyConfig(o.mconnection));
+  const discovery = verifyPexOptions(errors, o.pex, o.seeds, o.addrBookFile);
   const moniker = o.moniker ?? `rx-mconn-${o.nodeId.slice(0, 8)}`;
   const version = o.version ?? "rx-mconn";
   // Our NodeInfo as far as it is known before the reactors and the bound port: its channels
@@ -204,6 +214,7 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
     hostLimits: hostLimits!,
     listenAt,
     persistent,
+    discovery,
   };
 }
 

@@ -24,6 +24,7 @@ import type { Reactor } from "./reactor.js";
 import { Router, type SwitchChannel } from "./routing.js";
 import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
+import { Pex } from "../pex/pex-service.js";
 
 export type { SwitchChannel } from "./routing.js";
 export { DecodeError, ReactorError } from "./errors.js";
@@ -83,6 +84,8 @@ export class Switch {
   private ourInfo: NodeInfo | undefined;
   private state: "new" | "running" | "stopped" = "new";
   private boundAddress: { host: string; port: number } | undefined;
+  /** Discovery (the address book, the PEX reactor, ensurePeers), with the `pex` option. */
+  readonly pex: Pex | undefined;
 
   /** Peers joining and leaving. Subscribers are guarded: a throw stops only the peer of the event. */
   readonly peers$: Observable<PeerEvent>;
@@ -113,6 +116,10 @@ export class Switch {
     this.rejected$ = GuardedObservable.from(this.rejections, (err) => this.subscriberThrew("rejected$", err, undefined));
     this.errors$ = GuardedObservable.from(this.failures, (err) => this.options.logger.error({ err: String(err) }, "a subscriber of errors$ threw"));
     const o = this.options;
+    if (o.discovery !== undefined) {
+      this.pex = new Pex(o.discovery, { maxOutbound: o.maxOutboundPeers, scheduler: this.scheduler, random: o.random, logger: o.logger });
+      this.router.add("pex", this.pex.reactor);
+    }
     this.persistentPeers = new PersistentPeers(o.persistent, {
       dial: (addr) => this.dial(addr),
       backoff: o.backoff,
@@ -223,6 +230,7 @@ export class Switch {
       if (o.externalAddress === undefined) this.ourInfo = info(`${this.boundAddress.host}:${this.boundAddress.port}`);
     }
     this.persistentPeers.start();
+    this.pex?.start(this, this.address);
   }
 
   /**
@@ -277,6 +285,7 @@ export class Switch {
     if (this.state === "stopped") return;
     this.state = "stopped";
     this.persistentPeers.stop();
+    this.pex?.stop();
     await Promise.all([...this.peerMap.values()].map((p) => p.connection.close()));
     await this.transport?.close();
     this.router.complete();

@@ -7,7 +7,7 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import type { NetAddress } from "../p2p/netaddress.js";
-import { bookAddress, type AddressBook } from "./address-book.js";
+import { bookAddress, sourceAddress, type AddressBook } from "./address-book.js";
 import { AddressBookFileError } from "./errors.js";
 import { BucketType, type KnownAddress } from "./known-address.js";
 import { bookParams } from "./params.js";
@@ -80,8 +80,8 @@ export function decodeAddressBook(text: string, file: string): DecodedAddressBoo
   const out = list.map((entry, i) => {
     const at = (what: string) => fail(`entry ${i}: ${what}`);
     if (!isRecord(entry)) throw at("not an object");
-    const addr = readAddress(entry.addr, (w) => at(`addr ${w}`));
-    const src = readAddress(entry.src, (w) => at(`src ${w}`));
+    const addr = readAddress(entry.addr, bookAddress, (w) => at(`addr ${w}`));
+    const src = readAddress(entry.src, sourceAddress, (w) => at(`src ${w}`));
     const type = entry.bucket_type;
     if (type !== BucketType.new && type !== BucketType.old) throw at("bucket_type must be 1 (new) or 2 (old)");
     const count = type === BucketType.new ? bookParams.newBucketCount : bookParams.oldBucketCount;
@@ -114,12 +114,12 @@ export function decodeAddressBook(text: string, file: string): DecodedAddressBoo
   return { key, addrs: out };
 }
 
-function readAddress(value: unknown, fail: (what: string) => Error): NetAddress {
+function readAddress(value: unknown, normalise: (a: NetAddress) => NetAddress, fail: (what: string) => Error): NetAddress {
   if (!isRecord(value)) throw fail("is not an object");
   const { id, ip, port } = value;
   if (typeof id !== "string" || typeof ip !== "string" || typeof port !== "number") throw fail("needs a string id and ip and a number port");
   try {
-    return bookAddress({ id, host: ip, port });
+    return normalise({ id, host: ip, port });
   } catch (err) {
     throw fail(err instanceof Error ? err.message : String(err));
   }

@@ -43,6 +43,17 @@ export function bookAddress(addr: NetAddress): NetAddress {
   return { id: addr.id.toLowerCase(), host: formatIp(ip), port: addr.port };
 }
 
+/**
+ * Normalises a source address: only its IP must parse (CometBFT does not check a source; a peer
+ * listening on 0.0.0.0 is still a source).
+ * @throws {AddressRefusedError} with refusal `invalid`.
+ */
+export function sourceAddress(src: NetAddress): NetAddress {
+  const ip = parseIp(src.host);
+  if (ip === undefined || !isNodeId(src.id)) throw new AddressRefusedError("invalid", formatNetAddress(src), "the source has no node ID or IP");
+  return { id: src.id.toLowerCase(), host: formatIp(ip), port: src.port };
+}
+
 /** CometBFT's address book (see the module doc). */
 export class AddressBook {
   readonly strict: boolean;
@@ -123,7 +134,7 @@ export class AddressBook {
    */
   add(addr: NetAddress, src: NetAddress): void {
     const a = bookAddress(addr);
-    const s = bookAddress(src);
+    const s = sourceAddress(src);
     const text = formatNetAddress(a);
     const refuse = (r: ConstructorParameters<typeof AddressRefusedError>[0], why: string) => new AddressRefusedError(r, text, why);
     if (this.bad.has(a.id)) throw refuse("banned", "the ID is banned");

@@ -1,6 +1,8 @@
 /**
  * `rx-mconn/pex`: discovery. CometBFT's address book (new and old buckets, bans, its
- * `addrbook.json`), kept in a file with {@link openAddressBook}.
+ * `addrbook.json`), kept in a file with {@link openAddressBook}; the PEX reactor on channel 0x00
+ * ({@link PexReactor}), {@link ensurePeers} and a seed's crawl ({@link seedCrawl}). A `Switch`
+ * runs them all with `pex: true` (see {@link PexOptions}, and `seeds`, `addrBookFile`).
  *
  * <!-- not run: a fragment; the same calls run in test/unit/pex/addrbook-file.test.ts -->
  * ```ts
@@ -10,10 +12,17 @@
  * ```
  * @module rx-mconn/pex
  */
-export { AddressBook, bookAddress, type AddressBookOptions } from "./address-book.js";
+export { AddressBook, bookAddress, sourceAddress, type AddressBookOptions } from "./address-book.js";
 export { decodeAddressBook, encodeAddressBook, MAX_ADDRBOOK_ENTRIES, MAX_ADDRBOOK_FILE_SIZE, ZERO_TIME, type DecodedAddressBook } from "./addrbook-file.js";
 export { openAddressBook, type AddressBookFileOptions, type StoredAddressBook } from "./addrbook-store.js";
 export { AddressBookFileError, AddressRefusedError, BadPexAddrsError, EmptyPexMessageError, PexRequestTooSoonError, UnsolicitedAddrsError, type AddressRefusal } from "./errors.js";
 export { BucketType, type KnownAddress } from "./known-address.js";
 export { groupKey, isLocal, isLoopback, isRoutable, parseIp, formatIp, type IpBytes } from "./ip.js";
 export { bookParams, pexParams } from "./params.js";
+export { PexReactor, pexChannel, type Discovered, type PexHost, type PexPeer, type PexReactorOptions } from "./pex-reactor.js";
+export { PexDialer, type DialFilter, type DialOutcome, type PexDialerOptions } from "./pex-dialer.js";
+export { ensurePeers, ensurePeersRound, dialSeeds, type EnsurePeersOptions } from "./ensure-peers.js";
+export { seedCrawl, type SeedCrawlOptions } from "./seed-crawl.js";
+export { Pex, type PexContext } from "./pex-service.js";
+export { pexDefaults, verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "./pex-options.js";
+export { fromProtoAddress, peerAddress, toProtoAddress, type PexPeerInfo } from "./pex-addresses.js";

@@ -47,7 +47,9 @@ const intended = {
     "AddressBook", "AddressBookFileError", "AddressRefusedError", "BadPexAddrsError", "BucketType", "EmptyPexMessageError",
     "MAX_ADDRBOOK_ENTRIES", "MAX_ADDRBOOK_FILE_SIZE", "PexRequestTooSoonError", "UnsolicitedAddrsError", "ZERO_TIME",
     "bookAddress", "bookParams", "decodeAddressBook", "encodeAddressBook", "formatIp", "groupKey", "isLocal", "isLoopback",
-    "isRoutable", "openAddressBook", "parseIp", "pexParams",
+    "isRoutable", "openAddressBook", "parseIp", "pexParams", "PexReactor", "pexChannel", "PexDialer", "ensurePeers",
+    "ensurePeersRound", "dialSeeds", "seedCrawl", "Pex", "pexDefaults", "verifyPexOptions", "fromProtoAddress", "peerAddress",
+    "toProtoAddress", "sourceAddress",
   ],
 };
 

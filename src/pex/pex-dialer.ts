@@ -1,0 +1,105 @@
+/**
+ * Dialing addresses from the book, as CometBFT's PEX reactor does: an address filter consulted
+ * first (an address it refuses is never dialed), a backoff per address after failures
+ * (`2^attempts` s plus up to 1 s of jitter), a ban after 16 failed dials, `markGood` on success,
+ * `markAttempt` on failure, and `markBad` when the peer is not who we dialed.
+ * @module
+ */
+import { silentLogger, type Logger } from "../logger.js";
+import { PeerRejectedError } from "../p2p/errors.js";
+import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
+import type { SchedulerLike } from "rxjs";
+import type { AddressBook } from "./address-book.js";
+import type { PexHost, PexPeer } from "./pex-reactor.js";
+import { pexParams } from "./params.js";
+
+/** Decides which addresses may be dialed at all (e.g. loopback only in tests). */
+export type DialFilter = (address: NetAddress) => boolean;
+
+/** Why a dial was not made or did not connect. */
+export type DialOutcome = "connected" | "filtered" | "backoff" | "max-attempts" | "busy" | "failed";
+
+/** Options of a {@link PexDialer}. */
+export interface PexDialerOptions {
+  readonly book: AddressBook;
+  readonly host: PexHost;
+  readonly scheduler: SchedulerLike;
+  /** Random numbers in [0, 1). */
+  readonly random: () => number;
+  readonly filter?: DialFilter;
+  readonly logger?: Logger;
+}
+
+/** Dials with per-address backoff and keeps the book told (see the module doc). */
+export class PexDialer {
+  /** IDs being dialed now. */
+  readonly dialing = new Set<string>();
+  private readonly attempts = new Map<string, { number: number; lastDialed: number }>();
+  private readonly logger: Logger;
+
+  constructor(private readonly o: PexDialerOptions) {
+    this.logger = o.logger ?? silentLogger;
+  }
+
+  /** True when `address` passes the filter (a throwing filter refuses). */
+  allowed(address: NetAddress): boolean {
+    if (this.o.filter === undefined) return true;
+    try {
+      return this.o.filter(address);
+    } catch (err) {
+      this.logger.warn({ addr: formatNetAddress(address), err: String(err) }, "the dial filter threw; address refused");
+      return false;
+    }
+  }
+
+  /** Failed dials of `address` since its last success. */
+  attemptsOf(address: NetAddress): number {
+    return this.attempts.get(formatNetAddress(address))?.number ?? 0;
+  }
+
+  /** Dials `address` unless filtered, backing off, or given up on; resolves with what happened. */
+  async dial(address: NetAddress, options: { persistent?: boolean } = {}): Promise<DialOutcome> {
+    const { book, host, scheduler, random } = this.o;
+    const key = formatNetAddress(address);
+    if (!this.allowed(address)) {
+      this.logger.debug({ addr: key }, "address refused by the dial filter");
+      return "filtered";
+    }
+    if (this.dialing.has(address.id) || host.peers.has(address.id) || address.id === host.nodeId) return "busy";
+    const record = this.attempts.get(key);
+    const attempts = record?.number ?? 0;
+    if (options.persistent !== true && attempts > pexParams.maxAttemptsToDial) {
+      book.markBad(address.id, pexParams.defaultBanTime);
+      return "max-attempts";
+    }
+    if (record !== undefined && attempts > 0) {
+      const backoff = random() * 1000 + 2 ** attempts * 1000;
+      if (scheduler.now() - record.lastDialed < backoff) return "backoff";
+    }
+    this.dialing.add(address.id);
+    try {
+      await host.dial(address);
+      this.attempts.delete(key);
+      book.markGood(address.id);
+      return "connected";
+    } catch (err) {
+      if (err instanceof PeerRejectedError && (err.rule === "duplicate-id" || err.rule === "stopping")) return "busy";
+      if (err instanceof PeerRejectedError && err.rule === "dial-id-mismatch") {
+        book.markBad(address.id, pexParams.defaultBanTime);
+        this.attempts.delete(key);
+      } else {
+        book.markAttempt(address.id);
+        this.attempts.set(key, { number: attempts + 1, lastDialed: scheduler.now() });
+      }
+      this.logger.debug({ addr: key, attempts: attempts + 1, err: String(err) }, "dial failed");
+      return "failed";
+    } finally {
+      this.dialing.delete(address.id);
+    }
+  }
+
+  /** The connected peer of `id`, if any. */
+  peer(id: string): PexPeer | undefined {
+    return this.o.host.peers.get(id);
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * The PEX reactor on channel 0x00, as CometBFT's: it answers `PexRequest`s with a random
+ * selection of the book, asks outbound peers for addresses when the book needs more, takes
+ * `PexAddrs` only in answer to its own request, and ends a peer that asks more often than once
+ * per `ensurePeersPeriod / 3` (the first two requests are free) with `PexRequestTooSoonError`.
+ * A seed answers an inbound peer once, then disconnects it after `seedDisconnectDelay`.
+ * @module
+ */
+import { asyncScheduler, Subject, timer, type Observable, type SchedulerLike, type Subscription } from "rxjs";
+import type { MConnError } from "../errors.js";
+import { silentLogger, type Logger } from "../logger.js";
+import type { Envelope, Reactor, SwitchChannelDescriptor } from "../p2p/reactor.js";
+import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
+import type { Message as PexMessage } from "../proto/tendermint/p2p/pex.js";
+import { pexCodec } from "../cometbft/codecs.js";
+import type { AddressBook } from "./address-book.js";
+import { AddressRefusedError, BadPexAddrsError, EmptyPexMessageError, PexRequestTooSoonError, UnsolicitedAddrsError } from "./errors.js";
+import { fromProtoAddress, peerAddress, toProtoAddress, type PexPeerInfo } from "./pex-addresses.js";
+import { bookParams, pexParams } from "./params.js";
+
+/** A peer as the PEX reactor uses it (the Switch's `Peer` is one). */
+export interface PexPeer extends PexPeerInfo {
+  readonly isOutbound: boolean;
+  readonly isPersistent: boolean;
+  /** Queues `message` if there is room; false when not. */
+  trySend(channelId: number, message: Uint8Array): boolean;
+}
+
+/** What the PEX reactor needs of its switch. */
+export interface PexHost<P extends PexPeer = PexPeer> {
+  readonly nodeId: string;
+  readonly peers: ReadonlyMap<string, P>;
+  /** Dials `address`; rejects when it fails or is refused. */
+  dial(address: NetAddress): Promise<P>;
+  /** Ends `peer` with `error`. */
+  stopPeerForError(peer: P, error: MConnError): void;
+  /** Ends `peer` after flushing what is queued. */
+  stopPeerGracefully(peer: P): Promise<void>;
+}
+
+/** An address the book took from a peer's answer. */
+export interface Discovered {
+  readonly address: NetAddress;
+  /** The peer that told us of it. */
+  readonly source: NetAddress;
+}
+
+/** Options of a {@link PexReactor}. */
+export interface PexReactorOptions {
+  readonly book: AddressBook;
+  /** Seed mode: answer each inbound peer once, then disconnect it. */
+  readonly seedMode?: boolean;
+  /** Between ensurePeers rounds (ms, default 30 000); a peer may ask once per a third of it. */
+  readonly ensurePeersPeriod?: number;
+  /** A seed disconnects an inbound peer this long after answering it (ms, default 1000). */
+  readonly seedDisconnectDelay?: number;
+  /** The clock of the rate limit and the seed's delay. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  readonly logger?: Logger;
+}
+
+const encode = (m: PexMessage): Uint8Array => pexCodec.encode(m);
+const REQUEST = encode({ sum: { $case: "pexRequest", value: {} } });
+
+/** The PEX channel's descriptor, with CometBFT's values (message capacity 256 × 250 bytes). */
+export const pexChannel: SwitchChannelDescriptor = {
+  id: pexParams.channelId,
+  priority: 1,
+  sendQueueCapacity: 10,
+  recvMessageCapacity: pexParams.maxAddressSize * bookParams.maxGetSelection,
+  codec: pexCodec,
+};
+
+/** The PEX reactor (see the module doc). Attach it with `host` once the switch exists. */
+export class PexReactor implements Reactor {
+  readonly channels = [pexChannel];
+  readonly book: AddressBook;
+  private readonly seedMode: boolean;
+  private readonly minRequestInterval: number;
+  private readonly seedDisconnectDelay: number;
+  private readonly scheduler: SchedulerLike;
+  private readonly logger: Logger;
+  /** Peers we asked and that have not answered. */
+  private readonly requested = new Set<string>();
+  /** Per peer: undefined (never asked), 0 (asked once), or when it last asked. */
+  private readonly lastRequest = new Map<string, number>();
+  private readonly timers = new Set<Subscription>();
+  /** When each peer was added (ms on the scheduler): a seed disconnects peers by it. */
+  readonly connectedAt = new Map<string, number>();
+  private readonly discoveries = new Subject<Discovered>();
+  private readonly seedAnswers = new Subject<PexPeer>();
+  /** Addresses the book took from answers, with who told us. */
+  readonly discovered$: Observable<Discovered> = this.discoveries.asObservable();
+  /** Peers that answered with addresses (used to dial right away after a seed's answer). */
+  readonly answered$: Observable<PexPeer> = this.seedAnswers.asObservable();
+  /** The switch; set by whoever wires the reactor. */
+  host: PexHost | undefined;
+
+  constructor(options: PexReactorOptions) {
+    this.book = options.book;
+    this.seedMode = options.seedMode ?? false;
+    this.minRequestInterval = (options.ensurePeersPeriod ?? pexParams.ensurePeersPeriod) / 3;
+    this.seedDisconnectDelay = options.seedDisconnectDelay ?? 1000;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** An outbound peer is asked for addresses when the book needs more; an inbound one goes into the book. */
+  addPeer(peer: PexPeer): void {
+    this.connectedAt.set(peer.id, this.scheduler.now());
+    if (peer.isOutbound) {
+      if (this.book.needMoreAddresses) this.requestAddrs(peer);
+      return;
+    }
+    const addr = peerAddress(peer);
+    this.addToBook(addr, addr);
+  }
+
+  /** Forgets the peer's requests. */
+  removePeer(peer: PexPeer): void {
+    this.connectedAt.delete(peer.id);
+    this.requested.delete(peer.id);
+    this.lastRequest.delete(peer.id);
+  }
+
+  /** Sends a `PexRequest` to `peer` unless one is already unanswered. */
+  requestAddrs(peer: PexPeer): void {
+    if (this.requested.has(peer.id)) return;
+    this.requested.add(peer.id);
+    if (!peer.trySend(pexParams.channelId, REQUEST)) this.requested.delete(peer.id);
+  }
+
+  /** Handles a `PexRequest` or a `PexAddrs`. */
+  receive(envelope: Envelope<unknown>): void {
+    const peer = envelope.peer as PexPeer;
+    const msg = (envelope.message as PexMessage).sum;
+    if (msg === undefined) this.fail(peer, new EmptyPexMessageError(peer.id), false);
+    else if (msg.$case === "pexRequest") this.onRequest(peer);
+    else this.onAddrs(peer, msg.value.addrs);
+  }
+
+  /** Cancels pending disconnects and completes `discovered$`. */
+  stop(): void {
+    for (const t of this.timers) t.unsubscribe();
+    this.timers.clear();
+    this.discoveries.complete();
+    this.seedAnswers.complete();
+  }
+
+  private onRequest(peer: PexPeer): void {
+    if (this.seedMode && !peer.isOutbound) {
+      if (this.lastRequest.has(peer.id)) return;
+      this.lastRequest.set(peer.id, this.scheduler.now());
+      this.sendAddrs(peer, this.book.selectionWithBias(pexParams.biasToSelectNewPeers));
+      const t = timer(this.seedDisconnectDelay, this.scheduler).subscribe(() => {
+        this.timers.delete(t);
+        void this.host?.stopPeerGracefully(peer).catch(() => undefined);
+      });
+      this.timers.add(t);
+      return;
+    }
+    const now = this.scheduler.now();
+    const last = this.lastRequest.get(peer.id);
+    if (last !== undefined && last !== 0 && now - last < this.minRequestInterval) {
+      this.fail(peer, new PexRequestTooSoonError(peer.id, now - last, this.minRequestInterval), true);
+      return;
+    }
+    this.lastRequest.set(peer.id, last === undefined ? 0 : now);
+    this.sendAddrs(peer, this.book.selection());
+  }
+
+  private onAddrs(peer: PexPeer, addrs: readonly { id: string; ip: string; port: number }[]): void {
+    if (!this.requested.has(peer.id)) {
+      this.fail(peer, new UnsolicitedAddrsError(peer.id), true);
+      return;
+    }
+    this.requested.delete(peer.id);
+    if (addrs.length > bookParams.maxGetSelection) {
+      this.fail(peer, new BadPexAddrsError(peer.id, `${addrs.length} addresses, more than ${bookParams.maxGetSelection}`), true);
+      return;
+    }
+    const parsed = addrs.map(fromProtoAddress);
+    const bad = parsed.find((a): a is string => typeof a === "string");
+    if (bad !== undefined) {
+      this.fail(peer, new BadPexAddrsError(peer.id, bad), true);
+      return;
+    }
+    const source = peerAddress(peer);
+    for (const a of parsed as NetAddress[]) this.addToBook(a, source);
+    this.seedAnswers.next(peer);
+  }
+
+  private addToBook(address: NetAddress, source: NetAddress): void {
+    const before = this.book.get(address.id);
+    try {
+      this.book.add(address, source);
+    } catch (err) {
+      if (!(err instanceof AddressRefusedError)) throw err;
+      this.logger.debug({ addr: formatNetAddress(address), from: source.id, reason: err.refusal }, "address not added");
+      return;
+    }
+    if (before === undefined && this.book.get(address.id) !== undefined) this.discoveries.next({ address, source });
+  }
+
+  private sendAddrs(peer: PexPeer, addrs: readonly NetAddress[]): void {
+    peer.trySend(pexParams.channelId, encode({ sum: { $case: "pexAddrs", value: { addrs: addrs.map(toProtoAddress) } } }));
+  }
+
+  /** Ends `peer` with `error`; a request flood or an unasked answer also bans its address. */
+  private fail(peer: PexPeer, error: MConnError, ban: boolean): void {
+    this.logger.info({ peer: peer.id, reason: error.reason, err: error.message }, "PEX peer misbehaved");
+    if (ban) {
+      this.book.markBad(peer.id, pexParams.defaultBanTime);
+    }
+    this.host?.stopPeerForError(peer, error);
+  }
+}

@@ -1,0 +1,100 @@
+import { expect } from "chai";
+import { filter, firstValueFrom, map, scan } from "rxjs";
+import type { NetAddress } from "../../src/p2p/netaddress.js";
+import type { Switch } from "../../src/p2p/switch.js";
+import { isLoopback, parseIp } from "../../src/pex/ip.js";
+import type { PexOptions } from "../../src/pex/pex-options.js";
+import { makeSwitch } from "../helpers/switches.js";
+import { within } from "../helpers/tcp.js";
+
+const dialed: NetAddress[] = [];
+/** Only loopback may be dialed; every address offered to the filter is recorded. */
+const loopbackOnly = (a: NetAddress): boolean => {
+  dialed.push(a);
+  return isLoopback(parseIp(a.host)!);
+};
+const echo = { channels: [{ id: 0x40, priority: 1 }] };
+
+function pexSwitch(seeds: string[], pex: PexOptions = {}): Switch {
+  return makeSwitch({ echo }, { pex: { strict: false, ensurePeersPeriod: 600, dialFilter: loopbackOnly, ...pex }, seeds }).sw;
+}
+
+/** Resolves once `sw` is connected to every ID of `ids`. */
+function connectedTo(sw: Switch, ids: string[], ms = 15_000): Promise<unknown> {
+  return within(
+    firstValueFrom(
+      sw.peers$.pipe(
+        scan((set, e) => (e.type === "added" ? set.add(e.peer.id) : (set.delete(e.peer.id), set)), new Set<string>(sw.peers.keys())),
+        map((set) => ids.every((i) => set.has(i) || sw.peers.has(i))),
+        filter(Boolean),
+      ),
+    ),
+    ms,
+    `${sw.nodeId.slice(0, 8)} connected to ${ids.length} peers`,
+  );
+}
+
+describe("PEX on real loopback sockets", () => {
+  const running: Switch[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop()));
+  });
+  const started = async (sw: Switch) => {
+    running.push(sw);
+    await sw.start();
+    return sw;
+  };
+
+  it("a switch whose only seed is A learns B and C from A and connects to them", async () => {
+    const a = await started(pexSwitch([]));
+    const b = await started(pexSwitch([a.address!]));
+    const c = await started(pexSwitch([a.address!]));
+    await connectedTo(a, [b.nodeId, c.nodeId]);
+    expect(a.pex!.book.size).to.equal(2);
+    const d = pexSwitch([a.address!]);
+    const discovered: string[] = [];
+    d.pex!.discovered$.subscribe(({ address, source }) => discovered.push(`${address.id}<${source.id}`));
+    const sizes: number[] = [];
+    d.pex!.book.size$.subscribe((n) => sizes.push(n));
+    await started(d);
+    await connectedTo(d, [b.nodeId, c.nodeId]);
+    expect(discovered).to.include.members([`${b.nodeId}<${a.nodeId}`, `${c.nodeId}<${a.nodeId}`]);
+    expect(d.pex!.book.get(b.nodeId)!.bucketType, "promoted after the connection").to.equal(2);
+    expect(sizes[0]).to.equal(0);
+    expect(Math.max(...sizes)).to.be.at.least(2);
+  });
+
+  it("a seed answers once and disconnects; its client goes on to the peers it was told of", async () => {
+    const seed = await started(pexSwitch([], { seedMode: true, seedDisconnectDelay: 200 }));
+    const b = await started(pexSwitch([seed.address!]));
+    const c = await started(pexSwitch([seed.address!]));
+    await within(
+      firstValueFrom(seed.pex!.book.size$.pipe(filter((n) => n >= 2))),
+      15_000,
+      "the seed to know B and C",
+    );
+    const d = pexSwitch([seed.address!]);
+    const dropped = within(
+      firstValueFrom(seed.peers$.pipe(filter((e) => e.type === "removed" && e.peer.id === d.nodeId))),
+      15_000,
+      "the seed to drop D",
+    );
+    await started(d);
+    await connectedTo(d, [b.nodeId, c.nodeId]);
+    await dropped;
+    expect(seed.peers.has(d.nodeId), "the seed disconnected D after answering").to.equal(false);
+  });
+
+  it("never dials an address outside loopback that a peer gossips", async () => {
+    dialed.length = 0;
+    const a = await started(pexSwitch([]));
+    // a hostile address in A's book, as if gossiped to it
+    a.pex!.book.add({ id: "ab".repeat(20), host: "203.0.113.7", port: 26656 }, { id: "cd".repeat(20), host: "127.0.0.1", port: 1 });
+    const d = await started(pexSwitch([a.address!]));
+    await within(firstValueFrom(d.pex!.discovered$.pipe(filter((x) => x.address.host === "203.0.113.7"))), 15_000, "D to hear of the outside address");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(dialed.some((x) => x.host === "203.0.113.7"), "offered to the filter").to.equal(true);
+    expect([...d.peers.values()].map((p) => p.socketAddr).every((s) => s.startsWith("127."))).to.equal(true);
+    expect(d.pex!.book.get("ab".repeat(20))!.attempts, "never attempted").to.equal(0);
+  });
+});

@@ -1,0 +1,121 @@
+import { expect } from "chai";
+import { asyncScheduler, Observable, VirtualTimeScheduler } from "rxjs";
+import { TestScheduler } from "rxjs/testing";
+import sinon from "sinon";
+import { pexCodec } from "../../../src/cometbft/codecs.js";
+import type { NetAddress } from "../../../src/p2p/netaddress.js";
+import { AddressBook } from "../../../src/pex/address-book.js";
+import { ensurePeers, ensurePeersRound, type EnsurePeersOptions } from "../../../src/pex/ensure-peers.js";
+import { isLoopback, parseIp } from "../../../src/pex/ip.js";
+import { PexDialer } from "../../../src/pex/pex-dialer.js";
+import { PexReactor, type PexHost, type PexPeer } from "../../../src/pex/pex-reactor.js";
+
+const id = (n: number) => n.toString(16).padStart(40, "0");
+const loopbackOnly = (a: NetAddress) => isLoopback(parseIp(a.host)!);
+
+function peerAt(a: NetAddress, outbound: boolean): PexPeer & { sent: string[] } {
+  const sent: string[] = [];
+  return { id: a.id, isOutbound: outbound, isPersistent: false, nodeInfo: { listenAddr: `${a.host}:${a.port}` }, socketAddr: `${a.host}:${a.port}`, sent, trySend: (_c, b) => (sent.push(pexCodec.decode(b).sum!.$case), true) };
+}
+
+function setup(scheduler = new VirtualTimeScheduler(), filter?: (a: NetAddress) => boolean) {
+  const book = new AddressBook({ strict: false, scheduler });
+  const peers = new Map<string, PexPeer>();
+  const dial = sinon.spy(async (a: NetAddress) => {
+    const p = peerAt(a, true);
+    peers.set(a.id, p);
+    return Promise.resolve(p);
+  });
+  const host: PexHost = { nodeId: id(999), peers, dial, stopPeerForError: () => undefined, stopPeerGracefully: () => Promise.resolve() };
+  const reactor = new PexReactor({ book, scheduler });
+  reactor.host = host;
+  const random = () => 0.5;
+  const dialer = new PexDialer({ book, host, scheduler, random, ...(filter ? { filter } : {}) });
+  return { book, peers, dial, host, reactor, dialer, scheduler, random };
+}
+
+const src = { id: id(1), host: "127.0.0.1", port: 1 };
+
+describe("ensurePeers", () => {
+  it("runs a round at once with no peers, then every period; a seed's answer adds a round (marbles)", () => {
+    const ts = new TestScheduler((a, b) => void expect(a).to.deep.equal(b));
+    ts.run(({ expectObservable, cold }) => {
+      const s = setup(new VirtualTimeScheduler());
+      const seed = { id: id(77), host: "127.0.0.77", port: 26656 };
+      const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, seeds: [seed], maxOutbound: 10, period: 30_000 };
+      const seedPeer = peerAt(seed, true);
+      cold("12s a").subscribe(() => {
+        s.reactor.requestAddrs(seedPeer);
+        s.reactor.receive({ peer: seedPeer, channelId: 0, message: { sum: { $case: "pexAddrs", value: { addrs: [] } } } } as never);
+      });
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (elapsed) => sub.next(elapsed ? "t" : "s")));
+      expectObservable(rounds$, "^ 70s !").toBe("t 11999ms s 17999ms t 29999ms t");
+    });
+  });
+
+  it("waits a random part of a period for the first round when it already has peers (marbles)", () => {
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
+      const s = setup(new VirtualTimeScheduler());
+      s.peers.set(id(5), peerAt({ id: id(5), host: "127.0.0.5", port: 1 }, false));
+      const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, random: () => 0.25, seeds: [], maxOutbound: 10, period: 30_000 };
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (elapsed) => sub.next(elapsed ? "t" : "s")));
+      expectObservable(rounds$, "^ 40s !").toBe("7500ms t 29999ms t");
+    });
+  });
+
+  it("dials up to maxOutbound addresses from the book, and asks an outbound peer for more", async () => {
+    const s = setup();
+    for (let i = 10; i < 40; i++) s.book.add({ id: id(i), host: `127.0.1.${i}`, port: 26656 }, src);
+    const out = peerAt({ id: id(6), host: "127.0.0.6", port: 1 }, true);
+    s.peers.set(out.id, out);
+    ensurePeersRound({ ...s, seeds: [], maxOutbound: 4 }, true);
+    await Promise.resolve();
+    expect(s.dial.callCount).to.be.within(1, 3);
+    expect(new Set(s.dial.getCalls().map((c) => c.args[0].id)).size).to.equal(s.dial.callCount);
+    expect(out.sent).to.deep.equal(["pexRequest"]);
+  });
+
+  it("never dials an address the filter refuses: a non-loopback address in the book is not dialed", async () => {
+    const s = setup(new VirtualTimeScheduler(), loopbackOnly);
+    s.book.add({ id: id(20), host: "8.8.8.8", port: 26656 }, src);
+    s.book.add({ id: id(21), host: "2001:4860::8888", port: 26656 }, src);
+    for (let round = 0; round < 20; round++) ensurePeersRound({ ...s, seeds: [{ id: id(22), host: "1.1.1.1", port: 26656 }], maxOutbound: 10 }, true);
+    await new Promise((r) => setImmediate(r));
+    sinon.assert.notCalled(s.dial);
+  });
+
+  it("falls back to the seeds when the book is empty, and stops at the first that connects", async () => {
+    const s = setup();
+    const seeds = [1, 2, 3].map((n) => ({ id: id(100 + n), host: `127.0.2.${n}`, port: 26656 }));
+    ensurePeersRound({ ...s, seeds, maxOutbound: 10 }, true);
+    await new Promise((r) => setImmediate(r));
+    sinon.assert.calledOnce(s.dial);
+    expect(seeds.map((x) => x.id)).to.include(s.dial.firstCall.args[0].id);
+  });
+
+  it("backs off per address: 2^attempts s plus jitter after a failure, and marks the attempt in the book", async () => {
+    const s = setup();
+    const a = { id: id(30), host: "127.0.3.1", port: 26656 };
+    s.book.add(a, src);
+    s.host.dial = sinon.spy(() => Promise.reject(new Error("refused")));
+    expect(await s.dialer.dial(a)).to.equal("failed");
+    expect(s.book.get(a.id)!.attempts).to.equal(1);
+    expect(await s.dialer.dial(a)).to.equal("backoff");
+    s.scheduler.schedule(() => undefined, 2501);
+    s.scheduler.flush();
+    expect(await s.dialer.dial(a)).to.equal("failed");
+    expect(s.dialer.attemptsOf(a)).to.equal(2);
+  });
+});
+
+describe("the Switch's discovery options", () => {
+  it("names every broken rule: seeds without pex, a bad seed, a non-positive period", async () => {
+    const { verifySwitchOptions } = await import("../../../src/p2p/switch-options.js");
+    const base = { nodeId: id(1), authenticate: () => Promise.reject(new Error("unused")), network: "n" };
+    expect(() => verifySwitchOptions({ ...base, seeds: [`${id(2)}@127.0.0.1:1`] })).to.throw(/seeds and addrBookFile need pex: true/);
+    expect(() => verifySwitchOptions({ ...base, pex: { ensurePeersPeriod: 0 }, seeds: ["nope"] })).to.throw(/pex.ensurePeersPeriod must be a positive.*seeds\[0\]/);
+    const ok = verifySwitchOptions({ ...base, pex: true, seeds: [`${id(2)}@127.0.0.1:1`] });
+    expect(ok.discovery!.seeds).to.deep.equal([{ id: id(2), host: "127.0.0.1", port: 1 }]);
+    expect(ok.discovery!.strict).to.equal(true);
+  });
+});

@@ -1,0 +1,137 @@
+import { expect } from "chai";
+import { VirtualTimeScheduler } from "rxjs";
+import { pexCodec } from "../../../src/cometbft/codecs.js";
+import type { MConnError } from "../../../src/errors.js";
+import type { Message as PexMessage } from "../../../src/proto/tendermint/p2p/pex.js";
+import { AddressBook } from "../../../src/pex/address-book.js";
+import { BadPexAddrsError, EmptyPexMessageError, PexRequestTooSoonError, UnsolicitedAddrsError } from "../../../src/pex/errors.js";
+import { PexReactor, type PexHost, type PexPeer } from "../../../src/pex/pex-reactor.js";
+
+const id = (n: number) => n.toString(16).padStart(40, "0");
+
+function fakePeer(n: number, outbound: boolean) {
+  const sent: PexMessage[] = [];
+  const peer: PexPeer = {
+    id: id(n),
+    isOutbound: outbound,
+    isPersistent: false,
+    nodeInfo: { listenAddr: `tcp://127.0.0.${n}:26656` },
+    socketAddr: `127.0.0.${n}:40000`,
+    trySend: (_ch, bytes) => {
+      sent.push(pexCodec.decode(bytes));
+      return true;
+    },
+  };
+  return { peer, sent };
+}
+
+function fakeHost() {
+  const stopped: [string, MConnError][] = [];
+  const graceful: string[] = [];
+  const host: PexHost = {
+    nodeId: id(999),
+    peers: new Map(),
+    dial: () => Promise.reject(new Error("no dialing here")),
+    stopPeerForError: (p, e) => void stopped.push([p.id, e]),
+    stopPeerGracefully: (p) => {
+      graceful.push(p.id);
+      return Promise.resolve();
+    },
+  };
+  return { host, stopped, graceful };
+}
+
+const request = (peer: PexPeer) => ({ peer, channelId: 0, message: { sum: { $case: "pexRequest", value: {} } } as PexMessage }) as never;
+const addrs = (peer: PexPeer, list: { id: string; ip: string; port: number }[]) =>
+  ({ peer, channelId: 0, message: { sum: { $case: "pexAddrs", value: { addrs: list } } } as PexMessage }) as never;
+
+describe("PexReactor", () => {
+  let clock: VirtualTimeScheduler;
+  let book: AddressBook;
+  beforeEach(() => {
+    clock = new VirtualTimeScheduler();
+    book = new AddressBook({ strict: false, scheduler: clock });
+    for (let i = 10; i < 20; i++) book.add({ id: id(i), host: `127.0.1.${i}`, port: 26656 }, { id: id(1), host: "127.0.0.1", port: 1 });
+  });
+  const advance = (ms: number) => {
+    clock.maxFrames = clock.now() + ms;
+    clock.schedule(() => undefined, ms);
+    clock.flush();
+  };
+
+  it("answers requests with a selection; a peer asking again sooner than period/3 (after two free requests) is ended with PexRequestTooSoonError", () => {
+    const r = new PexReactor({ book, scheduler: clock, ensurePeersPeriod: 30_000 });
+    const { host, stopped } = fakeHost();
+    r.host = host;
+    const { peer, sent } = fakePeer(2, false);
+    r.receive(request(peer));
+    r.receive(request(peer));
+    expect(sent).to.have.length(2);
+    expect(sent[0].sum!.$case).to.equal("pexAddrs");
+    expect((sent[0].sum as { value: { addrs: unknown[] } }).value.addrs).to.have.length(10);
+    advance(10_000);
+    r.receive(request(peer));
+    expect(stopped).to.have.length(0);
+    advance(9_999);
+    r.receive(request(peer));
+    expect(stopped).to.have.length(1);
+    expect(stopped[0][1]).to.be.instanceOf(PexRequestTooSoonError);
+    expect(sent).to.have.length(3);
+  });
+
+  it("refuses unsolicited PexAddrs with UnsolicitedAddrsError and takes an answer to its own request once", () => {
+    const r = new PexReactor({ book, scheduler: clock });
+    const { host, stopped } = fakeHost();
+    r.host = host;
+    const { peer, sent } = fakePeer(3, true);
+    const discovered: string[] = [];
+    r.discovered$.subscribe((d) => discovered.push(d.address.id));
+    r.addPeer(peer);
+    expect(sent.map((m) => m.sum!.$case)).to.deep.equal(["pexRequest"]);
+    r.receive(addrs(peer, [{ id: id(50), ip: "127.0.5.1", port: 26656 }]));
+    expect(discovered).to.deep.equal([id(50)]);
+    expect(book.get(id(50))!.src.id).to.equal(id(3));
+    r.receive(addrs(peer, [{ id: id(51), ip: "127.0.5.2", port: 26656 }]));
+    expect(stopped.map(([, e]) => e.constructor)).to.deep.equal([UnsolicitedAddrsError]);
+    expect(book.get(id(51))).to.equal(undefined);
+  });
+
+  it("ends a peer whose answer has an address that does not parse, or more than 250", () => {
+    const r = new PexReactor({ book, scheduler: clock });
+    const { host, stopped } = fakeHost();
+    r.host = host;
+    const a = fakePeer(4, true);
+    r.requestAddrs(a.peer);
+    r.receive(addrs(a.peer, [{ id: "nothex", ip: "1.2.3.4", port: 1 }]));
+    const b = fakePeer(5, true);
+    r.requestAddrs(b.peer);
+    r.receive(addrs(b.peer, Array.from({ length: 251 }, (_, i) => ({ id: id(1000 + i), ip: "1.2.3.4", port: 1 }))));
+    const c = fakePeer(6, true);
+    r.receive({ peer: c.peer, channelId: 0, message: { sum: undefined } } as never);
+    expect(stopped.map(([p, e]) => [p, e.constructor])).to.deep.equal([
+      [id(4), BadPexAddrsError],
+      [id(5), BadPexAddrsError],
+      [id(6), EmptyPexMessageError],
+    ]);
+  });
+
+  it("adds an inbound peer's own address to the book", () => {
+    const r = new PexReactor({ book, scheduler: clock });
+    r.addPeer(fakePeer(7, false).peer);
+    expect(book.get(id(7))!.addr).to.deep.equal({ id: id(7), host: "127.0.0.7", port: 26656 });
+  });
+
+  it("in seed mode answers an inbound peer once, then disconnects it after seedDisconnectDelay", () => {
+    const r = new PexReactor({ book, scheduler: clock, seedMode: true, seedDisconnectDelay: 1000 });
+    const { host, graceful } = fakeHost();
+    r.host = host;
+    const { peer, sent } = fakePeer(8, false);
+    r.receive(request(peer));
+    r.receive(request(peer));
+    expect(sent).to.have.length(1);
+    advance(999);
+    expect(graceful).to.deep.equal([]);
+    advance(1);
+    expect(graceful).to.deep.equal([id(8)]);
+  });
+});
