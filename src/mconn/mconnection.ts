@@ -14,6 +14,7 @@ import { batchCutter } from "./next-batch.js";
 import { OutboundChannel } from "./outbound-channel.js";
 import type { BudgetAccount } from "./memory-budget.js";
 import { PacketWriter } from "./packet-writer.js";
+import { ReadGate } from "./read-gate.js";
 import type { ChannelMessage } from "./reassemble.js";
 import { burstFor, TokenBucket } from "./token-bucket.js";
 
@@ -75,6 +76,7 @@ export class MConnection {
   private readonly flusher: Flusher;
   private readonly subscriptions: Subscription[] = [];
   private readonly memory: BudgetAccount | undefined;
+  private readonly gate: ReadGate;
   private state: "new" | "running" | "closing" | "ended" = "new";
   private closeTimer: Subscription | undefined;
   private endedWith: CloseReason | undefined;
@@ -84,6 +86,7 @@ export class MConnection {
     this.config = verifyConfig(options.config);
     this.channels = resolveChannels(options.channels);
     this.duplex = duplex;
+    this.gate = new ReadGate(duplex);
     this.scheduler = options.scheduler ?? asyncScheduler;
     const { config, scheduler } = this;
     const maxPacket = maxPacketMsgSize(config.maxPacketMsgPayloadSize);
@@ -160,7 +163,7 @@ export class MConnection {
     if (this.state !== "new") throw new MConnError("already-started", "MConnection.start() was called twice");
     this.state = "running";
     const { config, scheduler } = this;
-    const input = inbound(this.duplex, config, this.channels, this.recvBucket, scheduler, {
+    const input = inbound(this.gate.duplex, config, this.channels, this.recvBucket, scheduler, {
       pingDue: () => this.flusher.owePing(),
       controlReceived: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() }),
       pongDue: () => this.flusher.owePong(),
@@ -228,6 +231,18 @@ export class MConnection {
       this.flusher.finish(() => this.duplex.end());
     }
     return firstValueFrom(this.ended);
+  }
+
+  /**
+   * Stops reading from the duplex until the returned function is called: a socket then stops
+   * reading and TCP flow control slows the peer's sending. Holds are reference-counted, shared
+   * with the inbound rate limit's own pauses: reading resumes when the last is released. A
+   * message already being decoded from the current read is still delivered. Reading paused for
+   * longer than `pingInterval + pongTimeout` ends the connection with a pong timeout (the pong
+   * is not read), as a blocked receive does in CometBFT.
+   */
+  holdReading(): () => void {
+    return this.gate.hold();
   }
 
   /** Ends the connection at once with `error` as its reason (queued messages are dropped). */

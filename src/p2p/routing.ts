@@ -10,6 +10,7 @@ import { resolveChannels } from "../mconn/channel-descriptor.js";
 import { DecodeError, ReactorError, type GuardedStream, type ReactorHook } from "./errors.js";
 import { GuardedObservable } from "./guarded-observable.js";
 import type { Peer } from "./peer.js";
+import { pullMessages, type MessageIterator, type PullOptions } from "./pull-messages.js";
 import type { Envelope, Reactor, RemovalReason, SwitchChannelDescriptor } from "./reactor.js";
 
 /** One channel of the switch, as users see it. */
@@ -21,6 +22,14 @@ export interface SwitchChannel<T = Uint8Array> {
    * the switch stops.
    */
   readonly messages$: Observable<Envelope<T>>;
+  /**
+   * The channel's messages pulled one at a time, with backpressure: `for await (const e of
+   * channel.messages())`. When `highWaterMark` (default 16) messages wait, the peers sending them
+   * stop being read until the consumer catches up, so TCP slows them down (see
+   * {@link pullMessages}). Ends when the switch stops; `break` unsubscribes.
+   * @throws {ConfigError} when `highWaterMark` is not a positive integer.
+   */
+  messages(options?: PullOptions): MessageIterator<T>;
 }
 
 interface Owner {
@@ -91,7 +100,7 @@ export class Router {
         (err, envelope) => this.onThrow("messages$", err, envelope?.peer),
         () => this.delivering,
       );
-      this.owners.set(d.id, { name, reactor, descriptor: d, subject, handle: { descriptor: d, messages$ } });
+      this.owners.set(d.id, { name, reactor, descriptor: d, subject, handle: { descriptor: d, messages$, messages: (options) => pullMessages(subject, options) } });
     }
   }
 

@@ -17,7 +17,7 @@ const intended = {
     "MConnection", "MalformedPacketError", "MemoryBudget", "MemoryBudgetError", "MessageTooLargeError", "NODE_KEY_TYPE", "NetAddressError",
     "NodeInfoError", "NodeKeyError", "NonceExhaustedError", "PacketTooLargeError", "Peer", "PeerRejectedError",
     "PingFloodError", "PongTimeoutError", "ProtocolError", "ReactorError", "Switch", "TransportError",
-    "TruncatedError", "UnknownChannelError", "WriteStallError", "backoffDefaults", "channelDefaults", "cometbftChannelName",
+    "TruncatedError", "UnknownChannelError", "WriteStallError", "backoffDefaults", "channelDefaults", "cometbftChannelName", "defaultHighWaterMark",
     "defaults", "duplexPair", "formatNetAddress", "formatNodeKey", "generateNodeKey", "isNodeId", "loadNodeKey",
     "loadOrGenerateNodeKey", "nodeIdOf", "nodeKeyFromSeed", "parseHostPort", "parseNetAddress", "parseNodeKey",
     "protoCodec", "saveNodeKey", "secretAuthenticator", "secretHandshake", "silentLogger", "socketDuplex",

@@ -1,0 +1,72 @@
+/**
+ * One pause of a duplex's reading shared by everyone who needs it: the inbound rate limit and
+ * consumers that cannot keep up. Reading stops while anyone holds the gate and resumes when the
+ * last hold is released.
+ * @module
+ */
+import type { ByteDuplex } from "../duplex/byte-duplex.js";
+
+/**
+ * Reference-counted pausing of `duplex`'s reading. `hold()` stops reading (the socket stops
+ * reading, so TCP flow control pushes back on the peer) until every hold is released;
+ * {@link ReadGate.duplex} is the same duplex whose `pause()`/`resume()` take and release one
+ * hold, for code written against a plain {@link ByteDuplex} (the rate limit).
+ *
+ * ```
+ * holds:   rate limit  ──[────]──────────
+ *          consumer    ────[────────]────
+ * duplex:  reading ────┘ paused     └──── reading
+ * ```
+ */
+export class ReadGate {
+  /** `duplex`, with `pause()`/`resume()` counted as one hold of this gate. */
+  readonly duplex: ByteDuplex;
+  private holds = 0;
+
+  constructor(private readonly inner: ByteDuplex) {
+    let release: (() => void) | undefined;
+    this.duplex = {
+      get incoming$() {
+        return inner.incoming$;
+      },
+      get drained$() {
+        return inner.drained$;
+      },
+      get wireReceived$() {
+        return inner.wireReceived$;
+      },
+      get remote() {
+        return inner.remote;
+      },
+      write: (chunk) => inner.write(chunk),
+      ...(inner.writesSettled === undefined ? {} : { writesSettled: () => inner.writesSettled?.() === true }),
+      ...(inner.wireSize === undefined ? {} : { wireSize: (bytes: number) => inner.wireSize?.(bytes) ?? bytes }),
+      pause: () => {
+        release ??= this.hold();
+      },
+      resume: () => {
+        const r = release;
+        release = undefined;
+        r?.();
+      },
+      end: () => inner.end(),
+      destroy: (error) => inner.destroy(error),
+    };
+  }
+
+  /** True while someone holds the gate. */
+  get paused(): boolean {
+    return this.holds > 0;
+  }
+
+  /** Stops reading until the returned function is called (calling it again does nothing). */
+  hold(): () => void {
+    if (this.holds++ === 0) this.inner.pause();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) this.inner.resume();
+    };
+  }
+}
