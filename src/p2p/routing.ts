@@ -25,8 +25,7 @@ export interface SwitchChannel<T = Uint8Array> {
   /**
    * The channel's messages pulled one at a time, with backpressure: `for await (const e of
    * channel.messages())`. When `highWaterMark` (default 16) messages wait, the peers sending them
-   * stop being read until the consumer catches up, so TCP slows them down (see
-   * {@link pullMessages}). Ends when the switch stops; `break` unsubscribes.
+   * stop being read until the consumer catches up, so TCP slows them down. Ends when the switch stops; `break` unsubscribes.
    * @throws {ConfigError} when `highWaterMark` is not a positive integer.
    */
   messages(options?: PullOptions): MessageIterator<T>;
