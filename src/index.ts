@@ -28,8 +28,7 @@ export {
   type KeepaliveEvent,
   type MConnectionOptions,
 } from "./mconn/mconnection.js";
-export { HandshakeError, FrameAuthenticationError, FrameLengthError, EmptyFramesError, NonceExhaustedError, NodeKeyError, type HandshakeRule } from "./secret/errors.js";
-export { MemoryBudget, MemoryBudgetError, DEFAULT_MAX_RECEIVE_BUFFER, type BudgetAccount } from "./mconn/memory-budget.js";
+export { MemoryBudget, DEFAULT_MAX_RECEIVE_BUFFER, type BudgetAccount } from "./mconn/memory-budget.js";
 export {
   NODE_KEY_TYPE,
   formatNodeKey,
@@ -50,29 +49,10 @@ export {
   type SecretHandshakeOptions,
 } from "./secret/handshake.js";
 export { secretAuthenticator } from "./p2p/secret-authenticator.js";
-export {
-  NetAddressError,
-  NodeInfoError,
-  PeerRejectedError,
-  DialError,
-  DecodeError,
-  ReactorError,
-  FilterError,
-  SubscriberError,
-  SendSourceError,
-  PeerEndedError,
-  DialAbortedError,
-  type NodeInfoRule,
-  type RejectionRule,
-  type PeerRef,
-  type ReactorHook,
-  type FilterName,
-  type GuardedStream,
-} from "./p2p/errors.js";
 export { isNodeId, parseHostPort, parseNetAddress, formatNetAddress, type NetAddress } from "./p2p/netaddress.js";
 export type { NodeInfo } from "./p2p/node-info.js";
 export { backoffDefaults, type BackoffOptions } from "./p2p/backoff.js";
-export { HandshakeTimeoutError, type Authenticate, type AuthenticatedDuplex } from "./p2p/upgrade.js";
+export { type Authenticate, type AuthenticatedDuplex } from "./p2p/upgrade.js";
 export type { InboundFailure } from "./p2p/transport.js";
 export { Peer, type Outbound, type Dropped, type PeerStatus, type PeerSendFromOptions } from "./p2p/peer.js";
 export { protoCodec, type MessageCodec, type ProtoMessageFns, type ProtoWriter, type SwitchChannelDescriptor, type Envelope, type RemovalReason, type Reactor } from "./p2p/reactor.js";

@@ -6,6 +6,7 @@ import { MConnError } from "../errors.js";
 
 /** The peer answered a block request with `NoBlockResponse`: it does not have that height. */
 export class BlockNotAvailableError extends MConnError {
+  declare readonly reason: "block-not-available";
   constructor(
     readonly peerId: string,
     readonly height: bigint,
@@ -16,6 +17,7 @@ export class BlockNotAvailableError extends MConnError {
 
 /** The peer sent no answer to a block request within the time allowed. */
 export class BlockRequestTimeoutError extends MConnError {
+  declare readonly reason: "block-request-timeout";
   constructor(
     readonly peerId: string,
     readonly height: bigint,
@@ -27,6 +29,7 @@ export class BlockRequestTimeoutError extends MConnError {
 
 /** The peer left while a request to it was open. */
 export class PeerLeftError extends MConnError {
+  declare readonly reason: "peer-left";
   constructor(readonly peerId: string) {
     super("peer-left", `peer ${peerId} left before answering`);
   }
@@ -34,6 +37,7 @@ export class PeerLeftError extends MConnError {
 
 /** A message could not be queued for the peer (it lacks the channel, or its queue stayed full). */
 export class SendRefusedError extends MConnError {
+  declare readonly reason: "send-refused";
   constructor(
     readonly peerId: string,
     readonly channelId: number,

@@ -10,7 +10,9 @@ import type { Observable } from "rxjs";
  *   are owned by the duplex afterwards: the caller must not modify them.
  * - `pause()`/`resume()` stop and restart the delivery of `incoming$` (used for inbound rate
  *   limits; a paused socket stops reading, so TCP flow control pushes back on the peer).
- * - `end()` closes our side once everything written has been sent; `destroy()` closes at once.
+ * - `end()` closes our side once everything written has been sent; `destroy()` closes at once;
+ *   `destroy(error)` also ends `incoming$` with `error` (so a layer above learns why: a write
+ *   that failed below it, say), unless it has already ended.
  * - `writesSettled()`, when a duplex has it, tells the writer that every chunk written so far
  *   has been consumed (sent, or copied by the transport), so that the writer may reuse that
  *   memory for its next chunk instead of allocating a new one. A duplex that keeps references
@@ -29,7 +31,7 @@ export interface ByteDuplex {
   resume(): void;
   /** Half-closes after flushing what was written. */
   end(): void;
-  /** Closes at once, dropping unsent data. */
+  /** Closes at once, dropping unsent data; with `error`, `incoming$` errors with it. */
   destroy(error?: Error): void;
   /**
    * Optional: true when no chunk passed to `write()` is still referenced by the transport (all

@@ -87,12 +87,13 @@ class PipeEnd implements ByteDuplex {
     this.peer.schedule();
   }
 
-  destroy(): void {
+  destroy(error?: Error): void {
     if (this.closed && this.subscriber === undefined) return;
     this.closed = true;
     this.inbox.length = 0;
     this.inboxBytes = 0;
-    this.subscriber?.complete();
+    if (error === undefined) this.subscriber?.complete();
+    else this.subscriber?.error(error);
     // Like closing a TCP socket: the peer reads what was already sent, then sees the end.
     this.peer.remoteEnded = true;
     this.peer.schedule();
@@ -147,7 +148,8 @@ class PipeEnd implements ByteDuplex {
  * Two connected in-memory {@link ByteDuplex} ends: what one writes, the other receives (on a
  * later turn of the event loop, as with a socket). Backpressure is modelled: `write()` returns
  * false while the reader has more than `highWaterMark` bytes undelivered, and `drained$` fires
- * once it catches up. `destroy()` on one end ends the other's `incoming$` (after what was already written), as closing a socket does.
+ * once it catches up. `destroy()` on one end ends the other's `incoming$` (after what was already
+ * written), as closing a socket does; `destroy(error)` errors its own `incoming$` with `error`.
  */
 export function duplexPair(options: DuplexPairOptions = {}): [ByteDuplex, ByteDuplex] {
   const hwm = options.highWaterMark ?? 64 * 1024;

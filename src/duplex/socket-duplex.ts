@@ -6,8 +6,9 @@ import type { ByteDuplex } from "./byte-duplex.js";
 /**
  * Adapts a connected `net.Socket` to a {@link ByteDuplex}. Nothing above this module touches the
  * socket. The socket reads only while `incoming$` has a subscriber (and is not paused), so one
- * reader can hand the stream to the next without losing a chunk. `incoming$` completes on the remote's FIN and errors with a {@link TransportError} on a
- * socket error; `drained$` mirrors the socket's `drain` event.
+ * reader can hand the stream to the next without losing a chunk. `incoming$` completes on the
+ * remote's FIN and errors with a {@link TransportError} on a socket error, or with the error
+ * given to `destroy(error)`; `drained$` mirrors the socket's `drain` event.
  */
 export function socketDuplex(socket: Socket): ByteDuplex {
   const drained = new Subject<void>();
@@ -18,6 +19,8 @@ export function socketDuplex(socket: Socket): ByteDuplex {
   socket.on("error", (err) => {
     failure ??= err;
   });
+  // The reason given to destroy(): reported as it is, as the end of incoming$.
+  let localFailure: Error | undefined;
   socket.setNoDelay(true);
   const remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
   // The socket reads only while someone subscribes and the user has not paused it, so that no
@@ -34,13 +37,13 @@ export function socketDuplex(socket: Socket): ByteDuplex {
     const onData = (chunk: Buffer) => subscriber.next(chunk);
     const onEnd = () => subscriber.complete();
     const onError = (err: Error) =>
-      subscriber.error(new TransportError(`socket to ${remote} failed: ${err.message}`, { cause: err }));
+      subscriber.error(localFailure ?? new TransportError(`socket to ${remote} failed: ${err.message}`, { cause: err }));
     const onClose = () => {
-      if (failure) onError(failure);
+      if (localFailure ?? failure) onError((localFailure ?? failure)!);
       else subscriber.complete();
     };
-    if (failure) {
-      onError(failure);
+    if (localFailure ?? failure) {
+      onError((localFailure ?? failure)!);
       return;
     }
     socket.on("data", onData);
@@ -79,8 +82,9 @@ export function socketDuplex(socket: Socket): ByteDuplex {
     end: () => {
       if (!socket.destroyed) socket.end();
     },
-    // A local reason for destroying is reported by the layer above, not re-emitted by the socket.
-    destroy: () => {
+    // A reason given here ends incoming$ as it is (a layer above that failed to write, say).
+    destroy: (error) => {
+      if (error !== undefined && !socket.destroyed) localFailure ??= error;
       drained.complete();
       socket.destroy();
     },

@@ -8,6 +8,7 @@ import type { ChannelDescriptor, ResolvedChannelDescriptor } from "./channel-des
 import type { defaults, MConnectionConfig } from "./config.js";
 import type { MConnection } from "./mconnection.js";
 import type { MemoryBudget } from "./memory-budget.js";
+import type { PeerRef } from "../error-base.js";
 
 /** Options of an {@link MConnection}. */
 export interface MConnectionOptions {
@@ -34,6 +35,8 @@ export interface MConnectionOptions {
    * connection); a peer that would exceed its share ends with a `MemoryBudgetError`.
    */
   readonly memoryBudget?: MemoryBudget;
+  /** The peer at the other end, when known: the error that ends the connection names it (`error.peer`). */
+  readonly peer?: PeerRef;
 }
 
 /** Counters of one channel. */

@@ -1,6 +1,7 @@
 import { asapScheduler, asyncScheduler, defer, firstValueFrom, Observable, of, ReplaySubject, Subject, type SchedulerLike, type Subscription } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
-import { MConnError, TransportError } from "../errors.js";
+import { MConnError, namePeer, type PeerRef } from "../error-base.js";
+import { TransportError } from "../duplex/errors.js";
 import { maxPacketMsgSize } from "../wire/packet.js";
 import { resolveChannels, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
 import { ChannelSender } from "./channel-sender.js";
@@ -40,7 +41,8 @@ interface ChannelState {
  * write buffer is full or the queues are empty → `PacketWriter`: one buffer, one write,
  * respecting the duplex's backpressure.
  *
- * The connection ends exactly once; `ended$` replays why. Channel streams complete then (they
+ * The connection ends exactly once; `ended$` replays why (an error names the peer given in the
+ * options as `error.peer`). Channel streams complete then (they
  * never error: the reason is in `ended$`).
  *
  * @example
@@ -77,12 +79,14 @@ export class MConnection {
   private readonly subscriptions: Subscription[] = [];
   private readonly memory: BudgetAccount | undefined;
   private readonly gate: ReadGate;
+  private readonly peer: PeerRef | undefined;
   private state: "new" | "running" | "closing" | "ended" = "new";
   private closeTimer: Subscription | undefined;
   private endedWith: CloseReason | undefined;
 
   constructor(duplex: ByteDuplex, options: MConnectionOptions) {
     this.memory = options.memoryBudget?.account();
+    this.peer = options.peer;
     this.config = verifyConfig(options.config);
     this.channels = resolveChannels(options.channels);
     this.duplex = duplex;
@@ -280,6 +284,7 @@ export class MConnection {
 
   private finish(reason: CloseReason): void {
     if (this.endedWith !== undefined) return;
+    if (reason.kind === "error") namePeer(reason.error, this.peer);
     this.endedWith = reason;
     this.state = "ended";
     for (const s of this.subscriptions) s.unsubscribe();

@@ -6,21 +6,13 @@
  * {@link MemoryBudgetError}), the others keep theirs.
  * @module
  */
-import { ConfigError, MConnError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
+import { MemoryBudgetError } from "./errors.js";
+
+export { MemoryBudgetError };
 
 /** CometBFT has no process-wide cap (each channel's capacity times the peers); this is ours. */
 export const DEFAULT_MAX_RECEIVE_BUFFER = 256 * 1024 * 1024;
-
-/** A connection would hold more than its share of the process's memory budget. */
-export class MemoryBudgetError extends MConnError {
-  constructor(
-    readonly wanted: number,
-    readonly held: number,
-    readonly share: number,
-  ) {
-    super("memory-budget", `holding ${held + wanted} bytes would exceed this connection's share of the memory budget (${Math.floor(share)} bytes)`);
-  }
-}
 
 /** The process-wide budget; see {@link MemoryBudget.account}. */
 export class MemoryBudget {

@@ -3,14 +3,9 @@
  * (filters, reactor hooks, codecs, subscribers).
  * @module
  */
-import { MConnError, ProtocolError } from "../errors.js";
+import { MConnError, ProtocolError, type PeerRef } from "../error-base.js";
 
-/** The peer a peer-level error concerns: its node ID and, when known, its address. */
-export interface PeerRef {
-  readonly id: string;
-  /** `host:port` of the socket. */
-  readonly address?: string;
-}
+export type { PeerRef };
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
@@ -23,6 +18,7 @@ function peerText(peer: PeerRef | undefined): string {
 
 /** A text that is not a valid `ID@host:port` address; the message says what is wrong. */
 export class NetAddressError extends MConnError {
+  declare readonly reason: "bad-address";
   constructor(
     readonly input: string,
     problem: string,
@@ -51,6 +47,7 @@ export type NodeInfoRule =
 
 /** The peer's NodeInfo broke a rule (`rule` names it); the peer is refused. */
 export class NodeInfoError extends ProtocolError {
+  declare readonly reason: `node-info:${NodeInfoRule}`;
   constructor(
     readonly rule: NodeInfoRule,
     message: string,
@@ -76,6 +73,7 @@ export type RejectionRule =
 
 /** A connection refused by a transport or switch rule (`rule` names it). */
 export class PeerRejectedError extends MConnError {
+  declare readonly reason: `rejected:${RejectionRule}`;
   constructor(
     readonly rule: RejectionRule,
     message: string,
@@ -86,6 +84,7 @@ export class PeerRejectedError extends MConnError {
 
 /** Dialing failed (refused, unreachable, timed out). `cause` holds the underlying error. */
 export class DialError extends MConnError {
+  declare readonly reason: "dial";
   constructor(message: string, options?: { cause?: unknown }) {
     super("dial", message, options);
   }
@@ -96,7 +95,7 @@ export class DecodeError extends ProtocolError {
   declare readonly reason: "decode";
   constructor(
     readonly channelId: number,
-    readonly peer: PeerRef,
+    override readonly peer: PeerRef,
     cause: unknown,
   ) {
     super("decode", `message on channel ${channelId} does not decode${peerText(peer)}: ${describe(cause)}`, { cause });
@@ -112,7 +111,7 @@ export class ReactorError extends MConnError {
   constructor(
     readonly reactor: string,
     readonly hook: ReactorHook,
-    readonly peer: PeerRef,
+    override readonly peer: PeerRef,
     cause: unknown,
   ) {
     super("reactor", `reactor ${reactor} failed in ${hook}${peerText(peer)}: ${describe(cause)}`, { cause });
@@ -130,7 +129,7 @@ export class FilterError extends MConnError {
     /** What was filtered: `host:port`, or the peer's ID. */
     readonly subject: string,
     cause: unknown,
-    readonly peer?: PeerRef,
+    override readonly peer?: PeerRef,
   ) {
     super("filter", `${filter} threw for ${subject}: ${describe(cause)}`, { cause });
   }
@@ -147,7 +146,7 @@ export class SubscriberError extends MConnError {
   declare readonly reason: "subscriber";
   constructor(
     readonly stream: GuardedStream,
-    readonly peer: PeerRef | undefined,
+    override readonly peer: PeerRef | undefined,
     cause: unknown,
   ) {
     super("subscriber", `a subscriber of ${stream} threw${peerText(peer)}: ${describe(cause)}`, { cause });
@@ -159,7 +158,7 @@ export class SendSourceError extends MConnError {
   declare readonly reason: "send-source";
   constructor(
     readonly channelId: number,
-    readonly peer: PeerRef,
+    override readonly peer: PeerRef,
     cause: unknown,
   ) {
     super("send-source", `the source sending on channel ${channelId} failed${peerText(peer)}: ${describe(cause)}`, { cause });
@@ -171,7 +170,7 @@ export class PeerEndedError extends MConnError {
   declare readonly reason: "peer-ended";
   constructor(
     readonly channelId: number,
-    readonly peer: PeerRef,
+    override readonly peer: PeerRef,
   ) {
     super("peer-ended", `cannot send on channel ${channelId}: the peer has ended${peerText(peer)}`);
   }
@@ -181,7 +180,7 @@ export class PeerEndedError extends MConnError {
 export class DialAbortedError extends MConnError {
   declare readonly reason: "dial-aborted";
   constructor(
-    readonly peer: PeerRef,
+    override readonly peer: PeerRef,
     cause: unknown,
   ) {
     super("dial-aborted", `dialing ${peer.id}${peer.address === undefined ? "" : `@${peer.address}`} was cancelled`, { cause });

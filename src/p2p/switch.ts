@@ -6,6 +6,7 @@
  */
 import { asyncScheduler, filter, Subject, type Observable, type SchedulerLike } from "rxjs";
 import { ConfigError, type MConnError } from "../errors.js";
+import { namePeer } from "../error-base.js";
 import type { CloseReason } from "../mconn/close-reason.js";
 import { MemoryBudget } from "../mconn/memory-budget.js";
 import { MConnection } from "../mconn/mconnection.js";
@@ -330,9 +331,9 @@ export class Switch {
     if (!decision.accepted) {
       conn.duplex.destroy();
       if (decision.error instanceof FilterError) this.report(decision.error);
-      throw decision.error;
+      throw namePeer(decision.error, { id: conn.remoteId, address: conn.socketAddr });
     }
-    const connection = new MConnection(conn.duplex, { channels: this.router.descriptors, config: o.mconnection, scheduler: this.scheduler, memoryBudget: this.memoryBudget });
+    const connection = new MConnection(conn.duplex, { channels: this.router.descriptors, config: o.mconnection, scheduler: this.scheduler, memoryBudget: this.memoryBudget, peer: { id: conn.remoteId, address: conn.socketAddr } });
     const peer = new Peer(connection, {
       id: conn.remoteId,
       isOutbound: how.outbound,

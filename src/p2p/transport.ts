@@ -7,6 +7,7 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { asyncScheduler, Subject, type Observable } from "rxjs";
 import { socketDuplex } from "../duplex/socket-duplex.js";
+import { MConnError, namePeer } from "../error-base.js";
 import { DialError, PeerRejectedError } from "./errors.js";
 import { HostAdmission, hostLimitsDefaults, type HostLimits } from "./host-admission.js";
 import { formatNetAddress, type NetAddress } from "./netaddress.js";
@@ -72,9 +73,18 @@ export class TcpTransport {
 
   /**
    * Dials `addr`, authenticates (the key must belong to `addr.id`) and exchanges NodeInfo.
-   * @throws {DialError} when the TCP connection fails or times out; otherwise the handshake's error.
+   * @throws {DialError} when the TCP connection fails or times out; otherwise the handshake's
+   * error. Either names the peer dialed (`error.peer`).
    */
   async dial(addr: NetAddress): Promise<TransportConnection> {
+    try {
+      return await this.dialAndUpgrade(addr);
+    } catch (err) {
+      throw err instanceof MConnError ? namePeer(err, { id: addr.id, address: formatNetAddress({ ...addr, id: "" }) }) : err;
+    }
+  }
+
+  private async dialAndUpgrade(addr: NetAddress): Promise<TransportConnection> {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect({ host: addr.host, port: addr.port, noDelay: true });
       const timer = (this.options.scheduler ?? asyncScheduler).schedule(() => {

@@ -6,7 +6,8 @@
 import { asyncScheduler, type SchedulerLike } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { readDelimited } from "../wire/read-delimited.js";
-import { MConnError, PacketTooLargeError } from "../errors.js";
+import { MConnError, namePeer, TimeoutError } from "../error-base.js";
+import { PacketTooLargeError } from "../wire/errors.js";
 import { encodeUvarint } from "../wire/uvarint.js";
 import { NodeInfoError, PeerRejectedError } from "./errors.js";
 import { checkCompatible, decodeNodeInfo, encodeNodeInfo, MAX_NODE_INFO_SIZE, validateNodeInfo, type NodeInfo } from "./node-info.js";
@@ -47,13 +48,6 @@ export interface UpgradeOptions {
   readonly scheduler?: SchedulerLike;
 }
 
-/** The error thrown when the NodeInfo exchange takes too long. */
-export class HandshakeTimeoutError extends MConnError {
-  constructor(stage: string, ms: number) {
-    super("handshake-timeout", `${stage} did not complete within ${ms} ms`);
-  }
-}
-
 /**
  * Authenticates, checks the dialed ID, exchanges NodeInfo (ours written while theirs is read,
  * at most 10240 bytes), and checks theirs: well-formed, its ID equal to the authenticated one,
@@ -64,22 +58,25 @@ export class HandshakeTimeoutError extends MConnError {
  * before the remote's signature is checked reveals nothing more, and it saves a write, a sealed
  * frame and a round trip. When dialing a particular ID, it is sent only once the remote proved
  * that ID, as CometBFT does.
- * @throws {NodeInfoError | PeerRejectedError | HandshakeTimeoutError} or the authentication's error.
+ * @throws {NodeInfoError | PeerRejectedError | TimeoutError} or the authentication's error; an
+ * error raised once the remote is authenticated names it (`peer`).
  */
 export async function upgrade(raw: ByteDuplex, options: UpgradeOptions): Promise<UpgradedConnection> {
   let duplex = raw;
+  let remoteId: string | undefined;
   try {
     const body = encodeNodeInfo(options.ourInfo);
     const ours = Buffer.concat([encodeUvarint(body.length), body]);
     const auth = options.expectedId === undefined ? await options.authenticate(raw, ours) : await options.authenticate(raw);
     duplex = auth.duplex;
+    remoteId = auth.remoteId;
     if (options.expectedId !== undefined && auth.remoteId !== options.expectedId)
       throw new PeerRejectedError("dial-id-mismatch", `dialed ${options.expectedId} but the peer authenticated as ${auth.remoteId}`);
     if (auth.sentEarly !== true) duplex.write(ours);
     const { message, rest } = await readDelimited(duplex, {
       maxSize: MAX_NODE_INFO_SIZE,
       timeout: options.handshakeTimeout,
-      onTimeout: () => new HandshakeTimeoutError("NodeInfo exchange", options.handshakeTimeout),
+      onTimeout: () => new TimeoutError("node-info", options.handshakeTimeout, `NodeInfo exchange did not complete within ${options.handshakeTimeout} ms`),
       scheduler: options.scheduler ?? asyncScheduler,
     }).catch((err: unknown) => {
       if (err instanceof PacketTooLargeError) throw new NodeInfoError("too-large", `NodeInfo of ${err.announced} bytes exceeds ${MAX_NODE_INFO_SIZE}`);
@@ -95,6 +92,6 @@ export async function upgrade(raw: ByteDuplex, options: UpgradeOptions): Promise
   } catch (err) {
     duplex.destroy();
     if (duplex !== raw) raw.destroy();
-    throw err;
+    throw err instanceof MConnError && remoteId !== undefined ? namePeer(err, { id: remoteId, address: raw.remote }) : err;
   }
 }

@@ -5,8 +5,9 @@
  * @module
  */
 import type { SchedulerLike } from "rxjs";
+import { TimeoutError } from "../errors.js";
 import { FilterError } from "./errors.js";
-import { HandshakeTimeoutError, type AuthenticatedDuplex, type Authenticate } from "./upgrade.js";
+import type { AuthenticatedDuplex, Authenticate } from "./upgrade.js";
 
 /**
  * `filter`, with a throw turned into a refusal: `report` receives a {@link FilterError} carrying
@@ -25,7 +26,7 @@ export function guardFilterAddress(filter: (host: string, port: number) => boole
 
 /**
  * `authenticate`, bounded by `timeoutMs`: past it the raw duplex is destroyed and the step fails
- * with {@link HandshakeTimeoutError}; an authenticator that throws synchronously fails the step
+ * with a {@link TimeoutError} (stage `secret-handshake`); an authenticator that throws synchronously fails the step
  * like one that rejects.
  */
 export function guardAuthenticate(authenticate: Authenticate, timeoutMs: number, scheduler: SchedulerLike): Authenticate {
@@ -35,7 +36,7 @@ export function guardAuthenticate(authenticate: Authenticate, timeoutMs: number,
       const timer = scheduler.schedule(() => {
         if (done) return;
         done = true;
-        const error = new HandshakeTimeoutError("secret handshake", timeoutMs);
+        const error = new TimeoutError("secret-handshake", timeoutMs, `secret handshake did not complete within ${timeoutMs} ms`);
         duplex.destroy(error);
         reject(error);
       }, timeoutMs);

@@ -2,7 +2,7 @@
  * Errors of the SecretConnection layer.
  * @module
  */
-import { MConnError, ProtocolError } from "../errors.js";
+import { MConnError, ProtocolError } from "../error-base.js";
 
 /** What went wrong in a secret handshake, one code per rule. */
 export type HandshakeRule =
@@ -12,11 +12,11 @@ export type HandshakeRule =
   | "auth-message" // the AuthSigMessage does not decode
   | "key-type" // the remote's identity key is not Ed25519
   | "signature" // the signature does not verify over the challenge
-  | "truncated" // the stream ended during the handshake
-  | "timeout"; // the handshake took longer than allowed
+  | "truncated"; // the stream ended during the handshake (a timeout is a TimeoutError, stage "secret-handshake")
 
 /** The secret handshake failed; `rule` names the step. The connection is closed. */
 export class HandshakeError extends ProtocolError {
+  declare readonly reason: `handshake-${HandshakeRule}`;
   constructor(
     readonly rule: HandshakeRule,
     message: string,
@@ -28,6 +28,7 @@ export class HandshakeError extends ProtocolError {
 
 /** A sealed frame failed authentication: tampered, replayed, reordered or not ours. */
 export class FrameAuthenticationError extends ProtocolError {
+  declare readonly reason: "frame-authentication";
   constructor(readonly frame: bigint) {
     super("frame-authentication", `sealed frame ${frame} failed authentication (tampered, replayed or reordered)`);
   }
@@ -35,6 +36,7 @@ export class FrameAuthenticationError extends ProtocolError {
 
 /** A frame opened correctly but announced more than 1024 data bytes. */
 export class FrameLengthError extends ProtocolError {
+  declare readonly reason: "frame-length";
   constructor(readonly length: number) {
     super("frame-length", `sealed frame announces ${length} data bytes, over the maximum of 1024`);
   }
@@ -45,6 +47,7 @@ export class FrameLengthError extends ProtocolError {
  * reads in a row (`io.ErrNoProgress`), and so do we, at the 100th.
  */
 export class EmptyFramesError extends ProtocolError {
+  declare readonly reason: "empty-frames";
   constructor(readonly run: number) {
     super("empty-frames", `${run} sealed frames in a row carried no data`);
   }
@@ -52,6 +55,7 @@ export class EmptyFramesError extends ProtocolError {
 
 /** The 64-bit frame counter of one direction ran out; the connection must end. */
 export class NonceExhaustedError extends MConnError {
+  declare readonly reason: "nonce-exhausted";
   constructor() {
     super("nonce-exhausted", "the frame counter reached 2^64 - 1; the connection must be re-established");
   }
@@ -59,6 +63,7 @@ export class NonceExhaustedError extends MConnError {
 
 /** A `node_key.json` (or a key given in code) is not a valid Ed25519 node key. */
 export class NodeKeyError extends MConnError {
+  declare readonly reason: "node-key";
   constructor(message: string, options?: { cause?: unknown }) {
     super("node-key", message, options);
   }

@@ -5,7 +5,7 @@
 import { asyncScheduler, timer, type SchedulerLike } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { readDelimited } from "../wire/read-delimited.js";
-import { PacketTooLargeError, TruncatedError } from "../errors.js";
+import { PacketTooLargeError, TimeoutError, TruncatedError } from "../errors.js";
 import { encodeUvarint } from "../wire/uvarint.js";
 import { encodeAuthSig, verifyAuthSig } from "./auth-sig.js";
 import { decodeEphemeralMessage, encodeEphemeralMessage, ephemeralKeys, sharedSecret } from "./ephemeral-key.js";
@@ -57,7 +57,8 @@ export interface SecretConnection {
  * written before theirs is read), derives keys and challenge, then, encrypted, exchanges signed
  * `AuthSigMessage`s (ours, with `options.early` behind it, written before theirs is read) and
  * checks theirs. On failure `raw` is destroyed.
- * @throws {HandshakeError} naming the step (including `timeout` and `truncated`), or a
+ * @throws {HandshakeError} naming the step (`truncated` included), {@link TimeoutError} (stage
+ * `secret-handshake`) past `timeout`, or a
  * {@link FrameAuthenticationError} when the AuthSigMessage's frame was tampered with.
  */
 export async function secretHandshake(raw: ByteDuplex, nodeKey: NodeKey, options: SecretHandshakeOptions = {}): Promise<SecretConnection> {
@@ -65,7 +66,7 @@ export async function secretHandshake(raw: ByteDuplex, nodeKey: NodeKey, options
   if (ms <= 0) return run(raw, nodeKey, options).catch(fail(raw));
   return new Promise<SecretConnection>((resolve, reject) => {
     const deadline = timer(ms, options.scheduler ?? asyncScheduler).subscribe(() => {
-      const err = new HandshakeError("timeout", `did not complete within ${ms} ms`);
+      const err = new TimeoutError("secret-handshake", ms, `secret handshake did not complete within ${ms} ms`);
       raw.destroy(err);
       reject(err);
     });

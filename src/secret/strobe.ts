@@ -4,6 +4,7 @@
  * The permutation is Keccak-f[1600] from `@noble/hashes`.
  * @module
  */
+import { InternalError } from "../error-base.js";
 import { keccakP } from "@noble/hashes/sha3.js";
 
 /** Operation flags (STROBE §6.2). */
@@ -130,7 +131,7 @@ export class Strobe128 {
   /** Begins an operation with `flags`, or checks that `more` continues one with the same. */
   private start(flags: number, more: boolean): void {
     if (!more) this.beginOp(flags);
-    else if (flags !== this.curFlags) throw new Error(`STROBE: "more" continues flags ${this.curFlags}, got ${flags}`);
+    else if (flags !== this.curFlags) throw new InternalError(`STROBE: "more" continues flags ${this.curFlags}, got ${flags}`);
   }
 
   /** XORs `data` into the state (the absorbing operations), permuting at each full rate. */

@@ -10,11 +10,11 @@ import { connect, type Socket } from "node:net";
 import { filter, firstValueFrom, map, merge } from "rxjs";
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import type { ByteDuplex } from "../../src/duplex/byte-duplex.js";
-import { MessageTooLargeError, PacketTooLargeError, PingFloodError, UnknownChannelError, MConnError } from "../../src/errors.js";
+import { MessageTooLargeError, PacketTooLargeError, PingFloodError, UnknownChannelError, MConnError, TimeoutError } from "../../src/errors.js";
 import type { NodeInfo } from "../../src/p2p/node-info.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { upgrade } from "../../src/p2p/upgrade.js";
-import { FrameAuthenticationError, HandshakeError } from "../../src/secret/errors.js";
+import { FrameAuthenticationError } from "../../src/secret/errors.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
 import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { encodeBatch } from "../../src/wire/encode-packets.js";
@@ -114,7 +114,7 @@ describe("hostile peers against an encrypted switch", function () {
     expect(error).to.be.instanceOf(type);
   }
 
-  it("slowloris handshake (one byte every 50 ms) → HandshakeError timeout", async () => {
+  it("slowloris handshake (one byte every 50 ms) → TimeoutError, stage secret-handshake", async () => {
     const socket = connect(sw.listenAddress!.port, "127.0.0.1");
     socket.on("error", () => undefined);
     await once(socket, "connect");
@@ -122,8 +122,8 @@ describe("hostile peers against an encrypted switch", function () {
     const drip = setInterval(() => socket.write(Uint8Array.of(0x22)), 50);
     try {
       const { error } = await within(refused, 5000, "the refusal");
-      expect(error).to.be.instanceOf(HandshakeError);
-      expect((error as HandshakeError).rule).to.equal("timeout");
+      expect(error).to.be.instanceOf(TimeoutError);
+      expect((error as TimeoutError).stage).to.equal("secret-handshake");
     } finally {
       clearInterval(drip);
       socket.destroy();

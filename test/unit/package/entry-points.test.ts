@@ -13,7 +13,7 @@ import * as testing from "../../../src/testing/index.js";
 const intended = {
   "rx-mconn": [
     "COMETBFT_CHANNELS", "ConfigError", "DEFAULT_MAX_RECEIVE_BUFFER", "DEFAULT_SECRET_HANDSHAKE_TIMEOUT", "DecodeError", "DialError",
-    "EmptyFramesError", "FrameAuthenticationError", "FrameLengthError", "HandshakeError", "HandshakeTimeoutError", "MConnError",
+    "EmptyFramesError", "FrameAuthenticationError", "FrameLengthError", "HandshakeError", "InternalError", "MConnError", "TimeoutError",
     "MConnection", "MalformedPacketError", "MemoryBudget", "MemoryBudgetError", "MessageTooLargeError", "NODE_KEY_TYPE", "NetAddressError",
     "NodeInfoError", "NodeKeyError", "NonceExhaustedError", "PacketTooLargeError", "Peer", "PeerRejectedError",
     "PingFloodError", "PongTimeoutError", "ProtocolError", "ReactorError", "Switch", "TransportError",

@@ -7,6 +7,7 @@ import { PublicKey } from "../../../src/proto/tendermint/crypto/keys.js";
 import { AuthSigMessage } from "../../../src/proto/tendermint/p2p/conn.js";
 import { decodeEphemeralMessage, encodeEphemeralMessage, ephemeralKeys, sharedSecret } from "../../../src/secret/ephemeral-key.js";
 import { FrameAuthenticationError, HandshakeError, type HandshakeRule } from "../../../src/secret/errors.js";
+import { TimeoutError } from "../../../src/errors.js";
 import { secretHandshake } from "../../../src/secret/handshake.js";
 import { deriveSession } from "../../../src/secret/key-schedule.js";
 import { generateNodeKey, type NodeKey } from "../../../src/secret/node-key.js";
@@ -171,8 +172,8 @@ describe("secret handshake failures", () => {
       result = failure(secretHandshake(fake, key, { timeout: 3000, scheduler: ts }));
     });
     const err = await result!;
-    expect(err).to.be.instanceOf(HandshakeError);
-    expect((err as HandshakeError).rule).to.equal("timeout");
+    expect(err).to.be.instanceOf(TimeoutError);
+    expect(err).to.include({ stage: "secret-handshake", timeoutMs: 3000, reason: "timeout" });
     expect(fake.writes.map((w) => w.at)).to.deep.equal([0]);
     expect(fake.events).to.deep.equal(["destroy@3000"]);
   });
