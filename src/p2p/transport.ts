@@ -31,8 +31,11 @@ export interface TransportOptions extends Omit<UpgradeOptions, "expectedId"> {
   readonly dialTimeout: number;
   /** Most handshakes in progress at once on the listener; further sockets are closed. */
   readonly maxPendingHandshakes: number;
-  /** A filter on the remote socket address; `false` closes the connection before the handshake. */
-  readonly filterAddress?: (host: string, port: number) => boolean;
+  /**
+   * A filter on the remote socket address; `false` closes the connection before the handshake
+   * (refused with `PeerRejectedError` `filter`), and so does an error, which is the refusal's.
+   */
+  readonly filterAddress?: (host: string, port: number) => boolean | MConnError;
   /** Limits per remote IP on inbound connections (default {@link hostLimitsDefaults}). */
   readonly hostLimits?: HostLimits;
 }
@@ -122,7 +125,7 @@ export class TcpTransport {
     const ip = hostOf(socket.remoteAddress);
     const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.on("error", () => undefined);
-    const refuse = (error: PeerRejectedError) => {
+    const refuse = (error: MConnError) => {
       socket.destroy();
       this.failures.next({ socketAddr, error });
     };
@@ -133,8 +136,8 @@ export class TcpTransport {
     if ("refused" in admitted) { refuse(new PeerRejectedError(admitted.refused, admitted.message)); return; }
     const { ticket } = admitted;
     socket.once("close", ticket.release);
-    if (this.options.filterAddress !== undefined && !this.options.filterAddress(socket.remoteAddress ?? "", socket.remotePort ?? 0))
-      { refuse(new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`)); return; }
+    const verdict = this.options.filterAddress?.(socket.remoteAddress ?? "", socket.remotePort ?? 0) ?? true;
+    if (verdict !== true) { refuse(verdict === false ? new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`) : verdict); return; }
     this.pending++;
     this.upgradeSocket(socket, undefined).then(
       (conn) => {

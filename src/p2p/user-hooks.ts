@@ -11,15 +11,16 @@ import type { AuthenticatedDuplex, Authenticate } from "./upgrade.js";
 
 /**
  * `filter`, with a throw turned into a refusal: `report` receives a {@link FilterError} carrying
- * the cause, and the socket is closed as for `false`.
+ * the cause, which is also the answer (the transport refuses the socket with it, on `rejected$`).
  */
-export function guardFilterAddress(filter: (host: string, port: number) => boolean, report: (error: FilterError) => void): (host: string, port: number) => boolean {
+export function guardFilterAddress(filter: (host: string, port: number) => boolean, report: (error: FilterError) => void): (host: string, port: number) => boolean | FilterError {
   return (host, port) => {
     try {
       return filter(host, port);
     } catch (err) {
-      report(new FilterError("filterAddress", `${host}:${port}`, err));
-      return false;
+      const error = new FilterError("filterAddress", `${host}:${port}`, err);
+      report(error);
+      return error;
     }
   };
 }

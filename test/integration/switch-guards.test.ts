@@ -141,16 +141,18 @@ describe("Switch: guarded user code", function () {
     expect(reason.kind === "error" && reason.error).to.be.instanceOf(SubscriberError);
   });
 
-  it("filterAddress that throws: the socket is refused before the handshake, FilterError reported with the cause", async () => {
+  it("filterAddress that throws: the socket is refused before the handshake, FilterError with the cause on errors$ and rejected$", async () => {
     const logger = spyLogger();
     const cause = new Error("filter bug");
     const filterAddress = sinon.stub().throws(cause);
     const hub = await start({ logger, filterAddress });
     const b = await start();
     const reported = firstValueFrom(hub.errors$);
+    const refused = firstValueFrom(hub.rejected$);
     const dialed = await b.dial(hub.address!).catch((e: unknown) => e);
     expect(dialed).to.be.instanceOf(Error);
     const error = await reported;
+    expect((await refused).error, "rejected$ carries the same FilterError").to.equal(error);
     if (!(error instanceof FilterError)) throw new Error(`expected a FilterError, got ${String(error)}`);
     expect(error.filter).to.equal("filterAddress");
     expect(error.cause).to.equal(cause);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { map } from "rxjs";
+import sinon from "sinon";
 import { OutboundChannel } from "../../../src/mconn/outbound-channel.js";
 import { batchCutter, selectChannel } from "../../../src/mconn/next-batch.js";
 import { prioritySchedule } from "../../../src/mconn/priority-schedule.js";
@@ -21,6 +22,22 @@ const letters = (batch: MsgPacket[]) => (batch.length === 0 ? "_" : batch.map((p
 const opts = { batchSize: 1, decayPeriod: 2000, decayFactor: 0.8 };
 
 describe("prioritySchedule", () => {
+  it("a throwing onDequeue errors the stream with what was thrown, as RxJS's own operators do; nothing escapes", () => {
+    const boom = new Error("onDequeue failed");
+    const onDequeue = sinon.spy((ch: OutboundChannel) => {
+      if (ch.id === 2) throw boom;
+    });
+    testScheduler().run(({ cold, expectObservable }) => {
+      const a = channel(1, 1);
+      const b = channel(2, 2);
+      fill(a, 10);
+      fill(b, 10);
+      // a (fine), then b's first message leaves its queue: onDequeue throws → error at that pull.
+      expectObservable(cold("-p-p-p-|").pipe(prioritySchedule([a, b], { ...opts, onDequeue }), map(letters))).toBe("-a-#", undefined, boom);
+    });
+    expect(onDequeue.callCount).to.equal(2);
+  });
+
   it("takes each packet from the channel with the lowest recentlySent / priority", () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const a = channel(1, 1);
