@@ -10,6 +10,7 @@ export type AddressRefusal = "invalid" | "banned" | "private" | "private-source"
 
 /** An address the book did not take, and why. Not a fault of the peer by itself. */
 export class AddressRefusedError extends MConnError {
+  declare readonly reason: `address-${AddressRefusal}`;
   constructor(
     readonly refusal: AddressRefusal,
     readonly address: string,
@@ -21,6 +22,7 @@ export class AddressRefusedError extends MConnError {
 
 /** An `addrbook.json` that could not be read, parsed, or that holds values out of bounds. The book starts empty. */
 export class AddressBookFileError extends MConnError {
+  declare readonly reason: "addrbook-file";
   constructor(
     readonly file: string,
     problem: string,
@@ -32,6 +34,7 @@ export class AddressBookFileError extends MConnError {
 
 /** A peer sent `PexAddrs` when we had not asked it. */
 export class UnsolicitedAddrsError extends ProtocolError {
+  declare readonly reason: "pex-unsolicited";
   constructor(readonly peerId: string) {
     super("pex-unsolicited", `peer ${peerId} sent addresses we did not ask for`);
   }
@@ -39,6 +42,7 @@ export class UnsolicitedAddrsError extends ProtocolError {
 
 /** A peer sent a `PexRequest` sooner than the minimum interval after its previous one. */
 export class PexRequestTooSoonError extends ProtocolError {
+  declare readonly reason: "pex-request-too-soon";
   constructor(
     readonly peerId: string,
     readonly sinceLast: number,
@@ -50,6 +54,7 @@ export class PexRequestTooSoonError extends ProtocolError {
 
 /** A peer sent a `PexAddrs` with more addresses than a selection may hold, or one that does not parse. */
 export class BadPexAddrsError extends ProtocolError {
+  declare readonly reason: "pex-bad-addrs";
   constructor(
     readonly peerId: string,
     problem: string,
@@ -60,6 +65,7 @@ export class BadPexAddrsError extends ProtocolError {
 
 /** A PEX message with no content (neither request nor addresses). */
 export class EmptyPexMessageError extends ProtocolError {
+  declare readonly reason: "pex-empty-message";
   constructor(readonly peerId: string) {
     super("pex-empty-message", `peer ${peerId} sent a PEX message with neither a request nor addresses`);
   }

@@ -5,7 +5,7 @@
 import { createServer } from "node:net";
 import { expect } from "chai";
 import { NEVER } from "rxjs";
-import { InternalError, MConnError, PingFloodError, PongTimeoutError, TimeoutError, TransportError, WriteStallError } from "../../src/errors.js";
+import { InternalError, MConnError, MessageTooLargeError, PingFloodError, PongTimeoutError, TimeoutError, TransportError, WriteStallError } from "../../src/errors.js";
 import { namePeer } from "../../src/error-base.js";
 import { MConnection } from "../../src/mconn/mconnection.js";
 import { DialError, NodeInfoError, type NodeInfoRule } from "../../src/p2p/errors.js";
@@ -14,7 +14,7 @@ import { generateNodeKey } from "../../src/secret/node-key.js";
 import { Strobe128 } from "../../src/secret/strobe.js";
 import { FakeDuplex } from "../helpers/fake-duplex.js";
 import { testScheduler } from "../helpers/marbles.js";
-import { makeSwitch } from "../helpers/switches.js";
+import { makeSwitch, nextPeerEvents } from "../helpers/switches.js";
 
 describe("one error model", function () {
   this.timeout(30_000);
@@ -53,6 +53,23 @@ describe("one error model", function () {
     conn.abort(new TransportError("reset"));
     const reason = conn.closeReason;
     expect(reason?.kind === "error" && reason.error.peer).to.deep.equal(ref);
+  });
+
+  it("a peer of the switch ended by what it sent: the error names it (ID and address)", async () => {
+    const { sw: hub } = makeSwitch({ r: { channels: [{ id: 1, recvMessageCapacity: 10 }] } });
+    const { sw: spoke } = makeSwitch({ r: { channels: [{ id: 1 }] } });
+    started.push(hub, spoke);
+    await hub.start();
+    await spoke.start();
+    const added = nextPeerEvents(hub, "added", 1);
+    const removed = nextPeerEvents(hub, "removed", 1);
+    const peer = await spoke.dial(hub.address!);
+    await added;
+    await peer.send(1, new Uint8Array(100)); // over the hub's recvMessageCapacity
+    const [event] = await removed;
+    const error = event.type === "removed" && event.reason.kind === "error" ? event.reason.error : undefined;
+    expect(error).to.be.instanceOf(MessageTooLargeError);
+    expect(error?.peer).to.deep.equal({ id: spoke.nodeId, address: event.peer.socketAddr });
   });
 
   it("a failed dial names the peer dialed; a refused handshake names the authenticated peer", async () => {

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import * as cometbft from "../../../src/cometbft/index.js";
+import * as pex from "../../../src/pex/index.js";
 import * as root from "../../../src/index.js";
 import { MConnError } from "../../../src/errors.js";
 
@@ -19,8 +20,8 @@ describe("docs/guide.md: the table of errors", () => {
     .map((line) => /^\| `(\w+)` \| .+ \| .+ \|$/.exec(line)?.[1])
     .filter((name): name is string => name?.endsWith("Error") === true);
 
-  it("has a row (when, what to do) for every error class exported by rx-mconn and rx-mconn/cometbft", () => {
-    const exported = [...errorClasses(root), ...errorClasses(cometbft)].sort();
+  it("has a row (when, what to do) for every error class exported by rx-mconn, rx-mconn/cometbft and rx-mconn/pex", () => {
+    const exported = [...errorClasses(root), ...errorClasses(cometbft), ...errorClasses(pex)].sort();
     expect(exported.length).to.be.greaterThan(30);
     expect([...new Set(rows)].sort()).to.deep.equal(exported);
     expect(rows).to.have.length(new Set(rows).size, "one row per class");
