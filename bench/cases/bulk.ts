@@ -7,6 +7,7 @@
  * CometBFT MConnections doing the same (bench/go-mconn; with `--quick`, only once it is built).
  */
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
+import type { MConnectionConfig } from "../../src/mconn/config.js";
 import { MConnection } from "../../src/mconn/mconnection.js";
 import { FRAME_DATA_MAX, FrameOpener, FrameSealer } from "../../src/secret/frame-cipher.js";
 import { secretHandshake } from "../../src/secret/handshake.js";
@@ -35,12 +36,12 @@ async function raw(total: number): Promise<number> {
   }
 }
 
-async function mconn(total: number, secret: boolean): Promise<number> {
+async function mconn(total: number, secret: boolean, config: Partial<MConnectionConfig> = {}): Promise<number> {
   const sink = await remote("mconn-sink", String(total), secret ? "secret" : "plain");
   try {
     const socket = await dial(sink.port);
     const duplex = secret ? (await secretHandshake(socketDuplex(socket), generateNodeKey())).duplex : socketDuplex(socket);
-    const conn = new MConnection(duplex, { channels: [{ id: 1, sendQueueCapacity: 4 }], config: { sendRate: 0, recvRate: 0 } });
+    const conn = new MConnection(duplex, { channels: [{ id: 1, sendQueueCapacity: 4 }], config: { sendRate: 0, recvRate: 0, ...config } });
     conn.start();
     const message = new Uint8Array(MiB).fill(7);
     const start = performance.now();
@@ -135,6 +136,7 @@ export const bulk: BenchCase = {
     const variants: Variant<number>[] = [
       { key: "raw", label: "raw socket", run: () => raw(total) },
       { key: "plain", label: "MConnection plain", run: () => mconn(total, false) },
+      { key: "unpaced", label: "MConnection plain, pacing off", run: () => mconn(total, false, { pacingTargetDelay: 0 }) },
       { key: "yamux", label: "yamux (@chainsafe/libp2p-yamux), one stream", run: () => yamux(total) },
       { key: "encrypted", label: "MConnection over SecretConnection", run: () => mconn(total, true) },
       {
@@ -151,10 +153,11 @@ export const bulk: BenchCase = {
     progress(`bulk: ${total / MiB} MiB per run, ${variants.map((v) => v.label).join("; ")}: interleaved, ${n} repetition(s)`);
     const results = await interleave(n, variants, (line) => progress(`bulk: ${line}`));
     const m = (key: string) => summarize(results.get(key)!);
-    const [r, p, y, s, bound] = (["raw", "plain", "yamux", "encrypted", "aead"] as const).map(m) as [Summary, Summary, Summary, Summary, Summary];
+    const [r, p, y, s, bound, u] = (["raw", "plain", "yamux", "encrypted", "aead", "unpaced"] as const).map(m) as [Summary, Summary, Summary, Summary, Summary, Summary];
     const figures: Figure[] = [
       { case: "bulk", metric: "raw socket", unit: "MB/s", ...r },
       against("MConnection plain", p, "raw socket", r.value, { text: "≥ 0.60 × raw", least: 0.6 }),
+      against("MConnection plain vs pacing off", p, "pacing off", u.value, { text: "≥ 0.80 × pacing off", least: 0.8 }),
       { case: "bulk", metric: "yamux (@chainsafe/libp2p-yamux) plain", unit: "MB/s", ...y },
       against("MConnection plain vs yamux", p, "yamux", y.value, { text: "≥ 1.5 × yamux", least: 1.5 }),
       { case: "bulk", metric: "AEAD bound: min(seal, open), 1 KiB frames", unit: "MB/s", ...bound },

@@ -10,7 +10,8 @@ import type { Observable } from "rxjs";
  *   are owned by the duplex afterwards: the caller must not modify them.
  * - `pause()`/`resume()` stop and restart the delivery of `incoming$` (used for inbound rate
  *   limits; a paused socket stops reading, so TCP flow control pushes back on the peer).
- * - `end()` closes our side once everything written has been sent; `destroy()` closes at once;
+ * - `end()` closes our side once everything written has been sent, and calls its callback once
+ *   all of it was handed to the operating system; `destroy()` closes at once;
  *   `destroy(error)` also ends `incoming$` with `error` (so a layer above learns why: a write
  *   that failed below it, say), unless it has already ended.
  * - `writesSettled()`, when a duplex has it, tells the writer that every chunk written so far
@@ -29,8 +30,12 @@ export interface ByteDuplex {
   pause(): void;
   /** Restarts delivery after `pause()`. */
   resume(): void;
-  /** Half-closes after flushing what was written. */
-  end(): void;
+  /**
+   * Half-closes after flushing what was written; `flushed`, if given, is called once everything
+   * written has left the duplex (so `destroy()` would drop nothing), and not at all if the
+   * transport fails first.
+   */
+  end(flushed?: () => void): void;
   /** Closes at once, dropping unsent data; with `error`, `incoming$` errors with it. */
   destroy(error?: Error): void;
   /**

@@ -80,7 +80,9 @@ class PipeEnd implements ByteDuplex {
     this.schedule();
   }
 
-  end(): void {
+  /** Writes reach the peer's inbox at once: `flushed` is called now. */
+  end(flushed?: () => void): void {
+    flushed?.();
     if (this.closed) return;
     this.closed = true;
     this.peer.remoteEnded = true;

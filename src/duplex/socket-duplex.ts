@@ -79,8 +79,9 @@ export function socketDuplex(socket: Socket): ByteDuplex {
       userPaused = false;
       flow();
     },
-    end: () => {
-      if (!socket.destroyed) socket.end();
+    end: (flushed) => {
+      if (socket.destroyed) flushed?.();
+      else socket.end(flushed);
     },
     // A reason given here ends incoming$ as it is (a layer above that failed to write, say).
     destroy: (error) => {

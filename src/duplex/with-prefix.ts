@@ -24,7 +24,7 @@ export function withPrefix(duplex: ByteDuplex, chunks: readonly Uint8Array[]): B
     ...(duplex.wireSize === undefined ? {} : { wireSize: (bytes: number) => duplex.wireSize!(bytes) }),
     pause: () => duplex.pause(),
     resume: () => duplex.resume(),
-    end: () => duplex.end(),
+    end: (flushed) => duplex.end(flushed),
     destroy: (error) => duplex.destroy(error),
   };
 }

@@ -38,6 +38,12 @@ export interface MConnectionConfig {
    * connection ends with `WriteStallError`, whatever the peer sends meanwhile.
    */
   readonly writeStallTimeout: number;
+  /**
+   * Queueing delay to aim at below us (Node's and the kernel's socket buffers, the peer's
+   * unread bytes), measured by the round trip of a probe ping after a write; bytes in flight
+   * are capped by a window sized to keep it (see `DelayPacer`). 0 turns pacing off.
+   */
+  readonly pacingTargetDelay: number;
 }
 
 /** CometBFT's values, where CometBFT has one. */
@@ -50,14 +56,17 @@ export const defaults: MConnectionConfig = Object.freeze({
   sendTimeout: 10_000, // defaultSendTimeout
   pingInterval: 60_000, // defaultPingInterval
   pongTimeout: 45_000, // defaultPongTimeout (must be < pingInterval)
-  pingBurst: 10, // no CometBFT equivalent: Go pings once a minute, this allows 10 at once
-  maxPingRate: 1, // no CometBFT equivalent: one ping a second sustained, 60× what Go sends
+  // No CometBFT equivalent (Go answers every ping; it sends one a minute). A pacing peer probes
+  // with at most one ping out at a time, at most one each 2 ms (500 a second).
+  pingBurst: 100,
+  maxPingRate: 1000,
   sendRate: 5_120_000, // [p2p] send_rate of a CometBFT node
   recvRate: 5_120_000, // [p2p] recv_rate of a CometBFT node
   closeTimeout: 10_000, // no CometBFT equivalent: bound on flushing at close()
   // No CometBFT equivalent (Go's send routine blocks in Write for as long as the peer does not
   // read). Twice sendTimeout: every send() waiting on the peer has already failed by then.
   writeStallTimeout: 20_000,
+  pacingTargetDelay: 5, // no CometBFT equivalent: Go hands the socket whatever it takes
 });
 
 function positiveInteger(errors: string[], name: string, value: number): void {
@@ -96,6 +105,7 @@ export function verifyConfig(config: Partial<MConnectionConfig> = {}): MConnecti
   rate(errors, "recvRate", c.recvRate);
   positiveDuration(errors, "closeTimeout", c.closeTimeout);
   positiveDuration(errors, "writeStallTimeout", c.writeStallTimeout);
+  if (!(c.pacingTargetDelay >= 0)) errors.push(`pacingTargetDelay must be 0 (no pacing) or a positive number of milliseconds, got ${c.pacingTargetDelay}.`);
   if (errors.length > 0) throw new ConfigError(errors.join(" "));
   return c;
 }

@@ -6,6 +6,7 @@
  */
 import type { SchedulerLike, Subscription } from "rxjs";
 import { PING, PONG, packetWireSize, type MsgPacket, type Packet } from "../wire/packet.js";
+import type { DelayPacer } from "./delay-pacer.js";
 import type { PacketWriter } from "./packet-writer.js";
 import type { TokenBucket } from "./token-bucket.js";
 
@@ -33,6 +34,11 @@ export interface FlusherOptions {
   readonly yieldScheduler: SchedulerLike;
   /** Told of the control packets each write carried, in order. */
   readonly onControlWritten: (packet: Packet) => void;
+  /**
+   * Bounds the bytes below us by queueing delay (see {@link DelayPacer}): data waits while its
+   * window is full, and a probe ping follows the writes it asks for. None: no bound.
+   */
+  readonly pacer?: DelayPacer;
 }
 
 /**
@@ -63,6 +69,8 @@ export class Flusher {
   private turnFlushed = false;
   private turnEnd: Subscription | undefined;
   private rateTimer: Subscription | undefined;
+  private pacerTimer: Subscription | undefined;
+  private unpaced = false;
   private stopped = false;
   private onEmptied: (() => void) | undefined;
 
@@ -77,6 +85,27 @@ export class Flusher {
   /** The peer's ping is to be answered: a pong leads the next write. */
   owePong(): void {
     this.pongsOwed++;
+    this.kick();
+  }
+
+  /**
+   * A pong arrived: if it answered the pacer's probe, writing may go on.
+   */
+  pong(): void {
+    if (this.options.pacer?.pong() !== true) return;
+    this.pacerTimer?.unsubscribe();
+    this.pacerTimer = undefined;
+    this.kick();
+  }
+
+  /**
+   * Writes on without the pacer from now on: the peer can no longer answer a probe (it has
+   * half-closed its side).
+   */
+  unpace(): void {
+    this.unpaced = true;
+    this.pacerTimer?.unsubscribe();
+    this.pacerTimer = undefined;
     this.kick();
   }
 
@@ -103,6 +132,7 @@ export class Flusher {
     this.task?.unsubscribe();
     this.turnEnd?.unsubscribe();
     this.rateTimer?.unsubscribe();
+    this.pacerTimer?.unsubscribe();
   }
 
   private flush(): void {
@@ -120,7 +150,9 @@ export class Flusher {
       bytes += 3;
     }
     const controls = packets.length;
+    const pacer = this.unpaced ? undefined : this.options.pacer;
     let more = false;
+    let paced = false;
     const wait = sendBucket.wait();
     if (wait > 0) {
       this.rateTimer ??= this.options.scheduler.schedule(() => {
@@ -128,7 +160,8 @@ export class Flusher {
         this.kick();
       }, wait);
     } else {
-      while (bytes < writeBufferSize) {
+      const limit = pacer === undefined ? writeBufferSize : Math.min(writeBufferSize, bytes + pacer.room());
+      while (bytes < limit) {
         const batch = this.options.nextBatch();
         for (const p of batch) {
           packets.push(p);
@@ -138,10 +171,18 @@ export class Flusher {
       }
       // Another flush only if the write buffer filled up before the queues emptied.
       more = this.options.hasPending();
+      if (pacer !== undefined) {
+        if (pacer.wrote(bytes)) {
+          packets.push(PING);
+          bytes += 3;
+        }
+        paced = more && pacer.room() === 0;
+        if (paced) this.awaitPacer(pacer);
+      }
     }
     if (packets.length === 0) {
       const onEmptied = this.onEmptied;
-      if (wait === 0 && onEmptied !== undefined) {
+      if (wait === 0 && !more && onEmptied !== undefined) {
         this.onEmptied = undefined;
         onEmptied();
       }
@@ -156,6 +197,24 @@ export class Flusher {
     sendBucket.spend(writer.wireSize(bytes));
     writer.write(packets, bytes);
     for (let i = 0; i < controls; i++) this.options.onControlWritten(packets[i]);
-    if (more || this.onEmptied !== undefined) this.kick();
+    if (packets.length > controls && packets[packets.length - 1] === PING) this.options.onControlWritten(PING);
+    if (!paced && (more || this.onEmptied !== undefined)) this.kick();
+  }
+
+  /**
+   * The pacer's window is full: a timer to send the probe it still needs (when `probeInterval`
+   * allows) or to give up the one out (`probeTimeout`); its pong ends the wait sooner.
+   */
+  private awaitPacer(pacer: DelayPacer): void {
+    if (this.pacerTimer !== undefined) return;
+    const giveUp = pacer.probeTimeLeft();
+    const probeIn = pacer.probeDelay();
+    const delay = giveUp ?? probeIn;
+    if (delay === undefined) return;
+    this.pacerTimer = this.options.scheduler.schedule(() => {
+      this.pacerTimer = undefined;
+      if (giveUp !== undefined) pacer.giveUp();
+      this.kick();
+    }, Math.max(delay, 0.001));
   }
 }

@@ -8,6 +8,7 @@ import { ChannelSender } from "./channel-sender.js";
 import type { CloseReason } from "./close-reason.js";
 import type { ChannelStatus, ConnectionChannel, KeepaliveEvent, MConnectionOptions } from "./connection-types.js";
 import { verifyConfig, type MConnectionConfig } from "./config.js";
+import { DelayPacer, pacingDefaults } from "./delay-pacer.js";
 import { Flusher } from "./flusher.js";
 import { immediateScheduler } from "./immediate-scheduler.js";
 import { inbound } from "./inbound.js";
@@ -83,6 +84,10 @@ export class MConnection {
   private state: "new" | "running" | "closing" | "ended" = "new";
   private closeTimer: Subscription | undefined;
   private endedWith: CloseReason | undefined;
+  /** `close()` has written everything, ended our side, and the duplex has let go of it all. */
+  private halfClosed = false;
+  /** The peer ended its side while we were closing. */
+  private remoteHalfClosed = false;
 
   constructor(duplex: ByteDuplex, options: MConnectionOptions) {
     this.memory = options.memoryBudget?.account();
@@ -131,6 +136,7 @@ export class MConnection {
       flushScheduler: options.flushScheduler ?? asapScheduler,
       yieldScheduler: options.yieldScheduler ?? immediateScheduler,
       onControlWritten: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: scheduler.now() }),
+      ...(config.pacingTargetDelay > 0 && { pacer: new DelayPacer({ ...pacingDefaults, targetDelay: config.pacingTargetDelay }, scheduler) }),
     });
     this.messages$ = this.allMessages.asObservable();
     this.ended$ = this.ended.asObservable();
@@ -169,7 +175,10 @@ export class MConnection {
     const { config, scheduler } = this;
     const input = inbound(this.gate.duplex, config, this.channels, this.recvBucket, scheduler, {
       pingDue: () => this.flusher.owePing(),
-      controlReceived: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() }),
+      controlReceived: (p) => {
+        if (p.type === "pong") this.flusher.pong();
+        this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() });
+      },
       pongDue: () => this.flusher.owePong(),
       message: (m) => this.deliver(m),
     }, this.memory);
@@ -180,7 +189,16 @@ export class MConnection {
       }),
       input.run$.subscribe({
         error: (err: unknown) => this.finish({ kind: "error", error: asMConnError(err) }),
-        complete: () => this.finish(this.state === "closing" ? { kind: "closed" } : { kind: "remote-closed" }),
+        complete: () => {
+          if (this.state !== "closing") this.finish({ kind: "remote-closed" });
+          else if (this.halfClosed) this.finish({ kind: "closed" });
+          else {
+            // The peer closed its side first: it still reads, so what we queued is written
+            // (without pacing: a half-closed peer cannot answer a probe), then we end.
+            this.remoteHalfClosed = true;
+            this.flusher.unpace();
+          }
+        },
       }),
     );
     this.subscriptions.push(input.connect());
@@ -232,7 +250,12 @@ export class MConnection {
       for (const st of this.states) st?.sender.failWaiting();
       this.closeTimer = this.scheduler.schedule(() => this.finish({ kind: "closed" }), this.config.closeTimeout);
       // Everything queued is written: half-close and wait for the peer to close its side.
-      this.flusher.finish(() => this.duplex.end());
+      this.flusher.finish(() => {
+        this.duplex.end(() => {
+          this.halfClosed = true;
+          if (this.remoteHalfClosed) this.finish({ kind: "closed" });
+        });
+      });
     }
     return firstValueFrom(this.ended);
   }

@@ -60,7 +60,7 @@ export class TcpTransport {
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -89,7 +89,7 @@ export class TcpTransport {
 
   private async dialAndUpgrade(addr: NetAddress): Promise<TransportConnection> {
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: addr.host, port: addr.port, noDelay: true });
+      const s = connect({ host: addr.host, port: addr.port, noDelay: true, allowHalfOpen: true });
       const timer = (this.options.scheduler ?? asyncScheduler).schedule(() => {
         s.destroy();
         reject(new DialError(`dialing ${formatNetAddress(addr)} timed out after ${this.options.dialTimeout} ms`));

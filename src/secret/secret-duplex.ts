@@ -114,7 +114,7 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
     writesSettled: () => true,
     pause: () => inner.pause(),
     resume: () => inner.resume(),
-    end: () => inner.end(),
+    end: (flushed) => inner.end(flushed),
     destroy: (error) => inner.destroy(error),
   };
 }

@@ -26,8 +26,9 @@ export class FakeDuplex implements ByteDuplex {
   resume(): void {
     this.events.push(`resume@${this.scheduler.now()}`);
   }
-  end(): void {
+  end(flushed?: () => void): void {
     this.events.push(`end@${this.scheduler.now()}`);
+    flushed?.();
   }
   destroy(): void {
     this.events.push(`destroy@${this.scheduler.now()}`);

@@ -34,7 +34,8 @@ describe("MConnection fairness on real sockets", function () {
     const sink = await startSink();
     const socket = connect(sink.port, "127.0.0.1");
     await once(socket, "connect");
-    const bulk = new MConnection(socketDuplex(socket), { channels: [{ id: 1, sendQueueCapacity: 4 }], config });
+    // Pacing off: the sink is a plain socket that never answers the probe pings pacing sends.
+    const bulk = new MConnection(socketDuplex(socket), { channels: [{ id: 1, sendQueueCapacity: 4 }], config: { ...config, pacingTargetDelay: 0 } });
     bulk.start();
     const pair = await tcpPair();
     const a = new MConnection(socketDuplex(pair.client), { channels: [{ id: 2 }], config });

@@ -116,7 +116,8 @@ describe("MConnection over TCP on 127.0.0.1", function () {
     const tcp = await tcpPair();
     let sampler: NodeJS.Timeout | undefined;
     try {
-      const a = new MConnection(socketDuplex(tcp.client), { channels, config });
+      // Pacing off: with it the sender would keep its socket buffer nearly empty, by design.
+      const a = new MConnection(socketDuplex(tcp.client), { channels, config: { ...config, pacingTargetDelay: 0 } });
       const b = new MConnection(socketDuplex(tcp.server), { channels, config: { ...config, recvRate: 3_000_000 } });
       const byB = collect(b, 96);
       a.start();

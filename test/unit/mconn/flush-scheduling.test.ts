@@ -15,7 +15,7 @@ const nextFrame = (ts: TestScheduler): SchedulerLike => ({
 });
 
 // Two 1 KiB packets fill the write buffer (batches of 2 packets, 1034 bytes each on the wire).
-const config = { sendRate: 0, recvRate: 0, pingInterval: 1000, pongTimeout: 500, batchSize: 2, writeBufferSize: 2000 };
+const config = { sendRate: 0, recvRate: 0, pingInterval: 1000, pongTimeout: 500, batchSize: 2, writeBufferSize: 2000, pacingTargetDelay: 0 };
 const channels = [{ id: 1, sendQueueCapacity: 10 }];
 /** Packets in each write (each packet here is 1034 bytes on the wire, 1036 with eof). */
 const packetsPer = (writes: { at: number; hex: string }[]) => writes.filter((w) => w.at < 1000).map((w) => `${w.at}:${Math.round(w.hex.length / 2 / 1034)}`);

@@ -12,7 +12,8 @@ const channels = [
   { id: 1, priority: 1, sendQueueCapacity: 1, recvMessageCapacity: 100 },
   { id: 2, priority: 2, sendQueueCapacity: 1 },
 ];
-const config = { pingInterval: 50, pongTimeout: 20, sendTimeout: 30, closeTimeout: 40, sendRate: 0, recvRate: 0 };
+// Pacing off: these tests assert every byte written, and pacing adds probe pings (tested in delay-pacer and pacing tests).
+const config = { pingInterval: 50, pongTimeout: 20, sendTimeout: 30, closeTimeout: 40, sendRate: 0, recvRate: 0, pacingTargetDelay: 0 };
 const msg = (channelId: number, data: string, eof = true) => encodeBatch([{ type: "msg", channelId, eof, data: hex(data) }]);
 
 describe("MConnection (marble)", () => {
@@ -78,7 +79,7 @@ describe("MConnection (marble)", () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
       const incoming = hot<Uint8Array>("-p", { p: encodeBatch(new Array(11).fill(PING)) });
-      const conn = new MConnection(new FakeDuplex(incoming, ts), { channels, config: { ...config, pingBurst: 10 } });
+      const conn = new MConnection(new FakeDuplex(incoming, ts), { channels, config: { ...config, pingBurst: 10, maxPingRate: 1 } });
       conn.start();
       expectObservable(conn.ended$).toBe("-(r|)", {
         r: { kind: "error", error: new PingFloodError("10 at once, 1 per second") },
