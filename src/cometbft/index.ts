@@ -46,3 +46,8 @@ export {
 export { BlockNotAvailableError, BlockRequestTimeoutError, PeerLeftError, SendRefusedError } from "./errors.js";
 export { fetchBlock, type BlocksyncSwitch, type FetchBlockOptions } from "./fetch-block.js";
 export { submitTx, type MempoolSwitch, type SubmitTxOptions, type TxDelivery } from "./submit-tx.js";
+export { headerHash } from "./header-hash.js";
+export { merkleRoot } from "./merkle.js";
+export { blocks$, type BlocksOptions, type BlocksSwitch } from "./blocks.js";
+export { consensusEvents$, type ConsensusEventsOptions, type ConsensusSwitch } from "./consensus-events.js";
+export { ROUND_STEPS, type ConsensusEvent, type ConsensusEventKind, type VoteType } from "./consensus-event.js";

@@ -1,0 +1,132 @@
+/**
+ * `blocks$`: a range of blocks over blocksync (channel 0x40), from every peer that has the
+ * channel, a bounded number of requests at a time per peer.
+ * @module
+ */
+import { Observable, Subscription } from "rxjs";
+import type { Peer } from "../p2p/peer.js";
+import type { BlockResponse } from "../proto/tendermint/blocksync/types.js";
+import { fetchBlock, type BlocksyncSwitch, type FetchBlockOptions } from "./fetch-block.js";
+
+/** What {@link blocks$} needs of a `Switch`: {@link BlocksyncSwitch} and its current peers. */
+export interface BlocksSwitch extends BlocksyncSwitch {
+  readonly peers: ReadonlyMap<string, Peer>;
+}
+
+/** Options of {@link blocks$}. */
+export interface BlocksOptions extends FetchBlockOptions {
+  /** Requests open at once to one peer (default 20: CometBFT's `maxPendingRequestsPerPeer`). */
+  readonly maxPendingPerPeer?: number;
+  /**
+   * How far ahead of the next block to emit requests may go, in heights (default 100): bounds
+   * the blocks held while an earlier one is still on its way.
+   */
+  readonly window?: number;
+  /** Which peers to ask (default: every peer whose NodeInfo lists channel 0x40). */
+  readonly peers?: (peer: Peer) => boolean;
+}
+
+/**
+ * Fetches the blocks `from`..`to` (inclusive) with {@link fetchBlock} and emits their
+ * `BlockResponse`s in height order, then completes. Each height goes to the peer with the fewest
+ * open requests (at most `maxPendingPerPeer` each); a height that fails on a peer (no block,
+ * timeout, peer gone) is asked of another, and when every peer has failed it, `blocks$` fails
+ * with the last error (e.g. `BlockNotAvailableError`). With no peer yet, it waits for one.
+ *
+ * ```
+ * peers:   A B            heights 1..3, A slow on 2
+ * A:       -1---2         B: --3
+ * result:  -1---(23|)
+ * ```
+ *
+ * @example
+ * blocks$(sw, 1n, 50n).subscribe(({ block }) => console.log(block?.header?.height));
+ */
+export function blocks$(sw: BlocksSwitch, from: bigint, to: bigint, options: BlocksOptions = {}): Observable<BlockResponse> {
+  const maxPending = options.maxPendingPerPeer ?? 20;
+  const window = BigInt(options.window ?? 100);
+  const choose = options.peers ?? (() => true);
+  const fetchOptions: FetchBlockOptions = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }) };
+  if (!(maxPending >= 1) || !(window >= 1n)) throw new RangeError("blocks$: maxPendingPerPeer and window must be at least 1");
+  return new Observable<BlockResponse>((subscriber) => {
+    const subscriptions = new Subscription();
+    const received = new Map<bigint, BlockResponse>();
+    const open = new Map<string, number>();
+    const failedOn = new Map<bigint, Set<string>>();
+    const lastError = new Map<bigint, unknown>();
+    const waiting: bigint[] = [];
+    let next = from;
+    let nextNew = from;
+    let pumping = false;
+    let again = false;
+
+    const eligible = () => [...sw.peers.values()].filter((p) => p.hasChannel(0x40) && choose(p));
+    const emitReady = () => {
+      for (let r = received.get(next); r !== undefined; r = received.get(next)) {
+        received.delete(next);
+        next++;
+        subscriber.next(r);
+      }
+      if (next > to) subscriber.complete();
+    };
+    const request = (peer: Peer, height: bigint) => {
+      open.set(peer.id, (open.get(peer.id) ?? 0) + 1);
+      const done = () => open.set(peer.id, (open.get(peer.id) ?? 1) - 1);
+      subscriptions.add(
+        fetchBlock(sw, peer, height, fetchOptions).subscribe({
+          next: (r) => received.set(height, r),
+          error: (err: unknown) => {
+            done();
+            const failed = failedOn.get(height) ?? new Set<string>();
+            failedOn.set(height, failed.add(peer.id));
+            lastError.set(height, err);
+            waiting.push(height);
+            pump();
+          },
+          complete: () => {
+            done();
+            failedOn.delete(height);
+            lastError.delete(height);
+            emitReady();
+            pump();
+          },
+        }),
+      );
+    };
+    const pump = () => {
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = true;
+      do {
+        again = false;
+        while (nextNew <= to && nextNew < next + window) waiting.push(nextNew++);
+        waiting.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const peers = eligible();
+        for (const height of waiting.splice(0)) {
+          if (subscriber.closed) return;
+          const failed = failedOn.get(height);
+          if (peers.length > 0 && failed !== undefined && peers.every((p) => failed.has(p.id))) {
+            subscriber.error(lastError.get(height));
+            return;
+          }
+          const free = peers.filter((p) => !(failed?.has(p.id) ?? false) && (open.get(p.id) ?? 0) < maxPending);
+          if (free.length === 0) {
+            waiting.push(height);
+            continue;
+          }
+          const peer = free.reduce((a, b) => ((open.get(b.id) ?? 0) < (open.get(a.id) ?? 0) ? b : a));
+          request(peer, height);
+        }
+        // `again` is set when a request ended (or a peer came) while the loop ran.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+      } while (again && !subscriber.closed);
+      pumping = false;
+    };
+    subscriptions.add(sw.peers$.subscribe(() => pump()));
+    if (from > to) subscriber.complete();
+    else pump();
+    return subscriptions;
+  });
+}

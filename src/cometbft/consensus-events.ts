@@ -1,0 +1,80 @@
+/**
+ * `consensusEvents$`: what consensus does, seen from the P2P layer — round steps, proposals,
+ * votes, block parts, has-vote announcements and the blocks the parts make — from every peer on
+ * the consensus channels (0x20–0x23), each reported once.
+ * @module
+ */
+import { asyncScheduler, defer, EMPTY, merge, mergeMap, Observable, of, type SchedulerLike } from "rxjs";
+import type { SwitchChannel } from "../p2p/switch.js";
+import type { Block } from "../proto/tendermint/types/block.js";
+import type { ConsensusMessage } from "./codecs.js";
+import { toConsensusEvent, type ConsensusEvent } from "./consensus-event.js";
+import { PartSets, SeenKeys } from "./height-window.js";
+
+/** What {@link consensusEvents$} needs of a `Switch`: its consensus channels, declared with their codec. */
+export interface ConsensusSwitch {
+  /** The channel `id` (the switch's `channel`). */
+  channel<T>(id: number): SwitchChannel<T>;
+}
+
+/** Options of {@link consensusEvents$}. */
+export interface ConsensusEventsOptions {
+  /** How many of the newest heights are remembered for de-duplication and block assembly (default 3). */
+  readonly heights?: number;
+  /** At most this many event keys remembered per height (default 100,000). */
+  readonly maxKeysPerHeight?: number;
+  /**
+   * The largest block assembled from its parts, in bytes (default 22,020,096: CometBFT's default
+   * `block.max_bytes`); 0 assembles none (no `block` events, no parts kept).
+   */
+  readonly maxBlockBytes?: number;
+  /** Gives `receivedAt` (default `asyncScheduler`, i.e. `Date.now()`). */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Emits the {@link ConsensusEvent}s the switch's peers tell of on channels 0x20–0x23, each once
+ * — whichever peer tells of it first — for the newest `heights` heights: a vote is one event
+ * however many peers gossip it. When every part of a proposed block arrived, a `block` event
+ * carries its header (the proposer among it), or `badBlock` says why the parts make no block.
+ * The switch must declare the consensus channels with their codec (`consensusChannels(line)`).
+ *
+ * ```
+ * peer A:  --v---s--      v: a vote of validator 0, s: a round step
+ * peer B:  ---v-----s     (the same vote and step, gossiped on)
+ * result:  --v---s--
+ * ```
+ *
+ * @example
+ * consensusEvents$(sw).pipe(filter((e) => e.kind === "vote")).subscribe((v) => console.log(v.height, v.type, v.validatorIndex));
+ */
+export function consensusEvents$(sw: ConsensusSwitch, options: ConsensusEventsOptions = {}): Observable<ConsensusEvent> {
+  const heights = options.heights ?? 3;
+  const maxKeys = options.maxKeysPerHeight ?? 100_000;
+  const maxBlockBytes = options.maxBlockBytes ?? 22_020_096;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  return defer(() => {
+    const seen = new SeenKeys(heights, maxKeys);
+    const parts = new PartSets(heights, maxBlockBytes);
+    const channels = [0x20, 0x21, 0x22, 0x23].map((id) => sw.channel<ConsensusMessage>(id).messages$);
+    return merge(...channels).pipe(
+      mergeMap(({ peer, message }) => {
+        const found = toConsensusEvent(peer, message, scheduler.now());
+        if (found === undefined || !seen.firstTime(found.event.height, found.key)) return EMPTY;
+        const e = found.event;
+        if (maxBlockBytes === 0) return of(e);
+        const assembled =
+          e.kind === "blockPart" ? parts.add(e.height, e.round, e.index, e.total, e.bytes) : e.kind === "proposal" ? parts.expect(e.height, e.round, e.partsTotal, e.partsHash) : undefined;
+        if (assembled === undefined) return of(e);
+        const at = { peer, receivedAt: e.receivedAt, height: e.height, round: e.round };
+        const block = assembled.ok ? blockEvent(at, assembled.block, assembled.bytes) : ({ kind: "badBlock", ...at, reason: assembled.reason } as const);
+        return of(e, block);
+      }),
+    );
+  });
+}
+
+function blockEvent(at: Omit<Extract<ConsensusEvent, { kind: "block" }>, "kind" | "header" | "txs" | "bytes">, block: Block, bytes: number): ConsensusEvent {
+  if (block.header === undefined) return { kind: "badBlock", ...at, reason: "the block has no header" };
+  return { kind: "block", ...at, header: block.header, txs: block.data?.txs.length ?? 0, bytes };
+}

@@ -1,0 +1,96 @@
+/**
+ * consensusEvents$ on real switches on loopback: two peers send the consensus messages real
+ * CometBFT nodes sent (test/vectors/cometbft-messages), and each event is reported once, typed.
+ */
+import { expect } from "chai";
+import { filter, firstValueFrom, map, Observable, Subject, take, toArray } from "rxjs";
+import { consensusChannels, consensusCodec, consensusEvents$, type ConsensusEvent, type ConsensusMessage, type ConsensusSwitch } from "../../../src/cometbft/index.js";
+import type { Peer } from "../../../src/p2p/peer.js";
+import type { Envelope } from "../../../src/p2p/reactor.js";
+import type { Switch, SwitchChannel } from "../../../src/p2p/switch.js";
+import { SignedMsgType } from "../../../src/proto/tendermint/types/types.js";
+import { testScheduler } from "../../helpers/marbles.js";
+import { makeSwitch } from "../../helpers/switches.js";
+import { within } from "../../helpers/tcp.js";
+import { readVectors } from "../../helpers/vectors.js";
+
+interface Recorded {
+  messages: { channel: number; type: string; hex: string }[];
+}
+
+const KINDS = ["roundStep", "proposal", "vote", "blockPart", "hasVote"];
+
+describe("consensusEvents$", () => {
+  const switches: Switch[] = [];
+  afterEach(async () => {
+    await Promise.all(switches.splice(0).map((s) => s.stop()));
+  });
+
+  async function started(): Promise<Switch> {
+    const { sw } = makeSwitch({ consensus: { channels: consensusChannels("v1") } });
+    switches.push(sw);
+    await sw.start();
+    return sw;
+  }
+
+  for (const version of ["v0.34.35", "v0.38.26", "v1.0.1"]) {
+    it(`reports each consensus message a CometBFT ${version} node sent once, typed, though two peers send it`, async () => {
+      const consensus = readVectors<Recorded>(`cometbft-messages/${version}.json`).messages.filter((m) => m.channel >= 0x20 && m.channel <= 0x23);
+      const [watcher, a, b] = [await started(), await started(), await started()];
+      const events: ConsensusEvent[] = [];
+      const subscription = consensusEvents$(watcher).subscribe((e) => events.push(e));
+      // Three markers after the duplicates, one per channel that carries events (a channel keeps its order).
+      const markers = firstValueFrom(consensusEvents$(watcher).pipe(filter((e) => e.height === 99n), take(3), toArray()));
+      for (const sender of [a, b]) {
+        const peer = await within(sender.dial(watcher.address!), 10_000, "dialing");
+        for (const m of consensus) await peer.send(m.channel, Buffer.from(m.hex, "hex"));
+      }
+      const peerB = [...b.peers.values()][0];
+      await peerB.send(0x20, consensusCodec.encode({ sum: { $case: "newRoundStep", value: { height: 99n, round: 0, step: 1, secondsSinceStartTime: 0n, lastCommitRound: 0 } } }));
+      await peerB.send(0x20, consensusCodec.encode({ sum: { $case: "hasVote", value: { height: 99n, round: 0, type: SignedMsgType.SIGNED_MSG_TYPE_PREVOTE, index: 0 } } }));
+      const vote = consensusCodec.decode(Buffer.from(consensus.find((m) => m.type === "vote")!.hex, "hex"));
+      const marker = { sum: { $case: "vote", value: { vote: { ...(vote.sum as { value: { vote: object } }).value.vote, height: 99n } } } } as ConsensusMessage;
+      await peerB.send(0x22, consensusCodec.encode(marker));
+      await within(markers, 10_000, "the markers");
+      subscription.unsubscribe();
+
+      const before = events.filter((e) => e.height !== 99n);
+      const kinds = before.map((e) => e.kind);
+      for (const kind of KINDS) expect(kinds.filter((k) => k === kind), `${kind} in ${kinds.join(",")}`).to.have.length(1);
+      const v = before.find((e): e is Extract<ConsensusEvent, { kind: "vote" }> => e.kind === "vote")!;
+      const sent = (vote.sum as { value: { vote: { validatorIndex: number; validatorAddress: Uint8Array; type: number } } }).value.vote;
+      expect([v.validatorIndex, Buffer.from(v.validatorAddress).toString("hex"), v.type]).to.deep.equal([
+        sent.validatorIndex,
+        Buffer.from(sent.validatorAddress).toString("hex"),
+        sent.type === 1 ? "prevote" : "precommit",
+      ]);
+      expect(v.peer.id).to.equal(a.nodeId);
+      // The one-part block of the recorded proposal makes a block event with its header.
+      const block = before.filter((e) => e.kind === "block" || e.kind === "badBlock");
+      expect(block.map((e) => e.kind)).to.deep.equal(["block"]);
+      const part = before.find((e) => e.kind === "blockPart")!;
+      expect(block[0].kind === "block" && [block[0].header.height, block[0].header.proposerAddress.length]).to.deep.equal([part.height, 20]);
+    });
+  }
+});
+
+describe("consensusEvents$ (marbles)", () => {
+  const peer = { id: "aa" } as unknown as Peer;
+  const step = (height: bigint, s: number): Envelope<ConsensusMessage> => ({
+    peer,
+    channelId: 0x20,
+    message: { sum: { $case: "newRoundStep", value: { height, round: 0, step: s, secondsSinceStartTime: 0n, lastCommitRound: 0 } } },
+  });
+  const fakeSwitch = (state$: Observable<Envelope<ConsensusMessage>>): ConsensusSwitch => ({
+    channel: <T>(id: number) => ({ messages$: id === 0x20 ? state$ : new Subject() }) as unknown as SwitchChannel<T>,
+  });
+
+  it("reports a step once, stamped with the scheduler's now(), and forgets heights older than the window", () => {
+    testScheduler().run(({ hot, expectObservable }) => {
+      // 1/3 twice (reported once), heights 2, 3 and 4 push height 1 out of a 2-height window: its step is then too old.
+      const source = hot("-a-a-b-c-d-a", { a: step(1n, 3), b: step(2n, 3), c: step(3n, 3), d: step(4n, 3) });
+      const events = consensusEvents$(fakeSwitch(source), { heights: 2 }).pipe(map((e) => `${e.kind}@${e.height}/${e.receivedAt}`));
+      expectObservable(events).toBe("-a---b-c-d", { a: "roundStep@1/1", b: "roundStep@2/5", c: "roundStep@3/7", d: "roundStep@4/9" });
+    });
+  });
+});
