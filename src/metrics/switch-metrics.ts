@@ -7,7 +7,7 @@
  * @module
  */
 import { Counter, Gauge, Registry } from "prom-client";
-import { cometbftChannelName } from "../p2p/cometbft-channels.js";
+import { cometbftChannelName } from "../cometbft/channel-table.js";
 import type { Peer } from "../p2p/peer.js";
 import type { Switch } from "../p2p/switch.js";
 

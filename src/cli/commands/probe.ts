@@ -1,5 +1,5 @@
 import { filter, interval, Subject, takeUntil } from "rxjs";
-import { COMETBFT_CHANNELS, cometbftChannelName } from "../../p2p/cometbft-channels.js";
+import { COMETBFT_CHANNELS, cometbftChannelName } from "../../cometbft/channel-table.js";
 import { generateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
 import { Switch } from "../../p2p/switch.js";
