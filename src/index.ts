@@ -59,5 +59,5 @@ export { protoCodec, type MessageCodec, type ProtoMessageFns, type ProtoWriter, 
 export type { HostLimits } from "./p2p/host-admission.js";
 export { Switch, switchDefaults, verifySwitchOptions, type PeerEvent, type Rejection, type DialOptions, type SwitchOptions, type ResolvedSwitchOptions, type SwitchChannel } from "./p2p/switch.js";
 export { defaultHighWaterMark, type MessageIterator, type PullOptions } from "./p2p/pull-messages.js";
-export { COMETBFT_CHANNELS, cometbftChannelName, type CometbftChannel } from "./cometbft/channel-table.js";
+export { COMETBFT_CHANNELS, cometbftChannelName, type CometbftChannel, type CometbftChannelId } from "./cometbft/channel-table.js";
 export { silentLogger, type Logger, type LogFn } from "./logger.js";

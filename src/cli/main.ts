@@ -3,14 +3,17 @@
  * `rx-mconn`: the command-line tool. `rx-mconn <command> --help` describes each command.
  */
 import { CliError, commandHelp, parse, type CliIO, type Command } from "./args.js";
+import { blocks } from "./commands/blocks.js";
 import { demo } from "./commands/demo.js";
 import { id } from "./commands/id.js";
 import { keygen } from "./commands/keygen.js";
 import { node } from "./commands/node.js";
 import { probe } from "./commands/probe.js";
+import { tx } from "./commands/tx.js";
+import { watch } from "./commands/watch.js";
 import { packageVersion } from "./version.js";
 
-const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe };
+const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe, watch, blocks, tx };
 
 function usage(): string {
   const lines = ["usage: rx-mconn <command> [options]", "", "commands:"];

@@ -20,7 +20,7 @@ export const ROUND_STEPS: Readonly<Record<number, string>> = {
 };
 
 /** What every event carries: the first peer that told us, and when (the scheduler's `now()`). */
-interface Seen {
+export interface ConsensusEventBase {
   readonly peer: Peer;
   readonly receivedAt: number;
   readonly height: bigint;
@@ -33,11 +33,11 @@ export type VoteType = "prevote" | "precommit";
 /** One thing consensus did, as seen from the P2P layer (first report of it, from any peer). */
 export type ConsensusEvent =
   /** A node entered a step (`NewRoundStep`); reported once per height, round and step. */
-  | (Seen & { readonly kind: "roundStep"; readonly step: number; readonly stepName: string; readonly secondsSinceStartTime: bigint; readonly lastCommitRound: number })
+  | (ConsensusEventBase & { readonly kind: "roundStep"; readonly step: number; readonly stepName: string; readonly secondsSinceStartTime: bigint; readonly lastCommitRound: number })
   /** The round's proposal: the block id proposed and the proof-of-lock round (-1 for none). */
-  | (Seen & { readonly kind: "proposal"; readonly polRound: number; readonly blockHash: Uint8Array; readonly partsTotal: number; readonly partsHash: Uint8Array; readonly timestamp: Timestamp | undefined })
+  | (ConsensusEventBase & { readonly kind: "proposal"; readonly polRound: number; readonly blockHash: Uint8Array; readonly partsTotal: number; readonly partsHash: Uint8Array; readonly timestamp: Timestamp | undefined })
   /** A validator's signed vote; `blockHash` is empty for a vote for nil. */
-  | (Seen & {
+  | (ConsensusEventBase & {
       readonly kind: "vote";
       readonly type: VoteType;
       readonly validatorIndex: number;
@@ -46,13 +46,13 @@ export type ConsensusEvent =
       readonly timestamp: Timestamp | undefined;
     })
   /** One part of the proposed block; `total` is the part count its proof states. */
-  | (Seen & { readonly kind: "blockPart"; readonly index: number; readonly total: number; readonly bytes: Uint8Array })
+  | (ConsensusEventBase & { readonly kind: "blockPart"; readonly index: number; readonly total: number; readonly bytes: Uint8Array })
   /** A node announced it has validator `validatorIndex`'s vote. */
-  | (Seen & { readonly kind: "hasVote"; readonly type: VoteType; readonly validatorIndex: number })
+  | (ConsensusEventBase & { readonly kind: "hasVote"; readonly type: VoteType; readonly validatorIndex: number })
   /** Every part of a proposed block arrived and they decode: its header (proposer included) and size. */
-  | (Seen & { readonly kind: "block"; readonly header: Header; readonly txs: number; readonly bytes: number })
+  | (ConsensusEventBase & { readonly kind: "block"; readonly header: Header; readonly txs: number; readonly bytes: number })
   /** Every part of a proposed block arrived but they do not make a block (`reason` says why). */
-  | (Seen & { readonly kind: "badBlock"; readonly reason: string });
+  | (ConsensusEventBase & { readonly kind: "badBlock"; readonly reason: string });
 
 /** The kind of a {@link ConsensusEvent}. */
 export type ConsensusEventKind = ConsensusEvent["kind"];

@@ -88,7 +88,7 @@ describe("the rx-mconn command", function () {
   });
 
   it("every command has --help listing each option with its default, or saying it is required", async () => {
-    for (const c of ["demo", "keygen", "id", "node", "probe"]) {
+    for (const c of ["demo", "keygen", "id", "node", "probe", "watch", "blocks", "tx"]) {
       const r = await runCli([c, "--help"]);
       expect(r.code, c).to.equal(0);
       expect(r.stdout, c).to.match(new RegExp(`usage: rx-mconn ${c}`));
@@ -125,6 +125,15 @@ describe("the rx-mconn command", function () {
       [["demo", "--seconds", "soon"], /^rx-mconn demo: --seconds must be a positive number, got "soon"$/],
       [["probe", "127.0.0.1:26656", "--network", "x"], /^rx-mconn probe: the address: invalid address/],
       [["id", "--home", home, "--key", "node_key.json"], /^rx-mconn id: give --home or --key, not both$/],
+      [["watch", "--network", "x"], /^rx-mconn watch: give one address, ID@HOST:PORT$/],
+      [["watch", "127.0.0.1:26656", "--network", "x"], /^rx-mconn watch: the address 127\.0\.0\.1:26656: invalid address/],
+      [["watch", `${"a".repeat(40)}@127.0.0.1:26656`], /^rx-mconn watch: --network CHAIN_ID is required$/],
+      [["watch", `${"a".repeat(40)}@127.0.0.1:26656`, "--network", "x", "--seconds", "0"], /^rx-mconn watch: --seconds must be a positive number, got "0"$/],
+      [["blocks", `${"a".repeat(40)}@127.0.0.1:26656`, "--network", "x", "--from", "0", "--to", "5", "--out", home], /^rx-mconn blocks: --from must be a height \(a whole number from 1\), got "0"$/],
+      [["blocks", `${"a".repeat(40)}@127.0.0.1:26656`, "--network", "x", "--from", "9", "--to", "5", "--out", home], /^rx-mconn blocks: --to 5 is below --from 9$/],
+      [["blocks", `${"a".repeat(40)}@127.0.0.1:26656`, "--network", "x", "--from", "1", "--to", "5"], /^rx-mconn blocks: --out DIR is required$/],
+      [["tx", `${"a".repeat(40)}@127.0.0.1:26656`, "--network", "x"], /^rx-mconn tx: give the node's address, ID@HOST:PORT, then the transaction DATA$/],
+      [["tx", `${"a".repeat(40)}@127.0.0.1:26656`, "--network", "x", "--hex", "zz"], /^rx-mconn tx: DATA is not hex: "zz"$/],
     ];
     const runs = await Promise.all(cases.map(([args]) => runCli(args)));
     runs.forEach((r, i) => {

@@ -40,7 +40,7 @@ const intended = {
     "StatesyncMessage", "blocksyncChannels", "blocksyncCodec", "cometbftChannel", "cometbftChannels", "cometbftLine",
     "consensusChannels", "consensusCodec", "evidenceChannels", "evidenceCodec", "fetchBlock", "mempoolChannels",
     "mempoolCodec", "mempoolRecvMessageCapacity", "pexChannels", "pexCodec", "statesyncChannels", "statesyncCodec",
-    "submitTx", "blocks$", "consensusEvents$", "headerHash", "merkleRoot", "ROUND_STEPS",
+    "submitTx", "blocks$", "consensusEvents$", "followRounds", "headerHash", "merkleRoot", "ROUND_STEPS",
   ],
   "rx-mconn/testing": ["connectedPair", "connectedPeers"],
   "rx-mconn/pex": [

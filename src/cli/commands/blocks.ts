@@ -1,0 +1,80 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { lastValueFrom, tap } from "rxjs";
+import { blocks$ } from "../../cometbft/blocks.js";
+import { blocksyncChannels } from "../../cometbft/channels.js";
+import { headerHash } from "../../cometbft/header-hash.js";
+import { Block } from "../../proto/tendermint/types/block.js";
+import { bytes, CliError, numberOption, requiredOption, type Command } from "../args.js";
+import { addressArguments, connectTo, heightOption, hex } from "../cometbft-peer.js";
+
+/** `blocks`: a range of blocks over blocksync, written as JSON, the hash chain checked. */
+export const blocks: Command = {
+  summary: "download blocks over blocksync, write them as JSON and check their hash chain",
+  usage: "rx-mconn blocks ID@HOST:PORT... --network CHAIN_ID --from H --to H2 --out DIR",
+  options: {
+    network: { type: "string", arg: "CHAIN_ID", help: "the nodes' chain id", required: true },
+    from: { type: "string", arg: "H", help: "the first height", required: true },
+    to: { type: "string", arg: "H2", help: "the last height", required: true },
+    out: { type: "string", arg: "DIR", help: "where to write <height>.json (created if missing)", required: true },
+    timeout: { type: "string", arg: "SECONDS", help: "how long a node may take to answer one request", default: "15" },
+  },
+  allowPositionals: true,
+  async run(values, positionals, io) {
+    const addresses = addressArguments(positionals);
+    const network = requiredOption(values, "network", "CHAIN_ID");
+    const from = heightOption(values["from"], "from");
+    const to = heightOption(values["to"], "to");
+    if (to < from) throw new CliError(`--to ${to} is below --from ${from}`);
+    const out = requiredOption(values, "out", "DIR");
+    const timeoutMs = numberOption(values, "timeout") * 1000;
+    try {
+      mkdirSync(out, { recursive: true });
+    } catch (err) {
+      throw new CliError(`--out: cannot create ${out}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const { sw, peers } = await connectTo(addresses, network, blocksyncChannels("v1"), "rx-mconn-blocks");
+    try {
+      io.out(`fetching blocks ${from}..${to} from ${peers.map((p) => `${p.id} (${p.nodeInfo.moniker})`).join(", ")}`);
+      const total = Number(to - from + 1n);
+      const started = Date.now();
+      let done = 0;
+      let size = 0;
+      let lastReport = 0;
+      let previous: { height: bigint; hash: Uint8Array } | undefined;
+      const progress = () => {
+        const width = 30;
+        const filled = Math.round((done / total) * width);
+        io.out(`[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} blocks, ${bytes(size)}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      };
+      const fetched = blocks$(sw, from, to, { timeoutMs }).pipe(
+        tap(({ block }) => {
+          const header = block?.header;
+          if (block === undefined || header === undefined) throw new CliError(`a node sent a block without a header`, 1);
+          const hash = headerHash(header);
+          if (hash === undefined) throw new CliError(`block ${header.height} has no validators hash`, 1);
+          const claimed = header.lastBlockId?.hash ?? new Uint8Array(0);
+          if (previous !== undefined && !Buffer.from(previous.hash).equals(claimed))
+            throw new CliError(`hash chain broken: block ${previous.height} hashes to ${hex(previous.hash)} but block ${header.height} names ${hex(claimed) || "none"} as its last block`, 1);
+          previous = { height: header.height, hash };
+          const json = { block_id: { hash: hex(hash) }, block: Block.toJSON(block) };
+          writeFileSync(join(out, `${header.height}.json`), `${JSON.stringify(json, null, 1)}\n`);
+          done++;
+          size += Block.encode(block).finish().length;
+          if (Date.now() - lastReport >= 1000 || done === total) {
+            lastReport = Date.now();
+            progress();
+          }
+        }),
+      );
+      await lastValueFrom(fetched, { defaultValue: undefined }).catch((err: unknown) => {
+        if (err instanceof CliError) throw err;
+        throw new CliError(err instanceof Error ? err.message : String(err), 1);
+      });
+      io.out(`wrote ${total} blocks to ${out}; hash chain checked: each block's hash is the next block's last_block_id.hash (last: ${to} ${hex(previous!.hash)})`);
+      return 0;
+    } finally {
+      await sw.stop();
+    }
+  },
+};

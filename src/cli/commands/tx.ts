@@ -1,0 +1,50 @@
+import { filter, firstValueFrom, lastValueFrom, map, timeout, toArray } from "rxjs";
+import { mempoolChannels } from "../../cometbft/channels.js";
+import { submitTx } from "../../cometbft/submit-tx.js";
+import type { Peer } from "../../p2p/peer.js";
+import { CliError, numberOption, requiredOption, type Command } from "../args.js";
+import { addressArguments, connectTo } from "../cometbft-peer.js";
+
+/** Resolves true once `peer`'s connection wrote a message on the mempool channel, false after `ms`. */
+function written(peer: Peer, ms: number): Promise<boolean> {
+  const sent$ = peer.status$(20).pipe(
+    map((s) => s.channels.find((c) => c.id === 0x30)?.sentMessages ?? 0),
+    filter((n) => n > 0),
+    map(() => true),
+    timeout({ first: ms, with: () => [false] }),
+  );
+  return firstValueFrom(sent$, { defaultValue: false });
+}
+
+/** `tx`: one transaction over P2P, on the mempool channel. */
+export const tx: Command = {
+  summary: "submit a transaction to CometBFT nodes over P2P (mempool channel) and report which received it",
+  usage: "rx-mconn tx ID@HOST:PORT... --network CHAIN_ID DATA",
+  options: {
+    network: { type: "string", arg: "CHAIN_ID", help: "the nodes' chain id", required: true },
+    hex: { type: "boolean", help: "DATA is hex (default: the UTF-8 bytes of DATA)" },
+    timeout: { type: "string", arg: "SECONDS", help: "how long to wait for each node's connection to take the transaction", default: "10" },
+  },
+  allowPositionals: true,
+  async run(values, positionals, io) {
+    if (positionals.length < 2) throw new CliError("give the node's address, ID@HOST:PORT, then the transaction DATA");
+    const data = positionals.at(-1)!;
+    const addresses = addressArguments(positionals.slice(0, -1));
+    const network = requiredOption(values, "network", "CHAIN_ID");
+    const ms = numberOption(values, "timeout") * 1000;
+    if (values["hex"] === true && !/^([0-9a-fA-F]{2})+$/.test(data)) throw new CliError(`DATA is not hex: ${JSON.stringify(data.slice(0, 40))}`);
+    const bytes = values["hex"] === true ? Buffer.from(data, "hex") : Buffer.from(data, "utf8");
+    if (bytes.length === 0) throw new CliError("DATA is empty");
+    const { sw, peers } = await connectTo(addresses, network, mempoolChannels("v1", { maxTxBytes: Math.max(bytes.length, 1_048_576) }), "rx-mconn-tx");
+    try {
+      const deliveries = await lastValueFrom(submitTx(sw, bytes, { peers }).pipe(toArray()));
+      const outcomes = await Promise.all(deliveries.map(async (d) => ({ peer: d.peer, sent: d.queued && (await written(d.peer, ms)) })));
+      for (const { peer, sent } of outcomes) io.out(`${sent ? "sent to" : "NOT sent to"} ${peer.id} (${peer.nodeInfo.moniker}): ${bytes.length} bytes on channel 0x30`);
+      const failed = outcomes.filter((o) => !o.sent).length;
+      if (failed > 0) io.err(`rx-mconn tx: ${failed} of ${outcomes.length} node(s) did not take the transaction within ${ms / 1000} s`);
+      return failed > 0 ? 1 : 0;
+    } finally {
+      await sw.stop();
+    }
+  },
+};

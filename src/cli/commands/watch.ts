@@ -1,0 +1,54 @@
+import { filter, firstValueFrom, merge } from "rxjs";
+import { consensusChannels } from "../../cometbft/channels.js";
+import { consensusEvents$ } from "../../cometbft/consensus-events.js";
+import { followRounds } from "../../cometbft/follow-rounds.js";
+import { cometbftLine } from "../../cometbft/lines.js";
+import { numberOption, requiredOption, type Command } from "../args.js";
+import { addressArguments, connectTo, runFor } from "../cometbft-peer.js";
+import { eventJson, eventLine, RoundView } from "../watch/round-view.js";
+
+/** `watch`: consensus as the P2P layer sees it, live. */
+export const watch: Command = {
+  summary: "watch a CometBFT network's consensus from the P2P layer: steps, proposals, votes, block parts",
+  usage: "rx-mconn watch ID@HOST:PORT... --network CHAIN_ID [--json] [--seconds N]",
+  options: {
+    network: { type: "string", arg: "CHAIN_ID", help: "the nodes' chain id", required: true },
+    json: { type: "boolean", help: "print each event as one JSON line" },
+    seconds: { type: "string", arg: "N", help: "how long to watch", defaultText: "until interrupted" },
+  },
+  allowPositionals: true,
+  async run(values, positionals, io) {
+    const addresses = addressArguments(positionals);
+    const network = requiredOption(values, "network", "CHAIN_ID");
+    const seconds = values["seconds"] === undefined ? Infinity : numberOption(values, "seconds");
+    const json = values["json"] === true;
+    // Only the consensus channels: the nodes send us nothing else, and we send only our round steps.
+    const { sw, peers } = await connectTo(addresses, network, consensusChannels("v1"), "rx-mconn-watch");
+    try {
+      if (!json) for (const p of peers) io.out(`connected to ${p.id} (${p.nodeInfo.moniker}), CometBFT ${p.nodeInfo.version} (${cometbftLine(p.nodeInfo.version) ?? "unknown line"})`);
+      const view = new RoundView();
+      const subscription = merge(consensusEvents$(sw), followRounds(sw)).subscribe((e) => {
+        const ms = view.sinceRoundStart(e);
+        const closed = view.note(e, ms);
+        if (json) io.out(eventJson(e, ms));
+        else {
+          for (const line of closed) io.out(line);
+          const line = eventLine(e, ms);
+          if (line !== undefined) io.out(line);
+        }
+      });
+      const lost = firstValueFrom(sw.peers$.pipe(filter((e) => e.type === "removed")));
+      const outcome = await Promise.race([runFor(seconds, io.stopped).then(() => undefined), lost]);
+      subscription.unsubscribe();
+      if (!json) for (const line of view.flush()) io.out(line);
+      if (outcome !== undefined) {
+        const why = "reason" in outcome ? (outcome.reason.kind === "error" ? outcome.reason.error.message : outcome.reason.kind) : "";
+        io.err(`rx-mconn watch: lost ${outcome.peer.id}: ${why}`);
+        return 1;
+      }
+      return 0;
+    } finally {
+      await sw.stop();
+    }
+  },
+};
