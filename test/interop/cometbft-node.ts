@@ -48,6 +48,14 @@ export interface NodeOptions {
   readonly logLevel?: string;
   /** Extra `[p2p]` settings, e.g. `{ flush_throttle_timeout: '"10ms"' }` (values as TOML). */
   readonly p2p?: Record<string, string>;
+  /** Extra `[consensus]` settings, e.g. `{ timeout_commit: '"100ms"' }` (values as TOML). */
+  readonly consensus?: Record<string, string>;
+  /** A home already initialised (`cometbft init`), e.g. with a shared genesis; default: a fresh one. */
+  readonly home?: string;
+  /** The P2P port (default: a free one). */
+  readonly p2pPort?: number;
+  /** Whether to resolve only once the node made its first block (default true). */
+  readonly waitForFirstBlock?: boolean;
 }
 
 /** A running node. */
@@ -84,12 +92,18 @@ process.on("exit", () => {
   for (const p of running) p.kill("SIGKILL");
 });
 
+/** A fresh home initialised by `cometbft init` (one validator, its own genesis). */
+export function initHome(): string {
+  const home = mkdtempSync(join(tmpdir(), "rx-mconn-cometbft-"));
+  execFileSync(cometBinary(), ["init", "--home", home], { stdio: "ignore" });
+  return home;
+}
+
 /** Initialises a home, configures loopback ports and starts the node; resolves once it makes blocks. */
 export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
   const bin = cometBinary();
-  const home = mkdtempSync(join(tmpdir(), "rx-mconn-cometbft-"));
-  execFileSync(bin, ["init", "--home", home], { stdio: "ignore" });
-  const p2pPort = await freePort();
+  const home = options.home ?? initHome();
+  const p2pPort = options.p2pPort ?? (await freePort());
   const rpcPort = await freePort();
   const file = join(home, "config", "config.toml");
   let toml = readFileSync(file, "utf8");
@@ -104,6 +118,7 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
   toml = setKey(toml, "p2p", "pex", options.pex === false ? "false" : "true");
   if (options.persistentPeers !== undefined) toml = setKey(toml, "p2p", "persistent_peers", JSON.stringify(options.persistentPeers));
   for (const [k, v] of Object.entries(options.p2p ?? {})) toml = setKey(toml, "p2p", k, v);
+  for (const [k, v] of Object.entries(options.consensus ?? {})) toml = setKey(toml, "consensus", k, v);
   writeFileSync(file, toml);
   const id = execFileSync(bin, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
   const genesisFile = join(home, "config", "genesis.json");
@@ -170,6 +185,7 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
       rmSync(home, { recursive: true, force: true });
     },
   };
+  if (options.waitForFirstBlock === false) return node;
   try {
     await node.waitForLog(/(finalizing commit of block|Committed state).*height=1\b|height=2/, 60_000, "the first block");
   } catch (err) {

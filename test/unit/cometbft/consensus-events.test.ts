@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { filter, firstValueFrom, map, Observable, Subject, take, toArray } from "rxjs";
-import { consensusChannels, consensusCodec, consensusEvents$, type ConsensusEvent, type ConsensusMessage, type ConsensusSwitch } from "../../../src/cometbft/index.js";
+import { consensusChannels, consensusCodec, consensusEvents$, followRounds, type ConsensusEvent, type ConsensusMessage, type ConsensusSwitch } from "../../../src/cometbft/index.js";
 import type { Peer } from "../../../src/p2p/peer.js";
 import type { Envelope } from "../../../src/p2p/reactor.js";
 import type { Switch, SwitchChannel } from "../../../src/p2p/switch.js";
@@ -72,6 +72,41 @@ describe("consensusEvents$", () => {
       expect(block[0].kind === "block" && [block[0].header.height, block[0].header.proposerAddress.length]).to.deep.equal([part.height, 20]);
     });
   }
+});
+
+describe("followRounds", () => {
+  const switches: Switch[] = [];
+  afterEach(async () => {
+    await Promise.all(switches.splice(0).map((s) => s.stop()));
+  });
+
+  it("answers a peer's first round step and each new round (not its NewHeight step) with our NewRoundStep at step Propose, and nothing else", async () => {
+    const [watcher, node] = [makeSwitch({ consensus: { channels: consensusChannels("v1") } }).sw, makeSwitch({ consensus: { channels: consensusChannels("v1") } }).sw];
+    switches.push(watcher, node);
+    await watcher.start();
+    await node.start();
+    const subscription = followRounds(watcher).subscribe();
+    const received: ConsensusMessage[] = [];
+    node.channel<ConsensusMessage>(0x20).messages$.subscribe(({ message }) => received.push(message));
+    node.channel<ConsensusMessage>(0x22).messages$.subscribe(({ message }) => received.push(message));
+    const peer = await within(node.dial(watcher.address!), 10_000, "dialing");
+    const step = (height: bigint, round: number, s: number) =>
+      peer.send(0x20, consensusCodec.encode({ sum: { $case: "newRoundStep", value: { height, round, step: s, secondsSinceStartTime: 5n, lastCommitRound: 0 } } }));
+    const three = firstValueFrom(node.channel<ConsensusMessage>(0x20).messages$.pipe(map((e) => e.message), take(3), toArray()));
+    await step(5n, 0, 3); // first: followed
+    await step(5n, 0, 4); // same round: not
+    await step(6n, 0, 1); // NewHeight of the next height: not (we stay to get height 5's last commit)
+    await step(6n, 0, 3); // the next height's round: followed
+    await step(6n, 1, 2); // a new round: followed
+    const answers = await within(three, 10_000, "three answers");
+    subscription.unsubscribe();
+    expect(answers.map((m) => m.sum?.$case === "newRoundStep" && [m.sum.value.height, m.sum.value.round, m.sum.value.step, m.sum.value.secondsSinceStartTime])).to.deep.equal([
+      [5n, 0, 3, 0n],
+      [6n, 0, 3, 0n],
+      [6n, 1, 3, 0n],
+    ]);
+    expect(received).to.have.length(3);
+  });
 });
 
 describe("consensusEvents$ (marbles)", () => {

@@ -1,0 +1,147 @@
+/**
+ * The CometBFT tools of the rx-mconn binary against a stand-in node on loopback: an rx-mconn
+ * switch declaring CometBFT's channels that sends the consensus messages real nodes sent
+ * (test/vectors/cometbft-messages), serves a chain of blocks over blocksync and takes
+ * transactions. The same tools run against real nodes in test/interop/cometbft-tools.test.ts.
+ */
+import { expect } from "chai";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { blocksyncCodec, cometbftChannels, headerHash, type BlocksyncMessage, type CometbftChannelId, type ConsensusMessage, type MempoolMessage } from "../../src/cometbft/index.js";
+import type { Switch } from "../../src/p2p/switch.js";
+import type { Block } from "../../src/proto/tendermint/types/block.js";
+import { buildCli, runCli } from "../helpers/cli.js";
+import { makeSwitch } from "../helpers/switches.js";
+import { readVectors } from "../helpers/vectors.js";
+
+const recorded = readVectors<{ messages: { channel: number; type: string; hex: string }[] }>("cometbft-messages/v0.38.26.json").messages;
+const template = ((m) => (m.sum?.$case === "blockResponse" ? m.sum.value.block! : undefined))(blocksyncCodec.decode(Buffer.from(recorded.find((m) => m.type === "blockResponse")!.hex, "hex")))!;
+
+/** Blocks 1..n, each naming the previous one's hash as its last block; block `broken` names a wrong one. */
+function chain(n: number, broken?: number): Map<bigint, Block> {
+  const blocks = new Map<bigint, Block>();
+  let previous: Uint8Array = new Uint8Array(0);
+  for (let h = 1; h <= n; h++) {
+    const lastHash = h === broken ? new Uint8Array(32).fill(7) : previous;
+    const header = { ...template.header!, height: BigInt(h), lastBlockId: { hash: lastHash, partSetHeader: { total: 1, hash: new Uint8Array(32).fill(1) } } };
+    blocks.set(BigInt(h), { ...template, header });
+    previous = headerHash(header)!;
+  }
+  return blocks;
+}
+
+/** A started stand-in node: consensus vectors once the watcher follows, blocks from `blocks`, transactions kept. */
+async function standIn(blocks: Map<bigint, Block>, ids: readonly CometbftChannelId[] = cometbftChannels("v1").map((c) => c.id)) {
+  const channels = cometbftChannels("v1").filter((c) => ids.includes(c.id));
+  const sw: Switch = makeSwitch({ node: { channels } }).sw;
+  const txs: Uint8Array[] = [];
+  if (ids.includes(0x40)) sw.channel<BlocksyncMessage>(0x40).messages$.subscribe(({ peer, message }) => {
+    if (message.sum?.$case !== "blockRequest") return;
+    const height = message.sum.value.height;
+    const block = blocks.get(height);
+    const answer: BlocksyncMessage = block === undefined ? { sum: { $case: "noBlockResponse", value: { height } } } : { sum: { $case: "blockResponse", value: { block, extCommit: undefined } } };
+    void peer.send(0x40, blocksyncCodec.encode(answer));
+  });
+  if (ids.includes(0x30)) sw.channel<MempoolMessage>(0x30).messages$.subscribe(({ message }) => {
+    if (message.sum?.$case === "txs") txs.push(...message.sum.value.txs);
+  });
+  // Our round step until the watcher answers with its own, then every recorded consensus message.
+  const consensus = recorded.filter((m) => m.channel >= 0x20 && m.channel <= 0x23);
+  const step = consensus.find((m) => m.type === "newRoundStep")!;
+  const timer = setInterval(() => {
+    for (const peer of sw.peers.values()) if (peer.hasChannel(0x20)) void peer.send(0x20, Buffer.from(step.hex, "hex")).catch(() => undefined);
+  }, 100);
+  sw.channel<ConsensusMessage>(0x20).messages$.subscribe(({ peer, message }) => {
+    if (message.sum?.$case !== "newRoundStep") return;
+    clearInterval(timer);
+    for (const m of consensus) void peer.send(m.channel, Buffer.from(m.hex, "hex")).catch(() => undefined);
+  });
+  await sw.start();
+  return { sw, txs, address: sw.address!, stop: () => (clearInterval(timer), sw.stop()) };
+}
+
+describe("rx-mconn watch, blocks and tx on loopback", function () {
+  this.timeout(120_000);
+  const stops: (() => Promise<void>)[] = [];
+  let out = "";
+  before(async () => {
+    buildCli();
+    out = await mkdtemp(join(tmpdir(), "rx-mconn-cli-blocks-"));
+  });
+  afterEach(async () => {
+    await Promise.all(stops.splice(0).map((s) => s()));
+  });
+  after(async () => rm(out, { recursive: true, force: true }));
+
+  async function node(blocks = chain(12), ids?: readonly CometbftChannelId[]) {
+    const n = await standIn(blocks, ids);
+    stops.push(n.stop);
+    return n;
+  }
+
+  it("watch --json streams typed events: steps, proposal, votes with validator index and address, block parts, the assembled block", async () => {
+    const n = await node();
+    const r = await runCli(["watch", n.address, "--network", "test-net", "--json", "--seconds", "3"], 60_000);
+    expect(r.code, r.stderr).to.equal(0);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const kinds = new Set(events.map((e) => e["kind"]));
+    for (const k of ["roundStep", "proposal", "vote", "blockPart", "hasVote", "block"]) expect([...kinds], k).to.include(k);
+    const vote = events.find((e) => e["kind"] === "vote")!;
+    expect(vote).to.include({ height: "2", round: 0, type: "prevote", validatorIndex: 0, peer: n.sw.nodeId });
+    expect(vote["validatorAddress"]).to.match(/^[0-9A-F]{40}$/);
+    expect(events.find((e) => e["kind"] === "block")!["proposer"]).to.equal(vote["validatorAddress"]);
+  });
+
+  it("watch shows steps, votes and each height's summary with the proposer", async () => {
+    const n = await node();
+    const r = await runCli(["watch", n.address, "--network", "test-net", "--seconds", "3"], 60_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`connected to ${n.sw.nodeId}`);
+    expect(r.stdout).to.match(/^2\/0 +prevote +#0 [0-9A-F]{12} for [0-9A-F]{12} +\+\d+ ms$/m);
+    expect(r.stdout).to.match(/^2\/0 +block [0-9A-F]{12} proposer [0-9A-F]{12}, 0 tx\(s\), \d+ bytes$/m);
+    expect(r.stdout).to.match(/^height 2 round 0: proposer [0-9A-F]{12}, parts 1\/1, prevotes 1 \[#0 \+\d+\], precommits 0 \[\]/m);
+  });
+
+  it("blocks writes each block as JSON and checks the hash chain; a broken link fails in one line", async () => {
+    const n = await node();
+    const r = await runCli(["blocks", n.address, "--network", "test-net", "--from", "2", "--to", "11", "--out", out], 60_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/\[#{30}\] 10\/10 blocks/);
+    expect(r.stdout).to.match(/wrote 10 blocks to .*; hash chain checked/);
+    expect((await readdir(out)).sort()).to.deep.equal(Array.from({ length: 10 }, (_, i) => `${i + 2}.json`).sort());
+    const five = JSON.parse(await readFile(join(out, "5.json"), "utf8")) as { block_id: { hash: string }; block: { header: { height: string; lastBlockId: { hash: string } } } };
+    const six = JSON.parse(await readFile(join(out, "6.json"), "utf8")) as typeof five;
+    expect(five.block.header.height).to.equal("5");
+    expect(Buffer.from(six.block.header.lastBlockId.hash, "base64").toString("hex").toUpperCase()).to.equal(five.block_id.hash);
+
+    const bad = await node(chain(12, 7));
+    const broken = await runCli(["blocks", bad.address, "--network", "test-net", "--from", "5", "--to", "9", "--out", out], 60_000);
+    expect(broken.code).to.equal(1);
+    expect(broken.stderr.trim().split("\n")).to.have.length(1);
+    expect(broken.stderr.trim()).to.match(/^rx-mconn blocks: hash chain broken: block 6 hashes to [0-9A-F]{64} but block 7 names 0707[0-7]+ as its last block$/);
+  });
+
+  it("tx sends the transaction on the mempool channel and says to whom", async () => {
+    const n = await node();
+    const r = await runCli(["tx", n.address, "--network", "test-net", "name=satoshi"], 60_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim()).to.equal(`sent to ${n.sw.nodeId} (rx-mconn-${n.sw.nodeId.slice(0, 8)}): 12 bytes on channel 0x30`);
+    expect(n.txs.map((t) => Buffer.from(t).toString())).to.deep.equal(["name=satoshi"]);
+  });
+
+  it("fails in one line, exit 1, on a wrong network, an unreachable node and a node without the channel", async () => {
+    const n = await node(chain(1), [0x20, 0x21, 0x22, 0x23]);
+    const cases: [string[], RegExp][] = [
+      [["watch", n.address, "--network", "other-net", "--seconds", "1"], /^rx-mconn watch: could not connect to .*network/],
+      [["tx", `${n.sw.nodeId}@127.0.0.1:1`, "--network", "test-net", "x=y"], /^rx-mconn tx: could not connect to .*127\.0\.0\.1:1/],
+      [["blocks", n.address, "--network", "test-net", "--from", "1", "--to", "1", "--out", out], /^rx-mconn blocks: could not connect to .*: no channel in common \(ours \[40\], theirs \[20 21 22 23\]\)$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, 60_000);
+      expect(r.code, args.join(" ")).to.equal(1);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
+      expect(r.stderr.trim(), `${args.join(" ")}: ${r.stderr}`).to.match(message);
+    }
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The CometBFT tools of the rx-mconn binary against real nodes: `tx` (committed by the kvstore
+ * app), `blocks` (50 blocks, some holding large transactions, their hash chain checked) and
+ * `watch --json` (every validator's votes, on a 4-validator network).
+ */
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { lastValueFrom, toArray } from "rxjs";
+import { submitTx } from "../../src/cometbft/index.js";
+import type { Switch } from "../../src/p2p/switch.js";
+import { within } from "../helpers/tcp.js";
+import { buildCli, runCli } from "../helpers/cli.js";
+import { cometVersion, startNode, type CometNode } from "./cometbft-node.js";
+import { startNetwork } from "./cometbft-network.js";
+import { cometSwitch, eventually } from "./cometbft-switch.js";
+
+const fast = { timeout_commit: '"100ms"' };
+
+describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
+  this.timeout(240_000);
+  let node: CometNode | undefined; // undefined when the node failed to start
+  let out = "";
+
+  before(async function () {
+    this.timeout(900_000);
+    buildCli();
+    node = await startNode({ moniker: "tools-target", consensus: fast });
+    out = await mkdtemp(join(tmpdir(), "rx-mconn-blocks-"));
+  });
+  after(async () => {
+    await node?.stop();
+    if (out !== "") await rm(out, { recursive: true, force: true });
+  });
+
+  it("@every-line tx: the transaction sent over P2P is committed by the kvstore app", async () => {
+    const data = `rx-mconn-tool-${process.pid}-${Date.now()}=sent by rx-mconn tx`;
+    const r = await runCli(["tx", node!.address, "--network", node!.chainId, data], 60_000);
+    expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
+    expect(r.stdout.trim()).to.equal(`sent to ${node!.id} (tools-target): ${Buffer.byteLength(data)} bytes on channel 0x30`);
+    const hash = createHash("sha256").update(data).digest("hex");
+    const found = await eventually(() => node!.rpc<{ tx_result: { code: number } } | undefined>(`tx?hash=0x${hash}`), (t) => t !== undefined, 30_000, `RPC /tx finding ${hash}`);
+    expect(found!.tx_result.code).to.equal(0);
+  });
+
+  it("@every-line blocks: 50 blocks, some with large transactions, written as JSON with their hash chain checked", async () => {
+    // Three transactions of 300 kB (several block parts each), sent over P2P.
+    const sw: Switch = await cometSwitch(node!.chainId);
+    const big = [1, 2, 3].map((i) => Buffer.from(`big-${i}-${Date.now()}=${String(i).repeat(300_000)}`));
+    try {
+      await within(sw.dial(node!.address), 10_000, "dialing");
+      for (const tx of big) expect((await lastValueFrom(submitTx(sw, tx).pipe(toArray()))).map((d) => d.queued)).to.deep.equal([true]);
+      const hash = createHash("sha256").update(big[2]).digest("hex");
+      await eventually(() => node!.rpc(`tx?hash=0x${hash}`), (t) => t !== undefined, 60_000, "the last large transaction committed");
+    } finally {
+      await sw.stop();
+    }
+    await eventually(() => node!.rpc<{ sync_info: { latest_block_height: string } }>("status"), (s) => Number(s.sync_info.latest_block_height) > 51, 120_000, "height 52");
+    const r = await runCli(["blocks", node!.address, "--network", node!.chainId, "--from", "1", "--to", "50", "--out", out], 120_000);
+    expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
+    expect(r.stdout).to.match(/\] 50\/50 blocks, /);
+    expect(r.stdout).to.match(/wrote 50 blocks to .*; hash chain checked/);
+    const files = await readdir(out);
+    expect(files.length).to.equal(50);
+    const blocks = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(out, f), "utf8")) as { block_id: { hash: string }; block: { header: { height: string }; data: { txs?: string[] } } }));
+    const large = blocks.filter((b) => (b.block.data.txs ?? []).some((t) => Buffer.from(t, "base64").length > 300_000));
+    expect(large.length, "blocks holding the large transactions").to.be.greaterThan(0);
+    // Our hashes are the node's: checked against RPC for a block with a large transaction and the last one.
+    for (const b of [large[0], blocks.find((x) => x.block.header.height === "50")!]) {
+      const rpc = await node!.rpc<{ block_id: { hash: string } }>(`block?height=${b.block.header.height}`);
+      expect(b.block_id.hash, `height ${b.block.header.height}`).to.equal(rpc.block_id.hash);
+    }
+  });
+
+  it("@every-line blocks: a height the node does not have fails in one line", async () => {
+    const r = await runCli(["blocks", node!.address, "--network", node!.chainId, "--from", "1000000", "--to", "1000001", "--out", out], 60_000);
+    expect(r.code).to.equal(1);
+    expect(r.stderr.trim().split("\n")).to.have.length(1);
+    expect(r.stderr).to.match(/^rx-mconn blocks: peer [0-9a-f]{40} does not have block 1000000/);
+  });
+
+  describe("watch --json on a 4-validator network", () => {
+    let network: CometNode[] = [];
+    before(async function () {
+      this.timeout(300_000);
+      network = await startNetwork(4, `rx-mconn-watch-${process.pid}`);
+    });
+    after(async () => Promise.all(network.map((n) => n.stop())));
+
+    it("reports every validator's precommits for each height it saw through, and their prevotes, with ms after round start", async () => {
+      const r = await runCli(["watch", network[0].address, "--network", network[0].chainId, "--json", "--seconds", "30"], 90_000);
+      expect(r.code, r.stderr).to.equal(0);
+      const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { kind: string; height: string; type?: string; validatorAddress?: string; msAfterRoundStart: number });
+      const validators = await network[0].rpc<{ validators: { address: string }[] }>("validators");
+      const all = validators.validators.map((v) => v.address).sort();
+      expect(all).to.have.length(4);
+      const heights = [...new Set(events.map((e) => Number(e.height)))].sort((a, b) => a - b);
+      // The first and last heights may be seen in part; every height between was seen through.
+      const through = heights.slice(1, -1);
+      expect(through.length, "heights in 30 s").to.be.greaterThan(5);
+      const votes = events.filter((e) => e.kind === "vote");
+      const missing: string[] = [];
+      for (const h of through) {
+        const precommits = [...new Set(votes.filter((v) => Number(v.height) === h && v.type === "precommit").map((v) => v.validatorAddress))].sort();
+        if (JSON.stringify(precommits) !== JSON.stringify(all)) missing.push(`height ${h}: precommits from ${precommits.length} of 4`);
+      }
+      expect(missing, missing.join("; ")).to.deep.equal([]);
+      const prevoters = [...new Set(votes.filter((v) => v.type === "prevote").map((v) => v.validatorAddress))].sort();
+      expect(prevoters).to.deep.equal(all);
+      expect(votes.every((v) => v.msAfterRoundStart >= 0)).to.equal(true);
+    });
+  });
+});
