@@ -91,6 +91,30 @@ describe("blocks$", () => {
       });
     });
 
+    it("completes at once for an empty range, refuses limits below 1, asks only the chosen peers, and waits for a peer when there is none", () => {
+      expect(() => blocks$(fakeSwitch([], new Subject()), 1n, 2n, { maxPendingPerPeer: 0 })).to.throw(RangeError, /at least 1/);
+      testScheduler().run(({ hot, expectObservable }) => {
+        expectObservable(blocks$(fakeSwitch([], hot("-")), 5n, 4n)).toBe("|");
+        const [a, b] = [fakePeer("aa"), fakePeer("bb")];
+        const sw = fakeSwitch([a, b], hot("--x", { x: response(b, 1n) }));
+        expectObservable(blocks$(sw, 1n, 1n, { peers: (p) => p.id === "bb" }).pipe(map((r) => r.block!.header!.height))).toBe("--(x|)", { x: 1n });
+      });
+      const a = fakePeer("aa");
+      const peers = new Map<string, Peer>();
+      const peers$ = new Subject<PeerEvent>();
+      const messages = new Subject<Envelope<BlocksyncMessage>>();
+      const got: bigint[] = [];
+      const sub = blocks$({ peers, peers$, channel: <T>() => ({ messages$: messages }) as unknown as SwitchChannel<T> }, 1n, 1n).subscribe((r) => got.push(r.block!.header!.height));
+      const queue = (a as unknown as { queue: sinon.SinonStub }).queue;
+      expect(queue.callCount, "no peer yet").to.equal(0);
+      peers.set(a.id, a);
+      peers$.next({ type: "added", peer: a });
+      expect(queue.callCount).to.equal(1);
+      messages.next(response(a, 1n));
+      expect(got).to.deep.equal([1n]);
+      sub.unsubscribe();
+    });
+
     it("holds requests to the window ahead of the next block to emit", async () => {
       const a = fakePeer("aa");
       const messages = new Subject<Envelope<BlocksyncMessage>>();

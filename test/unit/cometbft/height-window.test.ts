@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { merkleRoot } from "../../../src/cometbft/index.js";
+import { PartSets, SeenKeys } from "../../../src/cometbft/height-window.js";
+import { Block } from "../../../src/proto/tendermint/types/block.js";
+
+const block = (height: bigint) =>
+  Block.encode(Block.fromPartial({ header: { height, chainId: "c" }, data: { txs: [Buffer.from("k=v")] } })).finish();
+
+describe("SeenKeys", () => {
+  it("reports a key once per height, forgets heights out of the window, and past maxKeys reports again rather than remembering", () => {
+    const seen = new SeenKeys(2, 2);
+    expect([seen.firstTime(5n, "a"), seen.firstTime(5n, "a"), seen.firstTime(5n, "b")]).to.deep.equal([true, false, true]);
+    expect([seen.firstTime(5n, "c"), seen.firstTime(5n, "c")], "the set is full: c is not remembered").to.deep.equal([true, true]);
+    expect(seen.firstTime(6n, "a")).to.equal(true);
+    expect(seen.firstTime(7n, "a")).to.equal(true);
+    expect(seen.firstTime(5n, "z"), "height 5 is out of the window").to.equal(false);
+    expect(seen.firstTime(6n, "a"), "height 6 is still in").to.equal(false);
+  });
+});
+
+describe("PartSets", () => {
+  it("assembles a block from its parts in any order, checked against the proposal's part-set hash", () => {
+    const bytes = block(3n);
+    const parts = [bytes.subarray(0, 5), bytes.subarray(5)];
+    const sets = new PartSets(2, 1000);
+    expect(sets.expect(3n, 0, 2, merkleRoot(parts))).to.equal(undefined);
+    expect(sets.add(3n, 0, 1, 2, parts[1])).to.equal(undefined);
+    expect(sets.add(3n, 0, 1, 2, parts[1]), "a repeated part").to.equal(undefined);
+    const done = sets.add(3n, 0, 0, 2, parts[0]);
+    expect(done?.ok && [done.block.header?.height, done.bytes]).to.deep.equal([3n, bytes.length]);
+    expect(sets.add(3n, 0, 0, 2, parts[0]), "after completion").to.equal(undefined);
+  });
+
+  it("says why parts make no block: a hash that differs, bytes that do not decode, more than maxBytes", () => {
+    const sets = new PartSets(3, 100);
+    sets.expect(1n, 0, 1, new Uint8Array(32));
+    expect(sets.add(1n, 0, 0, 1, block(1n))).to.deep.equal({ ok: false, reason: "the parts do not hash to the proposal's part-set hash" });
+    const bad = sets.add(2n, 0, 0, 1, Uint8Array.of(0x0a, 0x10));
+    expect(bad?.ok === false && bad.reason).to.match(/^the parts do not decode as a block: /);
+    expect(sets.add(3n, 0, 0, 2, new Uint8Array(101))).to.deep.equal({ ok: false, reason: "the parts exceed 100 bytes" });
+    expect(sets.add(3n, 0, 1, 2, new Uint8Array(1)), "a set given up takes no more parts").to.equal(undefined);
+  });
+
+  it("ignores parts with an impossible index or total, a total that differs from the set's, and heights out of the window", () => {
+    const sets = new PartSets(2, 1000);
+    expect(sets.add(1n, 0, 0, 0, Uint8Array.of(1))).to.equal(undefined);
+    expect(sets.add(1n, 0, 5, 2, Uint8Array.of(1))).to.equal(undefined);
+    expect(sets.add(1n, 0, -1, 2, Uint8Array.of(1))).to.equal(undefined);
+    expect(sets.add(1n, 0, 0, 3, Uint8Array.of(1)), "the set of 1/0 has 2 parts").to.equal(undefined);
+    expect(sets.expect(1n, 0, Number.NaN, new Uint8Array(0))).to.equal(undefined);
+    sets.add(5n, 0, 0, 2, Uint8Array.of(1));
+    expect(sets.add(1n, 0, 1, 2, Uint8Array.of(1)), "height 1 fell out of the window when 5 came").to.equal(undefined);
+    expect(sets.add(3n, 0, 0, 1, block(3n)), "height 3 is out of the window").to.equal(undefined);
+    expect(sets.add(4n, 0, 0, 1, block(4n))?.ok).to.equal(true);
+  });
+});
