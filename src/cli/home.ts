@@ -24,6 +24,11 @@ export function nodeKeyPath(home: string): string {
   return join(home, "config", "node_key.json");
 }
 
+/** `<home>/config/addrbook.json`, where CometBFT keeps its address book. */
+export function addrBookPath(home: string): string {
+  return join(home, "config", "addrbook.json");
+}
+
 /** Creates `<home>/config`. */
 export async function ensureConfigDir(home: string): Promise<void> {
   await mkdir(join(home, "config"), { recursive: true, mode: 0o700 });

@@ -4,6 +4,7 @@
  */
 import { CliError, commandHelp, parse, type CliIO, type Command } from "./args.js";
 import { blocks } from "./commands/blocks.js";
+import { crawlCommand } from "./commands/crawl.js";
 import { demo } from "./commands/demo.js";
 import { id } from "./commands/id.js";
 import { keygen } from "./commands/keygen.js";
@@ -13,7 +14,7 @@ import { tx } from "./commands/tx.js";
 import { watch } from "./commands/watch.js";
 import { packageVersion } from "./version.js";
 
-const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe, watch, blocks, tx };
+const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe, watch, blocks, tx, crawl: crawlCommand };
 
 function usage(): string {
   const lines = ["usage: rx-mconn <command> [options]", "", "commands:"];

@@ -4,8 +4,10 @@
  * `min(outbound, 8) × 10 + 10` %, three picks per wanted address), and when the book needs more
  * addresses reinstate expired bans, ask a random outbound peer, and — when nothing could be
  * picked — dial the seeds in random order until one connects. The first round runs at once
- * when we have no peer, else after a random part of a period; an answer from a seed starts a
- * round at once (without asking anyone).
+ * when we have no peer, else after a random part of a period. An answer from a seed starts a
+ * round at once (without asking anyone), as in CometBFT; so does, here, any answer that brought
+ * new addresses while we have fewer outbound peers than wanted (CometBFT waits for the next
+ * period), so that a node walks a chain of peers in seconds rather than periods.
  *
  * ```
  * period 30s, no peers at start:  round at 0 ──── 30s ──── 60s ──── …
@@ -17,7 +19,7 @@ import { filter, map, merge, timer, type Observable, type Subscription } from "r
 import { silentLogger, type Logger } from "../logger.js";
 import type { NetAddress } from "../p2p/netaddress.js";
 import type { PexDialer } from "./pex-dialer.js";
-import type { PexHost, PexPeer, PexReactor } from "./pex-reactor.js";
+import type { PexHost, PexReactor } from "./pex-reactor.js";
 import { pexParams } from "./params.js";
 import type { SchedulerLike } from "rxjs";
 
@@ -85,9 +87,10 @@ export function ensurePeers(o: EnsurePeersOptions, onRound: (periodElapsed: bool
   const first = o.host.peers.size > 0 || o.dialer.dialing.size > 0 ? Math.floor(o.random() * period) : 0;
   const seedIds = new Set(o.seeds.map((s) => s.id));
   const ticks$: Observable<boolean> = timer(first, period, o.scheduler).pipe(map(() => true));
-  const seedAnswers$ = o.reactor.answered$.pipe(
-    filter((p: PexPeer) => seedIds.has(p.id)),
+  const outbound = () => [...o.host.peers.values()].filter((p) => p.isOutbound).length;
+  const answers$ = o.reactor.answered$.pipe(
+    filter(({ peer, added }) => seedIds.has(peer.id) || (added > 0 && outbound() < o.maxOutbound)),
     map(() => false),
   );
-  return merge(ticks$, seedAnswers$).subscribe((elapsed) => onRound(elapsed));
+  return merge(ticks$, answers$).subscribe((elapsed) => onRound(elapsed));
 }

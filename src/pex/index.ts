@@ -19,10 +19,11 @@ export { AddressBookFileError, AddressRefusedError, BadPexAddrsError, EmptyPexMe
 export { BucketType, type KnownAddress } from "./known-address.js";
 export { groupKey, isLocal, isLoopback, isRoutable, parseIp, formatIp, type IpBytes } from "./ip.js";
 export { bookParams, pexParams } from "./params.js";
-export { PexReactor, pexChannel, type Discovered, type PexHost, type PexPeer, type PexReactorOptions } from "./pex-reactor.js";
+export { PexReactor, pexChannel, type Answered, type Discovered, type PexHost, type PexPeer, type PexReactorOptions } from "./pex-reactor.js";
 export { PexDialer, type DialFilter, type DialOutcome, type PexDialerOptions } from "./pex-dialer.js";
 export { ensurePeers, ensurePeersRound, dialSeeds, type EnsurePeersOptions } from "./ensure-peers.js";
 export { seedCrawl, type SeedCrawlOptions } from "./seed-crawl.js";
 export { Pex, type PexContext } from "./pex-service.js";
 export { pexDefaults, verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "./pex-options.js";
+export { crawl, type CrawledNode, type CrawlOptions, type CrawlProgress } from "./crawler.js";
 export { fromProtoAddress, peerAddress, toProtoAddress, type PexPeerInfo } from "./pex-addresses.js";

@@ -45,6 +45,13 @@ export interface Discovered {
   readonly source: NetAddress;
 }
 
+/** An answer to one of our requests. */
+export interface Answered {
+  readonly peer: PexPeer;
+  /** Addresses new to the book. */
+  readonly added: number;
+}
+
 /** Options of a {@link PexReactor}. */
 export interface PexReactorOptions {
   readonly book: AddressBook;
@@ -88,11 +95,11 @@ export class PexReactor implements Reactor {
   /** When each peer was added (ms on the scheduler): a seed disconnects peers by it. */
   readonly connectedAt = new Map<string, number>();
   private readonly discoveries = new Subject<Discovered>();
-  private readonly seedAnswers = new Subject<PexPeer>();
+  private readonly answers = new Subject<Answered>();
   /** Addresses the book took from answers, with who told us. */
   readonly discovered$: Observable<Discovered> = this.discoveries.asObservable();
-  /** Peers that answered with addresses (used to dial right away after a seed's answer). */
-  readonly answered$: Observable<PexPeer> = this.seedAnswers.asObservable();
+  /** Every answer to our requests: who, and how many new addresses the book took from it. */
+  readonly answered$: Observable<Answered> = this.answers.asObservable();
   /** The switch; set by whoever wires the reactor. */
   host: PexHost | undefined;
 
@@ -144,7 +151,7 @@ export class PexReactor implements Reactor {
     for (const t of this.timers) t.unsubscribe();
     this.timers.clear();
     this.discoveries.complete();
-    this.seedAnswers.complete();
+    this.answers.complete();
   }
 
   private onRequest(peer: PexPeer): void {
@@ -186,20 +193,24 @@ export class PexReactor implements Reactor {
       return;
     }
     const source = peerAddress(peer);
-    for (const a of parsed as NetAddress[]) this.addToBook(a, source);
-    this.seedAnswers.next(peer);
+    let added = 0;
+    for (const a of parsed as NetAddress[]) if (this.addToBook(a, source)) added++;
+    this.answers.next({ peer, added });
   }
 
-  private addToBook(address: NetAddress, source: NetAddress): void {
+  /** Adds `address` to the book; true when it is new there. */
+  private addToBook(address: NetAddress, source: NetAddress): boolean {
     const before = this.book.get(address.id);
     try {
       this.book.add(address, source);
     } catch (err) {
       if (!(err instanceof AddressRefusedError)) throw err;
       this.logger.debug({ addr: formatNetAddress(address), from: source.id, reason: err.refusal }, "address not added");
-      return;
+      return false;
     }
-    if (before === undefined && this.book.get(address.id) !== undefined) this.discoveries.next({ address, source });
+    const isNew = before === undefined && this.book.get(address.id) !== undefined;
+    if (isNew) this.discoveries.next({ address, source });
+    return isNew;
   }
 
   private sendAddrs(peer: PexPeer, addrs: readonly NetAddress[]): void {

@@ -98,3 +98,41 @@ describe("PEX on real loopback sockets", () => {
     expect(d.pex!.book.get("ab".repeat(20))!.attempts, "never attempted").to.equal(0);
   });
 });
+
+describe("crawl on real loopback sockets", () => {
+  it("maps A, B, C from A alone, with who told of whom; an address outside loopback is recorded and never dialed", async () => {
+    const { crawl } = await import("../../src/pex/crawler.js");
+    const a = pexSwitch([]);
+    const b = pexSwitch([]);
+    const c = pexSwitch([]);
+    try {
+      await Promise.all([a.start(), b.start(), c.start()]);
+      // B knows C, A knows B: a chain A → B → C, and A also gossips an outside address
+      a.pex!.book.add({ id: b.nodeId, host: "127.0.0.1", port: b.listenAddress!.port }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
+      b.pex!.book.add({ id: c.nodeId, host: "127.0.0.1", port: c.listenAddress!.port }, { id: b.nodeId, host: "127.0.0.1", port: 1 });
+      a.pex!.book.add({ id: "ab".repeat(20), host: "198.51.100.9", port: 26656 }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
+      const offered: string[] = [];
+      const progress: number[] = [];
+      const nodes = await crawl([{ id: a.nodeId, host: "127.0.0.1", port: a.listenAddress!.port }], {
+        network: "test-net",
+        concurrency: 2,
+        timeLimit: 20_000,
+        answerTimeout: 5000,
+        dialFilter: (x) => (offered.push(x.host), isLoopback(parseIp(x.host)!)),
+        onProgress: (p) => progress.push(p.found),
+      });
+      const byId = new Map(nodes.map((n) => [n.id, n]));
+      expect(byId.get(a.nodeId)!.status).to.equal("reached");
+      expect(byId.get(a.nodeId)!.nodeInfo!.moniker).to.equal(a.nodeInfo!.moniker);
+      expect(byId.get(b.nodeId)!.toldBy[0]).to.equal(a.nodeId);
+      expect(byId.get(c.nodeId)!.toldBy).to.include(b.nodeId);
+      expect(byId.get(c.nodeId)!.status).to.equal("reached");
+      expect(byId.get(c.nodeId)!.handshakeMs).to.be.a("number");
+      expect(byId.get("ab".repeat(20))!.status).to.equal("filtered");
+      expect(offered).to.include("198.51.100.9");
+      expect(Math.max(...progress)).to.equal(4);
+    } finally {
+      await Promise.all([a.stop(), b.stop(), c.stop()]);
+    }
+  });
+});

@@ -56,6 +56,8 @@ export interface NodeOptions {
   readonly p2pPort?: number;
   /** Whether to resolve only once the node made its first block (default true). */
   readonly waitForFirstBlock?: boolean;
+  /** Files written into the home after `init`, by path relative to it (e.g. `config/addrbook.json`). */
+  readonly files?: Record<string, string>;
 }
 
 /** A running node. */
@@ -73,8 +75,8 @@ export interface CometNode {
   waitForLog(pattern: RegExp, ms: number, what: string): Promise<string>;
   /** Calls an RPC method (GET /method). */
   rpc<T = unknown>(method: string): Promise<T>;
-  /** Stops the node (SIGTERM, then SIGKILL) and deletes its home. */
-  stop(): Promise<void>;
+  /** Stops the node (SIGTERM, then SIGKILL) and deletes its home (kept with `keepHome`, for reading its files). */
+  stop(keepHome?: boolean): Promise<void>;
 }
 
 function setKey(toml: string, section: string, key: string, value: string): string {
@@ -120,6 +122,7 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
   for (const [k, v] of Object.entries(options.p2p ?? {})) toml = setKey(toml, "p2p", k, v);
   for (const [k, v] of Object.entries(options.consensus ?? {})) toml = setKey(toml, "consensus", k, v);
   writeFileSync(file, toml);
+  for (const [path, text] of Object.entries(options.files ?? {})) writeFileSync(join(home, path), text);
   const id = execFileSync(bin, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
   const genesisFile = join(home, "config", "genesis.json");
   const genesis = JSON.parse(readFileSync(genesisFile, "utf8")) as { chain_id: string };
@@ -174,7 +177,7 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
       const body = (await res.json()) as { result: T };
       return body.result;
     },
-    stop: async () => {
+    stop: async (keepHome = false) => {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -182,7 +185,7 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
         clearTimeout(timer);
       }
       running.delete(child);
-      rmSync(home, { recursive: true, force: true });
+      if (!keepHome) rmSync(home, { recursive: true, force: true });
     },
   };
   if (options.waitForFirstBlock === false) return node;

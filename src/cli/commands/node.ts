@@ -9,7 +9,8 @@ import { hostPortOption, peerListOption } from "../address-options.js";
 import { CliError, numberOption, requiredOption, stringOption, type Command } from "../args.js";
 import { parseChannels } from "../channels-option.js";
 import { Echo } from "../echo.js";
-import { ensureConfigDir, homeDir, homeOption, nodeKeyPath } from "../home.js";
+import { addrBookPath, ensureConfigDir, homeDir, homeOption, nodeKeyPath } from "../home.js";
+import { formatNetAddress } from "../../p2p/netaddress.js";
 import { cliLogger, loggingOptions } from "../logger.js";
 
 /** `node`: a long-running node; with `--echo`, a test peer for other implementations. */
@@ -26,6 +27,10 @@ export const node: Command = {
     "allow-duplicate-ip": { type: "boolean", help: "accept more than one inbound connection from one IP address" },
     "echo-buffer": { type: "string", arg: "BYTES", help: "with --echo: bytes held per peer while waiting for room; beyond, messages are dropped and counted", default: String(16 * 1024 * 1024) },
     metrics: { type: "string", arg: "HOST:PORT", help: "serve Prometheus metrics at http://HOST:PORT/metrics", defaultText: "off" },
+    pex: { type: "boolean", help: "discover peers over PEX (channel 0x00), keeping an address book in HOME/config/addrbook.json" },
+    "seed-mode": { type: "boolean", help: "run a seed: answer each peer's PEX request once, disconnect it, crawl the address book (implies --pex)" },
+    seeds: { type: "string", arg: "ID@HOST:PORT,...", help: "with --pex: seeds to ask for addresses when the book is empty", defaultText: "none" },
+    "allow-local": { type: "boolean", help: "with --pex: keep local and private addresses in the book (CometBFT's addr_book_strict = false)" },
     home: homeOption,
     ...loggingOptions,
   },
@@ -33,6 +38,10 @@ export const node: Command = {
     // Every option is checked before the node key is read or written.
     const listen = hostPortOption("listen", requiredOption(values, "listen", "HOST:PORT"));
     const peers = peerListOption("peers", stringOption(values, "peers") ?? "");
+    const seedMode = values["seed-mode"] === true;
+    const pex = seedMode || values["pex"] === true;
+    const seeds = peerListOption("seeds", stringOption(values, "seeds") ?? "");
+    if (!pex && (seeds.length > 0 || values["allow-local"] === true)) throw new CliError("--seeds and --allow-local need --pex or --seed-mode");
     const metricsAt = values["metrics"] === undefined ? undefined : hostPortOption("metrics", requiredOption(values, "metrics", "HOST:PORT"));
     const channels = parseChannels(requiredOption(values, "channels", "ID:PRIORITY,..."));
     const network = requiredOption(values, "network", "NAME");
@@ -54,7 +63,9 @@ export const node: Command = {
       persistentPeers: peers,
       allowDuplicateIp: values["allow-duplicate-ip"] === true,
       logger: log,
+      ...(pex ? { pex: { seedMode, strict: values["allow-local"] !== true }, seeds, addrBookFile: addrBookPath(home) } : {}),
     });
+    sw.pex?.discovered$.subscribe(({ address, source }) => log.info({ addr: formatNetAddress(address), from: source.id }, "address discovered"));
     sw.addReactor("cli", { channels });
     const echo = values["echo"] === true ? new Echo(echoBuffer, log) : undefined;
     for (const c of channels)
@@ -69,7 +80,7 @@ export const node: Command = {
       log.info({ url: served.url }, "metrics");
     }
     await sw.start();
-    log.info({ address: sw.address, network: sw.nodeInfo?.network, channels: channels.map((c) => c.id), echo: echo !== undefined }, "listening");
+    log.info({ address: sw.address, network: sw.nodeInfo?.network, channels: channels.map((c) => c.id), echo: echo !== undefined, pex, seedMode }, "listening");
     await io.stopped;
     log.info("stopping");
     await sw.stop();

@@ -49,7 +49,7 @@ const intended = {
     "bookAddress", "bookParams", "decodeAddressBook", "encodeAddressBook", "formatIp", "groupKey", "isLocal", "isLoopback",
     "isRoutable", "openAddressBook", "parseIp", "pexParams", "PexReactor", "pexChannel", "PexDialer", "ensurePeers",
     "ensurePeersRound", "dialSeeds", "seedCrawl", "Pex", "pexDefaults", "verifyPexOptions", "fromProtoAddress", "peerAddress",
-    "toProtoAddress", "sourceAddress",
+    "toProtoAddress", "sourceAddress", "crawl",
   ],
 };
 
