@@ -4,10 +4,11 @@
  * @module
  */
 import { asyncScheduler, BehaviorSubject, distinctUntilChanged, type Observable, type SchedulerLike } from "rxjs";
-import { formatNetAddress, isNodeId, type NetAddress } from "../p2p/netaddress.js";
+import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
+import { bookAddress, sourceAddress } from "./book-address.js";
 import { BucketHasher, newBookKey } from "./bucket-hash.js";
 import { AddressRefusedError } from "./errors.js";
-import { formatIp, isRoutable, isValidIp, parseIp } from "./ip.js";
+import { isRoutable, parseIp } from "./ip.js";
 import { BucketType, isBad, isBanned, newKnownAddress, type KnownAddress } from "./known-address.js";
 import { bookParams } from "./params.js";
 
@@ -25,33 +26,6 @@ export interface AddressBookOptions {
   readonly random?: () => number;
   /** The clock (its `now()`). Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
-}
-
-/**
- * Normalises `addr` for the book: its host must be an IP literal (given in Go's text form back),
- * its ID 40 hex characters, its port 1–65535, and the IP valid.
- * @throws {AddressRefusedError} with refusal `invalid`.
- */
-export function bookAddress(addr: NetAddress): NetAddress {
-  const text = formatNetAddress(addr);
-  const refuse = (why: string) => new AddressRefusedError("invalid", text, why);
-  if (!isNodeId(addr.id)) throw refuse("the ID is not 40 hex characters");
-  if (!Number.isInteger(addr.port) || addr.port < 1 || addr.port > 65535) throw refuse("the port is not 1–65535");
-  const ip = parseIp(addr.host);
-  if (ip === undefined) throw refuse("the host is not an IP address");
-  if (!isValidIp(ip)) throw refuse("the IP is unspecified, broadcast or a documentation address");
-  return { id: addr.id.toLowerCase(), host: formatIp(ip), port: addr.port };
-}
-
-/**
- * Normalises a source address: only its IP must parse (CometBFT does not check a source; a peer
- * listening on 0.0.0.0 is still a source).
- * @throws {AddressRefusedError} with refusal `invalid`.
- */
-export function sourceAddress(src: NetAddress): NetAddress {
-  const ip = parseIp(src.host);
-  if (ip === undefined || !isNodeId(src.id)) throw new AddressRefusedError("invalid", formatNetAddress(src), "the source has no node ID or IP");
-  return { id: src.id.toLowerCase(), host: formatIp(ip), port: src.port };
 }
 
 /** CometBFT's address book (see the module doc). */
@@ -333,6 +307,8 @@ export class AddressBook {
     this.sizes.next(this.size);
   }
 }
+
+export { bookAddress, sourceAddress } from "./book-address.js";
 
 /** The first `n` of a Fisher–Yates shuffle of `items` (which it reorders). */
 function shuffled<T>(items: T[], random: () => number, n: number): T[] {

@@ -53,6 +53,26 @@ describe("ensurePeers", () => {
     });
   });
 
+  it("an answer bringing new addresses starts a round while short of outbound peers; an empty one or a full set does not (marbles)", () => {
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable, cold }) => {
+      const s = setup(new VirtualTimeScheduler());
+      const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, seeds: [], maxOutbound: 1, period: 30_000 };
+      const p = peerAt({ id: id(40), host: "127.0.0.40", port: 1 }, true);
+      const answer = (n: number) => {
+        s.reactor.requestAddrs(p);
+        const addrs = Array.from({ length: n }, (_, i) => ({ id: id(500 + i + 10 * s.book.size), ip: `127.0.5.${i + 1}`, port: 26656 }));
+        s.reactor.receive({ peer: p, channelId: 0, message: { sum: { $case: "pexAddrs", value: { addrs } } } } as never);
+      };
+      cold("5s a 999ms b").subscribe((k) => answer(k === "a" ? 2 : 0));
+      cold("8s c").subscribe(() => {
+        s.peers.set(p.id, p); // now at maxOutbound: answers no longer start rounds
+        answer(2);
+      });
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (elapsed) => sub.next(elapsed ? "t" : "s")));
+      expectObservable(rounds$, "^ 20s !").toBe("t 4999ms s");
+    });
+  });
+
   it("waits a random part of a period for the first round when it already has peers (marbles)", () => {
     new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
       const s = setup(new VirtualTimeScheduler());
