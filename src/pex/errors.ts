@@ -1,9 +1,9 @@
 /**
  * Errors of discovery: addresses the book refuses, address book files that do not load, and
- * peers that break the PEX protocol.
+ * peers that break the PEX protocol (each names its peer).
  * @module
  */
-import { MConnError, ProtocolError } from "../errors.js";
+import { MConnError, namePeer, ProtocolError, type PeerRef } from "../error-base.js";
 
 /** Why the book refused an address. */
 export type AddressRefusal = "invalid" | "banned" | "private" | "private-source" | "self" | "non-routable" | "source-full";
@@ -35,8 +35,9 @@ export class AddressBookFileError extends MConnError {
 /** A peer sent `PexAddrs` when we had not asked it. */
 export class UnsolicitedAddrsError extends ProtocolError {
   declare readonly reason: "pex-unsolicited";
-  constructor(readonly peerId: string) {
-    super("pex-unsolicited", `peer ${peerId} sent addresses we did not ask for`);
+  constructor(peer: PeerRef) {
+    super("pex-unsolicited", `peer ${peer.id} sent addresses we did not ask for`);
+    namePeer(this, peer);
   }
 }
 
@@ -44,29 +45,29 @@ export class UnsolicitedAddrsError extends ProtocolError {
 export class PexRequestTooSoonError extends ProtocolError {
   declare readonly reason: "pex-request-too-soon";
   constructor(
-    readonly peerId: string,
+    peer: PeerRef,
     readonly sinceLast: number,
     readonly minInterval: number,
   ) {
-    super("pex-request-too-soon", `peer ${peerId} asked for addresses again after ${sinceLast} ms (at least ${minInterval} ms apart)`);
+    super("pex-request-too-soon", `peer ${peer.id} asked for addresses again after ${sinceLast} ms (at least ${minInterval} ms apart)`);
+    namePeer(this, peer);
   }
 }
 
 /** A peer sent a `PexAddrs` with more addresses than a selection may hold, or one that does not parse. */
 export class BadPexAddrsError extends ProtocolError {
   declare readonly reason: "pex-bad-addrs";
-  constructor(
-    readonly peerId: string,
-    problem: string,
-  ) {
-    super("pex-bad-addrs", `peer ${peerId} sent bad addresses: ${problem}`);
+  constructor(peer: PeerRef, problem: string) {
+    super("pex-bad-addrs", `peer ${peer.id} sent bad addresses: ${problem}`);
+    namePeer(this, peer);
   }
 }
 
 /** A PEX message with no content (neither request nor addresses). */
 export class EmptyPexMessageError extends ProtocolError {
   declare readonly reason: "pex-empty-message";
-  constructor(readonly peerId: string) {
-    super("pex-empty-message", `peer ${peerId} sent a PEX message with neither a request nor addresses`);
+  constructor(peer: PeerRef) {
+    super("pex-empty-message", `peer ${peer.id} sent a PEX message with neither a request nor addresses`);
+    namePeer(this, peer);
   }
 }

@@ -66,6 +66,7 @@ export interface PexReactorOptions {
   readonly logger?: Logger;
 }
 
+const refOf = (peer: PexPeer) => ({ id: peer.id, address: peer.socketAddr });
 const encode = (m: PexMessage): Uint8Array => pexCodec.encode(m);
 const REQUEST = encode({ sum: { $case: "pexRequest", value: {} } });
 
@@ -141,7 +142,7 @@ export class PexReactor implements Reactor {
   receive(envelope: Envelope<unknown>): void {
     const peer = envelope.peer as PexPeer;
     const msg = (envelope.message as PexMessage).sum;
-    if (msg === undefined) this.fail(peer, new EmptyPexMessageError(peer.id), false);
+    if (msg === undefined) this.fail(peer, new EmptyPexMessageError(refOf(peer)), false);
     else if (msg.$case === "pexRequest") this.onRequest(peer);
     else this.onAddrs(peer, msg.value.addrs);
   }
@@ -169,7 +170,7 @@ export class PexReactor implements Reactor {
     const now = this.scheduler.now();
     const last = this.lastRequest.get(peer.id);
     if (last !== undefined && last !== 0 && now - last < this.minRequestInterval) {
-      this.fail(peer, new PexRequestTooSoonError(peer.id, now - last, this.minRequestInterval), true);
+      this.fail(peer, new PexRequestTooSoonError(refOf(peer), now - last, this.minRequestInterval), true);
       return;
     }
     this.lastRequest.set(peer.id, last === undefined ? 0 : now);
@@ -178,18 +179,18 @@ export class PexReactor implements Reactor {
 
   private onAddrs(peer: PexPeer, addrs: readonly { id: string; ip: string; port: number }[]): void {
     if (!this.requested.has(peer.id)) {
-      this.fail(peer, new UnsolicitedAddrsError(peer.id), true);
+      this.fail(peer, new UnsolicitedAddrsError(refOf(peer)), true);
       return;
     }
     this.requested.delete(peer.id);
     if (addrs.length > bookParams.maxGetSelection) {
-      this.fail(peer, new BadPexAddrsError(peer.id, `${addrs.length} addresses, more than ${bookParams.maxGetSelection}`), true);
+      this.fail(peer, new BadPexAddrsError(refOf(peer), `${addrs.length} addresses, more than ${bookParams.maxGetSelection}`), true);
       return;
     }
     const parsed = addrs.map(fromProtoAddress);
     const bad = parsed.find((a): a is string => typeof a === "string");
     if (bad !== undefined) {
-      this.fail(peer, new BadPexAddrsError(peer.id, bad), true);
+      this.fail(peer, new BadPexAddrsError(refOf(peer), bad), true);
       return;
     }
     const source = peerAddress(peer);

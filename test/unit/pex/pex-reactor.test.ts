@@ -76,6 +76,8 @@ describe("PexReactor", () => {
     r.receive(request(peer));
     expect(stopped).to.have.length(1);
     expect(stopped[0][1]).to.be.instanceOf(PexRequestTooSoonError);
+    expect(stopped[0][1].peer).to.deep.equal({ id: id(2), address: "127.0.0.2:40000" });
+    expect(stopped[0][1].reason).to.equal("pex-request-too-soon");
     expect(sent).to.have.length(3);
   });
 
