@@ -11,6 +11,7 @@ import { AddressRefusedError } from "./errors.js";
 import { isRoutable, parseIp } from "./ip.js";
 import { BucketType, isBad, isBanned, newKnownAddress, type KnownAddress } from "./known-address.js";
 import { bookParams } from "./params.js";
+import { pickAddress, selection, selectionSize, selectionWithBias, type BookView } from "./book-selection.js";
 
 /** Options of an {@link AddressBook}. */
 export interface AddressBookOptions {
@@ -186,39 +187,26 @@ export class AddressBook {
    * with `sqrt(nOld) * (100 - bias)`; bias in [0, 100]. Undefined when the chosen kind is empty.
    */
   pickAddress(biasTowardsNew: number): NetAddress | undefined {
-    if (this.size === 0) return undefined;
-    const bias = Math.min(100, Math.max(0, biasTowardsNew));
-    const oldWeight = Math.sqrt(this.nOld) * (100 - bias);
-    const newWeight = Math.sqrt(this.nNew) * bias;
-    const fromOld = (oldWeight + newWeight) * this.random() < oldWeight;
-    if ((fromOld && this.nOld === 0) || (!fromOld && this.nNew === 0)) return undefined;
-    const buckets = fromOld ? this.oldBuckets : this.newBuckets;
-    let bucket: Map<string, KnownAddress> | undefined;
-    while (bucket === undefined || bucket.size === 0) bucket = buckets[Math.floor(this.random() * buckets.length)]!;
-    return [...bucket.values()][Math.floor(this.random() * bucket.size)].addr;
+    return pickAddress(this.view(), biasTowardsNew);
   }
 
   /** How many addresses a selection holds: 23% of the book, at least 32 (or the book), at most 250. */
   selectionSize(): number {
-    const p = bookParams;
-    const size = this.size;
-    return Math.min(p.maxGetSelection, Math.max(Math.min(p.minGetSelection, size), Math.floor((size * p.getSelectionPercent) / 100)));
+    return selectionSize(this.size);
   }
 
   /** A random selection of the book (see {@link selectionSize}): what a PEX answer carries. */
   selection(): NetAddress[] {
-    return shuffled([...this.lookup.values()], this.random, this.selectionSize()).map((ka) => ka.addr);
+    return selection(this.view());
   }
 
   /** A selection with `biasTowardsNew` percent new addresses where it can (a seed's answers). */
   selectionWithBias(biasTowardsNew: number): NetAddress[] {
-    const n = this.selectionSize();
-    const bias = Math.min(100, Math.max(0, biasTowardsNew));
-    const wantNew = Math.max(Math.round((bias / 100) * n), n - this.nOld);
-    const all = [...this.lookup.values()];
-    const fresh = shuffled(all.filter((k) => k.bucketType === BucketType.new), this.random, wantNew);
-    const old = shuffled(all.filter((k) => k.bucketType === BucketType.old), this.random, n - fresh.length);
-    return [...fresh, ...old].map((ka) => ka.addr);
+    return selectionWithBias(this.view(), biasTowardsNew);
+  }
+
+  private view(): BookView {
+    return { nNew: this.nNew, nOld: this.nOld, newBuckets: this.newBuckets, oldBuckets: this.oldBuckets, entries: this.lookup, random: this.random };
   }
 
   /** Restores an entry read from a file (its buckets already checked), or places it if it has none. */
@@ -309,13 +297,3 @@ export class AddressBook {
 }
 
 export { bookAddress, sourceAddress } from "./book-address.js";
-
-/** The first `n` of a Fisher–Yates shuffle of `items` (which it reorders). */
-function shuffled<T>(items: T[], random: () => number, n: number): T[] {
-  const count = Math.min(n, items.length);
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(random() * (items.length - i));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items.slice(0, count);
-}
