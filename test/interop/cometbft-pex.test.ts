@@ -50,8 +50,12 @@ describe(`PEX with CometBFT ${cometVersion}: a chain A–B–C–D`, function ()
     nodes.push(a);
     let previous = a;
     for (const name of ["node-b", "node-c", "node-d"]) {
-      previous = await startNode({ moniker: name, chainId: CHAIN, persistentPeers: previous.address });
-      nodes.push(previous);
+      const next = await startNode({ moniker: name, chainId: CHAIN, persistentPeers: previous.address });
+      nodes.push(next);
+      const before = previous;
+      // the link is up on both sides, so that each node's book holds its neighbours
+      await eventually(() => nodePeers(before), (ids) => ids.includes(next.id), 30_000, `${name} linked to its predecessor`);
+      previous = next;
     }
     chain = [...nodes];
   });
