@@ -12,6 +12,7 @@ import { MemoryBudget } from "../mconn/memory-budget.js";
 import { MConnection } from "../mconn/mconnection.js";
 import type { ChannelMessage } from "../mconn/reassemble.js";
 import { admission } from "./admission.js";
+import { broadcast, type BroadcastResult } from "./broadcast.js";
 import { countByKey } from "./count-by-key.js";
 import { asError, guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
 import { DialAbortedError, FilterError, PeerRejectedError, SubscriberError, type GuardedStream } from "./errors.js";
@@ -28,6 +29,7 @@ import { TcpTransport, type InboundFailure, type TransportConnection } from "./t
 import { Pex } from "../pex/pex-service.js";
 
 export type { SwitchChannel } from "./routing.js";
+export type { BroadcastResult } from "./broadcast.js";
 export { DecodeError, ReactorError } from "./errors.js";
 export { switchDefaults, verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 
@@ -66,7 +68,7 @@ interface PeerEntry {
  * sw.channel(0x40).messages$.subscribe(({ peer, message }) => console.log(peer.id, message));
  * await sw.start();
  * await sw.dial("ID@127.0.0.1:26656");
- * await sw.broadcast(0x40, new TextEncoder().encode("hi"));
+ * const { queued, dropped } = sw.broadcast(0x40, new TextEncoder().encode("hi"));
  */
 export class Switch {
   private readonly options: ResolvedSwitchOptions;
@@ -258,17 +260,17 @@ export class Switch {
     }
   }
 
-  /** Queues `message` for every peer that has the channel, waiting for room; resolves with how many took it. */
-  async broadcast(channelId: number, message: Uint8Array): Promise<number> {
-    const results = await Promise.all([...this.peerMap.values()].map((p) => p.send(channelId, message).catch(() => false)));
-    return results.filter(Boolean).length;
-  }
-
-  /** Queues `message` for every peer with room now; returns how many took it. */
-  tryBroadcast(channelId: number, message: Uint8Array): number {
-    let n = 0;
-    for (const p of this.peerMap.values()) if (p.trySend(channelId, message)) n++;
-    return n;
+  /**
+   * Offers `message` on `channelId` to every peer at once, each with `trySend`: a peer whose
+   * queue has no room drops it (counted in its channel's `dropped`, on `status$` and in the
+   * metrics) and no peer waits for another — a peer that stops reading costs the others
+   * nothing, and is ended by `writeStallTimeout`. To wait for room, use `peer.send` or
+   * `peer.sendFrom` per peer.
+   * @throws {RangeError} if no reactor declared `channelId`.
+   */
+  broadcast(channelId: number, message: Uint8Array): BroadcastResult {
+    this.channel(channelId);
+    return broadcast(this.peerMap.values(), channelId, message);
   }
 
   /** Disconnects `peer` with `error` as the reason (a persistent peer is then redialed). */

@@ -50,7 +50,7 @@ describe("Switch: guarded user code", function () {
     hub.channel(CH).messages$.subscribe(({ message }) => parsed.push(JSON.parse(new TextDecoder().decode(message))));
     const reported = firstValueFrom(hub.errors$);
     const removed = nextPeerEvents(hub, "removed", 1);
-    await b.broadcast(CH, text("{not json"));
+    b.broadcast(CH, text("{not json"));
     const [event] = await removed;
     expect(event.peer.id).to.equal(b.nodeId);
     const reason = event.type === "removed" ? event.reason : undefined;
@@ -63,7 +63,7 @@ describe("Switch: guarded user code", function () {
     expect(await reported).to.equal(error);
     expect(logger.warn.calledOnce).to.equal(true);
     // the other peer is unaffected
-    await c.broadcast(CH, text('{"ok":1}'));
+    c.broadcast(CH, text('{"ok":1}'));
     await within(
       (async () => {
         while (parsed.length === 0) await new Promise((r) => setTimeout(r, 5));
@@ -83,7 +83,7 @@ describe("Switch: guarded user code", function () {
       .messages$.pipe(map(({ message }) => JSON.parse(new TextDecoder().decode(message)) as unknown))
       .subscribe(next);
     const removed = nextPeerEvents(hub, "removed", 1);
-    await c.broadcast(CH, text("]"));
+    c.broadcast(CH, text("]"));
     const [event] = await removed;
     expect(event.peer.id).to.equal(c.nodeId);
     expect(next.called).to.equal(false);
@@ -181,7 +181,7 @@ describe("Switch: guarded user code", function () {
     const b = await start();
     const removed = nextPeerEvents(hub, "removed", 1);
     await b.dial(hub.address!);
-    await b.broadcast(CH, text("x"));
+    b.broadcast(CH, text("x"));
     const [event] = await removed;
     const error = event.type === "removed" && event.reason.kind === "error" ? event.reason.error : undefined;
     expect(error).to.be.instanceOf(DecodeError);
@@ -207,7 +207,7 @@ describe("Switch: guarded user code", function () {
     const c = await start();
     const removed = nextPeerEvents(hub, "removed", 1);
     await c.dial(hub.address!);
-    await c.broadcast(CH, text("x"));
+    c.broadcast(CH, text("x"));
     const [event] = await removed;
     const err = event.type === "removed" && event.reason.kind === "error" ? event.reason.error : undefined;
     expect(err).to.be.instanceOf(ReactorError);

@@ -34,8 +34,8 @@ describe("Switch: order and shutdown", function () {
       await addedA;
       const big = new Uint8Array(200_000);
       for (let i = 0; i < 10; i++) {
-        a.tryBroadcast(CH, big);
-        b.tryBroadcast(CH, big);
+        a.broadcast(CH, big);
+        b.broadcast(CH, big);
       }
       await Promise.all([a.stop(), b.stop()]);
       const [ea] = await removedA;
