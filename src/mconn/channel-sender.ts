@@ -1,9 +1,12 @@
 /**
  * The sending side of one channel as callers see it: `trySend` (room now or refused), and
- * `queue` (wait in line for room, up to `sendTimeout`), with every refusal counted.
+ * `queue` (wait in line for room, up to `sendTimeout`), with every refusal counted. Room is a
+ * free place in the channel's queue and, with a memory budget, the message's bytes within the
+ * connection's share of it.
  * @module
  */
 import { Observable, type SchedulerLike } from "rxjs";
+import type { BudgetAccount } from "./memory-budget.js";
 import type { OutboundChannel } from "./outbound-channel.js";
 
 /** Options of a {@link ChannelSender}. */
@@ -14,6 +17,11 @@ export interface ChannelSenderOptions {
   readonly scheduler: SchedulerLike;
   /** Told each time a message enters the queue (the connection schedules a flush). */
   readonly onQueued: () => void;
+  /**
+   * The connection's share of the process's memory budget: a message is queued only if its
+   * bytes can be reserved from it, and they are given back by {@link ChannelSender.sent}.
+   */
+  readonly memory?: BudgetAccount;
 }
 
 interface Waiter {
@@ -23,8 +31,9 @@ interface Waiter {
 
 /**
  * One channel's senders: those waiting for room, in order of arrival, and the count of messages
- * refused (`dropped`: `trySend` on a full queue, or a wait that timed out). The connection calls
- * {@link ChannelSender.admit} when a message leaves the queue and
+ * refused (`dropped`: `trySend` without room, or a wait that timed out). The connection calls
+ * {@link ChannelSender.admit} when a message leaves the queue or memory is given back,
+ * {@link ChannelSender.sent} when a message has been cut into packets, and
  * {@link ChannelSender.failWaiting} when it stops accepting messages.
  */
 export class ChannelSender {
@@ -37,7 +46,10 @@ export class ChannelSender {
     private readonly options: ChannelSenderOptions,
   ) {}
 
-  /** Queues `message` if the queue has room now and nobody waits before it; else counts a drop. */
+  /**
+   * Queues `message` if there is room now (in the queue, and in the memory budget) and nobody
+   * waits before it; else counts a drop.
+   */
   trySend(message: Uint8Array): boolean {
     if (this.offer(message)) return true;
     this.dropped++;
@@ -76,13 +88,21 @@ export class ChannelSender {
     });
   }
 
-  /** Moves waiting messages into the queue, in order, while it has room. */
-  admit(): void {
-    while (this.waiters.length > 0 && this.out.hasRoom) {
+  /** Moves waiting messages into the queue, in order, while there is room. Returns how many. */
+  admit(): number {
+    let n = 0;
+    while (this.waiters.length > 0 && this.out.hasRoom && this.reserve(this.waiters[0].message)) {
       const waiter = this.waiters.shift()!;
       this.out.offer(waiter.message);
       waiter.done(true);
+      n++;
     }
+    return n;
+  }
+
+  /** `message` has been cut into packets: its bytes go back to the memory budget. */
+  sent(message: Uint8Array): void {
+    this.options.memory?.release(message.length);
   }
 
   /** Answers `false` to everyone waiting (the connection is closing or has ended). */
@@ -91,9 +111,14 @@ export class ChannelSender {
   }
 
   private offer(message: Uint8Array): boolean {
-    if (this.waiters.length > 0 || !this.out.offer(message)) return false;
+    if (this.waiters.length > 0 || !this.out.hasRoom || !this.reserve(message)) return false;
+    this.out.offer(message);
     this.options.onQueued();
     return true;
+  }
+
+  private reserve(message: Uint8Array): boolean {
+    return this.options.memory?.tryReserve(message.length) ?? true;
   }
 
   private withdraw(waiter: Waiter): void {

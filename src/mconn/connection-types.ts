@@ -31,8 +31,10 @@ export interface MConnectionOptions {
    */
   readonly yieldScheduler?: SchedulerLike;
   /**
-   * A process-wide budget the connection's reassembly buffers draw from (one account per
-   * connection); a peer that would exceed its share ends with a `MemoryBudgetError`.
+   * A process-wide budget the connection's reassembly buffers and send queues draw from (one
+   * account per connection). A message in reassembly that would take the connection past its
+   * share ends it with a `MemoryBudgetError`; a message to send that would is not queued
+   * (`trySend` returns `false`, `send` waits for room, up to `sendTimeout`), counted in `dropped`.
    */
   readonly memoryBudget?: MemoryBudget;
   /** The peer at the other end, when known: the error that ends the connection names it (`error.peer`). */

@@ -102,8 +102,8 @@ export class MConnection {
     this.recvBucket = new TokenBucket(config.recvRate, burstFor(config.recvRate, maxPacket), scheduler);
     const kick = () => this.flusher.kick();
     this.outbound = this.channels.map((d) => {
-      const out = new OutboundChannel(d, config.maxPacketMsgPayloadSize);
-      const sender = new ChannelSender(out, { sendTimeout: config.sendTimeout, scheduler, onQueued: kick });
+      const out = new OutboundChannel(d, config.maxPacketMsgPayloadSize, (m) => sender.sent(m));
+      const sender = new ChannelSender(out, { sendTimeout: config.sendTimeout, scheduler, onQueued: kick, memory: this.memory });
       const inbox = new Subject<Uint8Array>();
       const handle: ConnectionChannel = {
         descriptor: d,
@@ -138,6 +138,7 @@ export class MConnection {
       onControlWritten: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: scheduler.now() }),
       ...(config.pacingTargetDelay > 0 && { pacer: new DelayPacer({ ...pacingDefaults, targetDelay: config.pacingTargetDelay }, scheduler) }),
     });
+    if (this.memory !== undefined) this.memory.onRelease = () => this.admitWaiting();
     this.messages$ = this.allMessages.asObservable();
     this.ended$ = this.ended.asObservable();
     this.keepalive$ = this.keepaliveEvents.asObservable();
@@ -295,6 +296,13 @@ export class MConnection {
         dropped: st.sender.dropped,
       };
     });
+  }
+
+  /** Memory came free: senders waiting for it may queue now. */
+  private admitWaiting(): void {
+    let admitted = 0;
+    for (const ch of this.outbound) admitted += this.states[ch.id]!.sender.admit();
+    if (admitted > 0) this.flusher.kick();
   }
 
   private deliver(m: ChannelMessage): void {

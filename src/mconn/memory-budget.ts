@@ -2,8 +2,9 @@
  * One memory budget for a whole process: what peers make us hold (messages being reassembled,
  * messages queued for sending) is drawn from it, each connection through an account of its
  * own. A connection may hold at most a fair share: the budget divided among the connections
- * that hold something. One that would exceed it is refused (and ended by its owner with a
- * {@link MemoryBudgetError}), the others keep theirs.
+ * that hold something. What would exceed it is refused, the others keep theirs: a message in
+ * reassembly ends its connection with a {@link MemoryBudgetError}; a message to send is not
+ * queued (`trySend` returns `false`, `send` waits for room), and counted as dropped.
  * @module
  */
 import { ConfigError } from "../error-base.js";
@@ -38,6 +39,8 @@ export class MemoryBudget {
 export class BudgetAccount {
   /** Bytes this account holds. */
   held = 0;
+  /** Told after bytes are given back (while the account is open): room may have come free. */
+  onRelease: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly budget: MemoryBudget) {}
@@ -54,13 +57,22 @@ export class BudgetAccount {
    * past its total (nothing is taken then).
    */
   reserve(bytes: number): void {
-    if (bytes <= 0) return;
+    if (!this.tryReserve(bytes)) throw new MemoryBudgetError(bytes, this.held, this.share);
+  }
+
+  /**
+   * Takes `bytes` from the budget if they fit this account's share and the budget's total;
+   * `false` (nothing taken) if they do not, or once the account is closed.
+   */
+  tryReserve(bytes: number): boolean {
+    if (bytes <= 0) return true;
     const b = this.budget;
-    if (this.closed || this.held + bytes > this.share || b.used + bytes > b.total) throw new MemoryBudgetError(bytes, this.held, this.share);
+    if (this.closed || this.held + bytes > this.share || b.used + bytes > b.total) return false;
     if (this.held === 0) b.holders++;
     this.held += bytes;
     b.used += bytes;
     if (b.used > b.highWater) b.highWater = b.used;
+    return true;
   }
 
   /** Gives `bytes` back (at most what is held). */
@@ -71,11 +83,12 @@ export class BudgetAccount {
     this.held -= n;
     b.used -= n;
     if (this.held === 0) b.holders--;
+    if (!this.closed) this.onRelease?.();
   }
 
   /** Gives everything back; later reservations are refused. */
   close(): void {
-    this.release(this.held);
     this.closed = true;
+    this.release(this.held);
   }
 }

@@ -27,7 +27,15 @@ export class OutboundChannel {
   private sending: Uint8Array | undefined;
   private offset = 0;
 
-  constructor(descriptor: ResolvedChannelDescriptor, maxPayloadSize: number) {
+  /**
+   * @param onSent told when a message's last packet has been cut (the channel lets go of it);
+   * not told for messages dropped by {@link OutboundChannel.clear}.
+   */
+  constructor(
+    descriptor: ResolvedChannelDescriptor,
+    maxPayloadSize: number,
+    private readonly onSent?: (message: Uint8Array) => void,
+  ) {
     this.id = descriptor.id;
     this.priority = descriptor.priority;
     this.capacity = descriptor.sendQueueCapacity;
@@ -85,6 +93,7 @@ export class OutboundChannel {
     if (eof) {
       this.sending = undefined;
       this.sentMessages++;
+      this.onSent?.(message);
     }
     return { type: "msg", channelId: this.id, eof, data };
   }

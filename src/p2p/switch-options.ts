@@ -43,9 +43,11 @@ export interface SwitchOptions {
   /** Refuses peers by ID and NodeInfo after the handshake. A throw refuses too (`FilterError`). */
   readonly filterPeer?: (id: string, info: NodeInfo) => boolean;
   /**
-   * Bytes every peer together may make us hold in messages being reassembled (default 256 MiB);
-   * a peer that would take more than its share (this divided among the peers holding something)
-   * ends with a `MemoryBudgetError`. Each channel's `recvMessageCapacity` still applies.
+   * Bytes every peer together may make us hold in messages being reassembled and messages
+   * queued to send (default 256 MiB); a peer whose message in progress would take more than its
+   * share (this divided among the peers holding something) ends with a `MemoryBudgetError`, and
+   * a send past the share is refused (a drop). Each channel's `recvMessageCapacity` and
+   * `sendQueueCapacity` still apply.
    */
   readonly maxReceiveBuffer?: number;
   /** Each peer's MConnection settings (checked by `verifyConfig`). */
@@ -102,7 +104,7 @@ export const switchDefaults = Object.freeze({
   maxPendingHandshakes: 64, // no CometBFT equivalent: inbound handshakes in progress
   minConnectionLifetime: 10_000, // no CometBFT equivalent: a shorter connection counts as a failed dial
   refusalSummaryInterval: 5000, // no CometBFT equivalent: one info line about refusals per interval
-  maxReceiveBuffer: DEFAULT_MAX_RECEIVE_BUFFER, // no CometBFT equivalent: the process's reassembly budget
+  maxReceiveBuffer: DEFAULT_MAX_RECEIVE_BUFFER, // no CometBFT equivalent: the process's budget for reassembly and send queues
   backoff: backoffDefaults,
 });
 

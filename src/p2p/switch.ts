@@ -72,7 +72,7 @@ interface PeerEntry {
  */
 export class Switch {
   private readonly options: ResolvedSwitchOptions;
-  /** What every peer's reassembly draws from. */
+  /** What every peer's reassembly and send queues draw from. */
   readonly memoryBudget: MemoryBudget;
   private readonly scheduler: SchedulerLike;
   private readonly router: Router;
