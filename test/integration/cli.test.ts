@@ -99,6 +99,10 @@ describe("the rx-mconn command", function () {
     const node = (await runCli(["node", "--help"])).stdout;
     expect(node).to.match(/--network NAME .*\(default: rx-mconn\)/);
     expect(node).to.match(/--channels ID:PRIORITY,\.\.\. .*\(default: 0x40:1\)/);
+    expect(node).to.match(/--max-receive-buffer BYTES .*\(default: 268435456\)/);
+    expect(node).to.match(/--max-handshakes-per-ip N .*\(default: 4\)/);
+    expect(node).to.match(/--write-stall-timeout MS .*\(default: 20000\)/);
+    expect(node).to.match(/--min-connection-lifetime MS .*\(default: 10000\)/);
     expect(node).to.match(/--log-level LEVEL .*trace, debug, info, warn, error, silent/);
     expect((await runCli(["demo", "--help"])).stdout).to.match(/--seconds N .*\(default: 5\)/);
   });
@@ -119,6 +123,8 @@ describe("the rx-mconn command", function () {
       [[...listen, "--log-level", "loud"], /^rx-mconn node: --log-level must be one of trace, debug, info, warn, error, silent, got "loud"$/],
       [[...listen, "--log-format", "xml"], /^rx-mconn node: --log-format must be one of json, pretty, got "xml"$/],
       [[...listen, "--echo-buffer", "-1"], /^rx-mconn node: --echo-buffer must be a positive number, got "-1"$/],
+      [[...listen, "--max-receive-buffer", "0"], /^rx-mconn node: --max-receive-buffer must be a whole number of at least 1, got "0"$/],
+      [[...listen, "--write-stall-timeout", "-5"], /^rx-mconn node: --write-stall-timeout must be a whole number of at least 1, got "-5"$/],
       [[...listen, "--bogus"], /^rx-mconn node: Unknown option '--bogus' \(--help lists the options\)$/],
       [[...listen, "--moniker", "--echo"], /^rx-mconn node: --moniker needs a value/],
       [["demo", "--seconds", "-1"], /^rx-mconn demo: --seconds must be a positive number, got "-1"$/],

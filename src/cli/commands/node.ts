@@ -11,6 +11,7 @@ import { parseChannels } from "../channels-option.js";
 import { Echo } from "../echo.js";
 import { addrBookPath, ensureConfigDir, homeDir, homeOption, nodeKeyPath } from "../home.js";
 import { formatNetAddress } from "../../p2p/netaddress.js";
+import { limitOptions, limitSwitchOptions } from "../limit-options.js";
 import { cliLogger, loggingOptions } from "../logger.js";
 
 /** `node`: a long-running node; with `--echo`, a test peer for other implementations. */
@@ -31,6 +32,7 @@ export const node: Command = {
     "seed-mode": { type: "boolean", help: "run a seed: answer each peer's PEX request once, disconnect it, crawl the address book (implies --pex)" },
     seeds: { type: "string", arg: "ID@HOST:PORT,...", help: "with --pex: seeds to ask for addresses when the book is empty", defaultText: "none" },
     "allow-local": { type: "boolean", help: "with --pex: keep local and private addresses in the book (CometBFT's addr_book_strict = false)" },
+    ...limitOptions,
     home: homeOption,
     ...loggingOptions,
   },
@@ -48,6 +50,7 @@ export const node: Command = {
     const moniker = requiredOption(values, "moniker", "NAME");
     const echoBuffer = numberOption(values, "echo-buffer");
     if (!Number.isInteger(echoBuffer)) throw new CliError(`--echo-buffer must be a whole number of bytes, got ${JSON.stringify(values["echo-buffer"])}`);
+    const limits = limitSwitchOptions(values);
     checkNodeInfo(listen, network, moniker, channels.map((c) => c.id));
     const log = cliLogger(values, io.err);
     const home = homeDir(stringOption(values, "home"));
@@ -62,6 +65,7 @@ export const node: Command = {
       listen,
       persistentPeers: peers,
       allowDuplicateIp: values["allow-duplicate-ip"] === true,
+      ...limits,
       logger: log,
       ...(pex ? { pex: { seedMode, strict: values["allow-local"] !== true }, seeds, addrBookFile: addrBookPath(home) } : {}),
     });
