@@ -25,27 +25,33 @@ async function runUntil(clock: VirtualTimeScheduler, until: number): Promise<voi
   clock.frame = until;
 }
 
-/** A persistent peer whose every connection is closed by the remote `lives` ms after it is made. */
-function closingPeer(lives: number) {
+/** A redial loop of one persistent peer on the default schedule without jitter, dialing with `dial`. */
+function redialLoop(dial: (clock: VirtualTimeScheduler, peers: PersistentPeers) => Promise<unknown>) {
   const clock = new VirtualTimeScheduler();
   const dials: number[] = [];
   const failures: Failure[] = [];
-  const onFailure: PersistentPeersOptions["onFailure"] = (...args) => failures.push(args);
   const peers: PersistentPeers = new PersistentPeers([addr], {
     dial: () => {
       dials.push(clock.now());
-      peers.connected(ID);
-      clock.schedule(() => peers.ended(ID, { kind: "remote-closed" }), lives);
-      return Promise.resolve();
+      return dial(clock, peers);
     },
     backoff: backoffDefaults,
     minConnectionLifetime: 10_000,
     random: () => 0,
     scheduler: clock,
     logger: silentLogger,
-    onFailure,
+    onFailure: (...args) => failures.push(args),
   });
   return { clock, dials, failures, peers };
+}
+
+/** A persistent peer whose every connection is closed by the remote `lives` ms after it is made. */
+function closingPeer(lives: number) {
+  return redialLoop((clock, peers) => {
+    peers.connected(ID);
+    clock.schedule(() => peers.ended(ID, { kind: "remote-closed" }), lives);
+    return Promise.resolve();
+  });
 }
 
 describe("PersistentPeers (virtual time)", () => {
@@ -80,22 +86,7 @@ describe("PersistentPeers (virtual time)", () => {
   });
 
   it("a failed dial is told with cause dial, and redialled after the steady interval", async () => {
-    const clock = new VirtualTimeScheduler();
-    const dials: number[] = [];
-    const failures: Failure[] = [];
-  const onFailure: PersistentPeersOptions["onFailure"] = (...args) => failures.push(args);
-    const peers = new PersistentPeers([addr], {
-      dial: () => {
-        dials.push(clock.now());
-        return Promise.reject(new TransportError("refused"));
-      },
-      backoff: backoffDefaults,
-      minConnectionLifetime: 10_000,
-      random: () => 0,
-      scheduler: clock,
-      logger: silentLogger,
-      onFailure,
-    });
+    const { clock, dials, failures, peers } = redialLoop(() => Promise.reject(new TransportError("refused")));
     peers.start();
     await runUntil(clock, 10_000);
     peers.stop();
