@@ -15,6 +15,11 @@ export interface PacingConfig {
   readonly maxWindow: number;
   /** Least time between two probe pings (the peer's ping-rate limit must allow 1000 / this). */
   readonly probeInterval: number;
+  /**
+   * Least bytes in flight worth a probe: a queue cannot build up behind less, so light traffic
+   * (small messages now and then) sends no probes at all.
+   */
+  readonly probeThreshold: number;
   /** A probe unanswered this long is given up: the window halves and writing resumes. */
   readonly probeTimeout: number;
 }
@@ -25,6 +30,7 @@ export const pacingDefaults: PacingConfig = Object.freeze({
   minWindow: 128 * 1024,
   maxWindow: 64 * 1024 * 1024,
   probeInterval: 2,
+  probeThreshold: 64 * 1024,
   probeTimeout: 1000,
 });
 
@@ -56,6 +62,8 @@ export class DelayPacer {
   private acknowledged = 0;
   private probe: { readonly at: number; readonly covers: number } | undefined;
   private lastProbeAt = -Infinity;
+  /** When the oldest probe still unanswered (given up or not) was sent. */
+  private unansweredSince: number | undefined;
   private readonly leastRtt: number[] = [];
   private bucketStart = -Infinity;
 
@@ -88,7 +96,8 @@ export class DelayPacer {
 
   /**
    * `bytes` were handed to the transport. True when a probe should follow them: none is out,
-   * some bytes are unacknowledged, and `probeInterval` has passed since the last one.
+   * at least `probeThreshold` bytes are unacknowledged, and `probeInterval` has passed since
+   * the last one.
    */
   wrote(bytes: number): boolean {
     this.written += bytes;
@@ -96,15 +105,16 @@ export class DelayPacer {
     const at = this.clock.now();
     this.probe = { at, covers: this.written };
     this.lastProbeAt = at;
+    this.unansweredSince ??= at;
     return true;
   }
 
   /**
    * Milliseconds until a probe may be sent (0: now), or `undefined` when none is wanted (one is
-   * out, or nothing is unacknowledged).
+   * out, or fewer than `probeThreshold` bytes are unacknowledged).
    */
   probeDelay(): number | undefined {
-    if (this.probe !== undefined || this.inFlight === 0) return undefined;
+    if (this.probe !== undefined || this.inFlight === 0 || this.inFlight < Math.min(this.config.probeThreshold, this.windowBytes)) return undefined;
     return Math.max(0, this.lastProbeAt + this.config.probeInterval - this.clock.now());
   }
 
@@ -121,6 +131,7 @@ export class DelayPacer {
     const probe = this.probe;
     if (probe === undefined) return false;
     this.probe = undefined;
+    this.unansweredSince = undefined;
     const now = this.clock.now();
     const rtt = now - probe.at;
     const newlyAcknowledged = probe.covers - this.acknowledged;
@@ -134,6 +145,14 @@ export class DelayPacer {
       this.windowBytes = Math.min(maxWindow, this.windowBytes + (newlyAcknowledged * (targetDelay - delay)) / targetDelay);
     }
     return true;
+  }
+
+  /**
+   * Milliseconds since the oldest probe that no pong has answered yet was sent (probes given up
+   * included); 0 when every probe was answered. A peer that reads nothing answers none.
+   */
+  unansweredFor(): number {
+    return this.unansweredSince === undefined ? 0 : this.clock.now() - this.unansweredSince;
   }
 
   /** Gives up the probe out (never answered): everything written counts as read, window halved. */

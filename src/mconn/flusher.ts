@@ -5,9 +5,10 @@
  * @module
  */
 import type { SchedulerLike, Subscription } from "rxjs";
+import { WriteStallError } from "./errors.js";
 import { PING, PONG, packetWireSize, type MsgPacket, type Packet } from "../wire/packet.js";
 import type { DelayPacer } from "./delay-pacer.js";
-import type { PacketWriter } from "./packet-writer.js";
+import type { PacketWriter, StallOptions } from "./packet-writer.js";
 import type { TokenBucket } from "./token-bucket.js";
 
 /** What a {@link Flusher} draws from and writes to. */
@@ -39,6 +40,12 @@ export interface FlusherOptions {
    * window is full, and a probe ping follows the writes it asks for. None: no bound.
    */
   readonly pacer?: DelayPacer;
+  /**
+   * With a pacer: when its probes stay unanswered for `timeout` (the peer reads nothing, so
+   * pacing keeps the socket from ever filling), `onStall` is told, as the writer tells of a
+   * full transport.
+   */
+  readonly stall?: Pick<StallOptions, "timeout" | "onStall">;
 }
 
 /**
@@ -213,7 +220,14 @@ export class Flusher {
     if (delay === undefined) return;
     this.pacerTimer = this.options.scheduler.schedule(() => {
       this.pacerTimer = undefined;
-      if (giveUp !== undefined) pacer.giveUp();
+      if (giveUp !== undefined) {
+        pacer.giveUp();
+        const stall = this.options.stall;
+        if (stall !== undefined && pacer.unansweredFor() >= stall.timeout) {
+          stall.onStall(new WriteStallError(stall.timeout));
+          return;
+        }
+      }
       this.kick();
     }, Math.max(delay, 0.001));
   }

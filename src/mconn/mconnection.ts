@@ -2,6 +2,7 @@ import { asapScheduler, asyncScheduler, defer, firstValueFrom, Observable, of, R
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { MConnError, namePeer, type PeerRef } from "../error-base.js";
 import { TransportError } from "../duplex/errors.js";
+import type { WriteStallError } from "./errors.js";
 import { maxPacketMsgSize } from "../wire/packet.js";
 import { resolveChannels, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
 import { ChannelSender } from "./channel-sender.js";
@@ -136,7 +137,10 @@ export class MConnection {
       flushScheduler: options.flushScheduler ?? asapScheduler,
       yieldScheduler: options.yieldScheduler ?? immediateScheduler,
       onControlWritten: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: scheduler.now() }),
-      ...(config.pacingTargetDelay > 0 && { pacer: new DelayPacer({ ...pacingDefaults, targetDelay: config.pacingTargetDelay }, scheduler) }),
+      ...(config.pacingTargetDelay > 0 && {
+        pacer: new DelayPacer({ ...pacingDefaults, targetDelay: config.pacingTargetDelay }, scheduler),
+        stall: { timeout: config.writeStallTimeout, onStall: (error: WriteStallError) => this.finish({ kind: "error", error }) },
+      }),
     });
     if (this.memory !== undefined) this.memory.onRelease = () => this.admitWaiting();
     this.messages$ = this.allMessages.asObservable();

@@ -69,6 +69,8 @@ describe("broadcast with a peer that never reads", function () {
     const event = await within(rogueEnded, 1, "the non-reader removed");
     expect(event.type === "removed" && event.reason.kind === "error" && event.reason.error, "the non-reader's reason").to.be.instanceOf(WriteStallError);
     expect(droppedByRogue, "broadcasts the non-reader could not take").to.be.greaterThan(0);
+    // Ended within writeStallTimeout of its first unanswered probe (probes are given up each second).
+    expect(rogueGoneAt! - started, "ms until the non-reader was ended").to.be.below(STALL_MS + 3000);
     const rogueStatus = roguePeer!.connection.status().find((c) => c.id === CH)!;
     expect(rogueStatus.dropped, "its drops are counted on its channel (status$, metrics)").to.equal(droppedByRogue);
     await within(

@@ -3,7 +3,7 @@ import { VirtualTimeScheduler } from "rxjs";
 import { DelayPacer, pacingDefaults, type PacingConfig } from "../../../src/mconn/delay-pacer.js";
 
 const KiB = 1024;
-const config: PacingConfig = { targetDelay: 5, minWindow: 128 * KiB, maxWindow: 8 * 1024 * KiB, probeInterval: 2, probeTimeout: 1000 };
+const config: PacingConfig = { targetDelay: 5, minWindow: 128 * KiB, maxWindow: 8 * 1024 * KiB, probeInterval: 2, probeThreshold: 1, probeTimeout: 1000 };
 
 /** A pacer on a clock the test moves by hand. */
 function pacerAt(options: Partial<PacingConfig> = {}) {
@@ -81,6 +81,12 @@ describe("DelayPacer", () => {
     expect(p.pacer.wrote(0)).to.equal(true);
   });
 
+  it("sends no probe while fewer than probeThreshold bytes are unacknowledged", () => {
+    const p = pacerAt({ probeThreshold: 64 * KiB });
+    for (let i = 0; i < 63; i++) expect(p.pacer.wrote(KiB), `after ${i + 1} KiB`).to.equal(false);
+    expect(p.pacer.wrote(KiB), "at 64 KiB").to.equal(true);
+  });
+
   it("ignores a pong with no probe out (an answer to a keepalive ping, or unsolicited)", () => {
     const p = pacerAt();
     const window = p.pacer.window;
@@ -101,6 +107,19 @@ describe("DelayPacer", () => {
     expect(p.pacer.probing).to.equal(false);
     expect(p.pacer.inFlight).to.equal(0);
     expect(p.pacer.window).to.equal(512 * KiB);
+  });
+
+  it("tells how long probes have gone unanswered, across probes given up, until a pong", () => {
+    const p = pacerAt();
+    expect(p.pacer.unansweredFor()).to.equal(0);
+    p.pacer.wrote(1000);
+    p.advance(1000);
+    p.pacer.giveUp();
+    p.pacer.wrote(1000);
+    p.advance(500);
+    expect(p.pacer.unansweredFor()).to.equal(1500);
+    p.pacer.pong();
+    expect(p.pacer.unansweredFor()).to.equal(0);
   });
 
   it("has defaults that keep to the peer's default ping-rate limit", async () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { TransportError } from "../../../src/errors.js";
+import { TransportError, WriteStallError } from "../../../src/errors.js";
 import { MConnection } from "../../../src/mconn/mconnection.js";
 import { FakeDuplex, hex } from "../../helpers/fake-duplex.js";
 import { testScheduler } from "../../helpers/marbles.js";
@@ -50,6 +50,27 @@ describe("MConnection pacing (marble)", () => {
       expect(duplex.writes.filter((w) => w.hex !== PING).some((w) => w.hex.endsWith(PING)), "no probe after data").to.equal(false);
       expect(bytesOf(duplex.writes)).to.be.greaterThan(3 * MiB);
       conn.abort(new TransportError("done"));
+    });
+  });
+});
+
+describe("MConnection pacing and a peer that reads nothing (marble)", () => {
+  it("ends with WriteStallError once its probes stay unanswered for writeStallTimeout, although the socket never fills", () => {
+    const ts = testScheduler();
+    ts.run(({ hot, flush }) => {
+      const duplex = new FakeDuplex(hot<Uint8Array>("-"), ts); // takes every write, answers nothing
+      const conn = new MConnection(duplex, { channels, config: { ...config, writeStallTimeout: 3000 }, flushScheduler: ts, yieldScheduler: ts });
+      const ended: unknown[] = [];
+      conn.ended$.subscribe((r) => ended.push(r));
+      conn.start();
+      conn.trySend(1, new Uint8Array(3 * MiB));
+      flush();
+      expect(ended).to.have.length(1);
+      const reason = ended[0] as { kind: string; error?: unknown };
+      expect(reason.kind).to.equal("error");
+      expect(reason.error).to.be.instanceOf(WriteStallError);
+      // The probe unanswered since 0 is given up at 1 s, 2 s, 3 s: the third reaches the timeout.
+      expect(ts.now()).to.equal(3000);
     });
   });
 });
