@@ -114,7 +114,7 @@ export class DelayPacer {
    * out, or fewer than `probeThreshold` bytes are unacknowledged).
    */
   probeDelay(): number | undefined {
-    if (this.probe !== undefined || this.inFlight === 0 || this.inFlight < Math.min(this.config.probeThreshold, this.windowBytes)) return undefined;
+    if (this.probe !== undefined || this.inFlight < Math.max(1, Math.min(this.config.probeThreshold, this.windowBytes))) return undefined;
     return Math.max(0, this.lastProbeAt + this.config.probeInterval - this.clock.now());
   }
 

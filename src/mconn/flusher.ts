@@ -160,6 +160,7 @@ export class Flusher {
     const pacer = this.unpaced ? undefined : this.options.pacer;
     let more = false;
     let paced = false;
+    let probed = false;
     const wait = sendBucket.wait();
     if (wait > 0) {
       this.rateTimer ??= this.options.scheduler.schedule(() => {
@@ -179,7 +180,8 @@ export class Flusher {
       // Another flush only if the write buffer filled up before the queues emptied.
       more = this.options.hasPending();
       if (pacer !== undefined) {
-        if (pacer.wrote(bytes)) {
+        probed = pacer.wrote(bytes);
+        if (probed) {
           packets.push(PING);
           bytes += 3;
         }
@@ -204,7 +206,7 @@ export class Flusher {
     sendBucket.spend(writer.wireSize(bytes));
     writer.write(packets, bytes);
     for (let i = 0; i < controls; i++) this.options.onControlWritten(packets[i]);
-    if (packets.length > controls && packets[packets.length - 1] === PING) this.options.onControlWritten(PING);
+    if (probed) this.options.onControlWritten(PING);
     if (!paced && (more || this.onEmptied !== undefined)) this.kick();
   }
 
@@ -229,6 +231,6 @@ export class Flusher {
         }
       }
       this.kick();
-    }, Math.max(delay, 0.001));
+    }, delay);
   }
 }
