@@ -11,6 +11,9 @@ import { priorityLatency } from "./cases/priority-latency.js";
 import { small } from "./cases/small.js";
 import type { BenchCase, Figure } from "./measure.js";
 import { machine, table, writeResults } from "./report.js";
+import { traceTurns } from "./turn-trace.js";
+
+traceTurns("bench");
 
 const CASES: readonly BenchCase[] = [bulk, small, priority, priorityLatency, handshakes, manyPeers];
 

@@ -12,9 +12,11 @@ import { generateNodeKey } from "../src/secret/node-key.js";
 import { secretAuthenticator } from "../src/p2p/secret-authenticator.js";
 import { upgrade } from "../src/p2p/upgrade.js";
 import { LATENCY_CHANNELS, latencyRecorder } from "./latency-probe.js";
+import { traceTurns } from "./turn-trace.js";
 import { yamuxOverSocket } from "./yamux.js";
 
 const [role = "", ...args] = process.argv.slice(2);
+traceTurns(`peer ${role}`);
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const key = generateNodeKey();
 const unlimited = { sendRate: 0, recvRate: 0 };
