@@ -3,6 +3,7 @@
  * baselines measured in the same run; a table, and bench/results/latest.json.
  */
 import { parseArgs } from "node:util";
+import { aead } from "./cases/aead.js";
 import { bulk } from "./cases/bulk.js";
 import { handshakes } from "./cases/handshakes.js";
 import { manyPeers } from "./cases/many-peers.js";
@@ -15,7 +16,7 @@ import { traceTurns } from "./turn-trace.js";
 
 traceTurns("bench");
 
-const CASES: readonly BenchCase[] = [bulk, small, priority, priorityLatency, handshakes, manyPeers];
+const CASES: readonly BenchCase[] = [bulk, aead, small, priority, priorityLatency, handshakes, manyPeers];
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, repeat: { type: "string" } } });
 const quick = values.quick === true;
