@@ -23,8 +23,9 @@ it("a subscriber parsing JSON from an untrusted peer: a throw ends only that pee
     expect(error instanceof SubscriberError && error.peer?.id).to.equal(hostile.nodeId);
 
     const peer = await honest.dial(us.address!);
+    const got = firstValueFrom(us.channel(CHAT).messages$); // subscribed after the parser, so told after it
     await peer.send(CHAT, new TextEncoder().encode('{"hello":"world"}'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await got;
     expect(parsed).to.deep.equal([{ hello: "world" }]);
   } finally {
     await Promise.all([us.stop(), honest.stop(), hostile.stop()]);
