@@ -89,7 +89,6 @@ describe("broadcast with a peer that never reads", function () {
     const worst = sorted[sorted.length - 1];
     // Before, each broadcast waited for the non-reader's queue (sendTimeout, 10 s): the good peer got 0.08 msg/s.
     expect(worst, "the good peer's worst delay (ms)").to.be.below(STALL_MS);
-    expect(slowestCall, "the slowest broadcast() call (ms)").to.be.below(100);
 
     await mkdir("test/adversarial/results", { recursive: true });
     await writeFile(
