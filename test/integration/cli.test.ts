@@ -88,7 +88,10 @@ describe("the rx-mconn command", function () {
   });
 
   it("every command has --help listing each option with its default, or saying it is required", async () => {
-    for (const c of ["demo", "keygen", "id", "node", "probe", "watch", "blocks", "tx"]) {
+    const commands = ["demo", "keygen", "id", "node", "probe", "watch", "blocks", "tx", "crawl"];
+    const listed = (await runCli(["--help"])).stdout.split("commands:\n")[1].split("\n\n")[0].split("\n").map((l) => l.trim().split(" ")[0]);
+    expect(listed, "the commands rx-mconn --help lists").to.deep.equal(commands);
+    for (const c of commands) {
       const r = await runCli([c, "--help"]);
       expect(r.code, c).to.equal(0);
       expect(r.stdout, c).to.match(new RegExp(`usage: rx-mconn ${c}`));
