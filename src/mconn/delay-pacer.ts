@@ -126,12 +126,16 @@ export class DelayPacer {
   /**
    * A pong arrived. True when it answered the probe (its bytes are acknowledged and the window
    * resized); false when no probe was out (an answer to a keepalive ping, or unsolicited).
+   * Pongs carry nothing that names their ping: one that comes late for a probe given up is
+   * taken as the answer to the probe out then (its bytes count as read one probe early, until
+   * the connection next goes quiet), as is one to a keepalive ping written before a probe.
    */
   pong(): boolean {
+    // Any pong shows the peer reading, a late answer to a probe given up included.
+    this.unansweredSince = undefined;
     const probe = this.probe;
     if (probe === undefined) return false;
     this.probe = undefined;
-    this.unansweredSince = undefined;
     const now = this.clock.now();
     const rtt = now - probe.at;
     const newlyAcknowledged = probe.covers - this.acknowledged;

@@ -122,6 +122,21 @@ describe("DelayPacer", () => {
     expect(p.pacer.unansweredFor()).to.equal(0);
   });
 
+  it("takes a late pong to a probe given up, with no probe out, as the peer reading: the stall clock starts over", () => {
+    const p = pacerAt();
+    p.pacer.wrote(1000);
+    p.advance(1000);
+    p.pacer.giveUp();
+    p.advance(200);
+    expect(p.pacer.pong(), "no probe out").to.equal(false);
+    expect(p.pacer.unansweredFor()).to.equal(0);
+    p.advance(30_000);
+    p.pacer.wrote(1000);
+    p.advance(1000);
+    p.pacer.giveUp();
+    expect(p.pacer.unansweredFor(), "only the probe of now, not the one 31 s ago").to.equal(1000);
+  });
+
   it("has defaults that keep to the peer's default ping-rate limit", async () => {
     const { defaults } = await import("../../../src/mconn/config.js");
     expect(1000 / pacingDefaults.probeInterval).to.be.at.most(defaults.maxPingRate);
