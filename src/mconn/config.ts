@@ -105,7 +105,7 @@ export function verifyConfig(config: Partial<MConnectionConfig> = {}): MConnecti
   rate(errors, "recvRate", c.recvRate);
   positiveDuration(errors, "closeTimeout", c.closeTimeout);
   positiveDuration(errors, "writeStallTimeout", c.writeStallTimeout);
-  if (!(c.pacingTargetDelay >= 0)) errors.push(`pacingTargetDelay must be 0 (no pacing) or a positive number of milliseconds, got ${c.pacingTargetDelay}.`);
+  if (!(Number.isFinite(c.pacingTargetDelay) && c.pacingTargetDelay >= 0)) errors.push(`pacingTargetDelay must be 0 (no pacing) or a finite positive number of milliseconds, got ${c.pacingTargetDelay}.`);
   if (errors.length > 0) throw new ConfigError(errors.join(" "));
   return c;
 }

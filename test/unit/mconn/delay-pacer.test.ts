@@ -137,6 +137,13 @@ describe("DelayPacer", () => {
     expect(p.pacer.unansweredFor(), "only the probe of now, not the one 31 s ago").to.equal(1000);
   });
 
+  it("is configured by a finite pacingTargetDelay (Infinity would make the window NaN)", async () => {
+    const { defaults, verifyConfig } = await import("../../../src/mconn/config.js");
+    const { ConfigError } = await import("../../../src/errors.js");
+    for (const bad of [Infinity, -1, NaN]) expect(() => verifyConfig({ ...defaults, pacingTargetDelay: bad }), String(bad)).to.throw(ConfigError, /pacingTargetDelay/);
+    expect(verifyConfig({ ...defaults, pacingTargetDelay: 0 }).pacingTargetDelay).to.equal(0);
+  });
+
   it("has defaults that keep to the peer's default ping-rate limit", async () => {
     const { defaults } = await import("../../../src/mconn/config.js");
     expect(1000 / pacingDefaults.probeInterval).to.be.at.most(defaults.maxPingRate);
