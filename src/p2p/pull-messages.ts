@@ -51,7 +51,8 @@ export function pullMessages<T>(source: Observable<Envelope<T>>, options: PullOp
   const lowWaterMark = Math.floor(highWaterMark / 2);
   const buffer: Envelope<T>[] = [];
   const holds = new Map<Peer, () => void>();
-  let waiting: ((r: IteratorResult<Envelope<T>>) => void) | undefined;
+  /** `next()` calls not yet answered, oldest first (the protocol allows several at once). */
+  const waiting: ((r: IteratorResult<Envelope<T>>) => void)[] = [];
   let done = false;
 
   const releaseAll = () => {
@@ -59,12 +60,14 @@ export function pullMessages<T>(source: Observable<Envelope<T>>, options: PullOp
     holds.clear();
   };
   const finish = (): IteratorResult<Envelope<T>> => ({ done: true, value: undefined });
+  const finishWaiting = () => {
+    for (const resolve of waiting.splice(0)) resolve(finish());
+  };
 
   const subscription: Subscription = source.subscribe({
     next: (envelope) => {
-      if (waiting !== undefined) {
-        const resolve = waiting;
-        waiting = undefined;
+      const resolve = waiting.shift();
+      if (resolve !== undefined) {
         resolve({ done: false, value: envelope });
         return;
       }
@@ -75,9 +78,7 @@ export function pullMessages<T>(source: Observable<Envelope<T>>, options: PullOp
     complete: () => {
       done = true;
       releaseAll();
-      const resolve = waiting;
-      waiting = undefined;
-      resolve?.(finish());
+      finishWaiting();
     },
   });
 
@@ -92,16 +93,14 @@ export function pullMessages<T>(source: Observable<Envelope<T>>, options: PullOp
         return Promise.resolve({ done: false, value });
       }
       if (done) return Promise.resolve(finish());
-      return new Promise((resolve) => (waiting = resolve));
+      return new Promise((resolve) => waiting.push(resolve));
     },
     return(): Promise<IteratorResult<Envelope<T>>> {
       done = true;
       subscription.unsubscribe();
       buffer.length = 0;
       releaseAll();
-      const resolve = waiting;
-      waiting = undefined;
-      resolve?.(finish());
+      finishWaiting();
       return Promise.resolve(finish());
     },
     [Symbol.asyncIterator]() {

@@ -69,6 +69,18 @@ describe("pullMessages: a channel's messages as an async iterator with backpress
     expect((await left).done).to.equal(true);
   });
 
+  it("several next() calls at once are answered in order, and each is ended by completion", async () => {
+    const source = new Subject<Envelope<number>>();
+    const a = fakePeer();
+    const it = pullMessages(source);
+    const [first, second, third] = [take(it), take(it), it.next()];
+    source.next(env(a.peer, 1));
+    source.next(env(a.peer, 2));
+    source.complete();
+    expect([await first, await second]).to.deep.equal([1, 2]);
+    expect((await third).done).to.equal(true);
+  });
+
   it("return() (a break out of for await) unsubscribes and releases every hold", async () => {
     const source = new Subject<Envelope<number>>();
     const a = fakePeer();
