@@ -42,6 +42,8 @@ class PipeEnd implements ByteDuplex {
   private scheduled = false;
   private remoteEnded = false;
   private closed = false;
+  /** `destroy()` was called: nothing written since is known to have left. */
+  private destroyed = false;
   private wantDrain = false;
   private readonly random: (() => number) | undefined;
 
@@ -80,9 +82,9 @@ class PipeEnd implements ByteDuplex {
     this.schedule();
   }
 
-  /** Writes reach the peer's inbox at once: `flushed` is called now. */
+  /** Writes reach the peer's inbox at once: `flushed` is called now, unless destroyed. */
   end(flushed?: () => void): void {
-    flushed?.();
+    if (!this.destroyed) flushed?.();
     if (this.closed) return;
     this.closed = true;
     this.peer.remoteEnded = true;
@@ -90,6 +92,7 @@ class PipeEnd implements ByteDuplex {
   }
 
   destroy(error?: Error): void {
+    this.destroyed = true;
     if (this.closed && this.subscriber === undefined) return;
     this.closed = true;
     this.inbox.length = 0;

@@ -79,9 +79,10 @@ export function socketDuplex(socket: Socket): ByteDuplex {
       userPaused = false;
       flow();
     },
+    // Node calls end's callback with an error when the socket is destroyed before it finished:
+    // then nothing is known to have left, and `flushed` is not called.
     end: (flushed) => {
-      if (socket.destroyed) flushed?.();
-      else socket.end(flushed);
+      if (!socket.destroyed) socket.end((error?: Error | null) => error == null && flushed?.());
     },
     // A reason given here ends incoming$ as it is (a layer above that failed to write, say).
     destroy: (error) => {
