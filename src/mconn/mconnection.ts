@@ -158,6 +158,11 @@ export class MConnection {
     return this.state === "running" || this.state === "closing";
   }
 
+  /** True while the connection takes new messages: running, not yet closing. */
+  get acceptsMessages(): boolean {
+    return this.state === "running";
+  }
+
   /** The reason the connection ended, once it has. */
   get closeReason(): CloseReason | undefined {
     return this.endedWith;
@@ -226,7 +231,7 @@ export class MConnection {
   queue(channelId: number, message: Uint8Array): Observable<boolean> {
     return defer(() => {
       const st = this.states[channelId];
-      return this.state !== "running" || st === undefined ? of(false) : st.sender.queue(message);
+      return !this.acceptsMessages || st === undefined ? of(false) : st.sender.queue(message);
     });
   }
 
@@ -237,7 +242,7 @@ export class MConnection {
    */
   trySend(channelId: number, message: Uint8Array): boolean {
     const st = this.states[channelId];
-    if (this.state !== "running" || st === undefined) return false;
+    if (!this.acceptsMessages || st === undefined) return false;
     return st.sender.trySend(message);
   }
 

@@ -28,7 +28,7 @@ export function broadcast(peers: Iterable<Peer>, channelId: number, message: Uin
   let dropped = 0;
   let skipped = 0;
   for (const p of peers) {
-    if (!p.isRunning || !p.hasChannel(channelId)) skipped++;
+    if (!p.connection.acceptsMessages || !p.hasChannel(channelId)) skipped++;
     else if (p.trySend(channelId, message)) queued++;
     else dropped++;
   }
