@@ -79,6 +79,9 @@ export class Flusher {
   private pacerTimer: Subscription | undefined;
   private unpaced = false;
   private stopped = false;
+  /** A flush is running: a `kick()` from inside it (a sender admitted as it releases memory) waits for its end. */
+  private flushing = false;
+  private kickedWhileFlushing = false;
   private onEmptied: (() => void) | undefined;
 
   constructor(private readonly options: FlusherOptions) {}
@@ -118,6 +121,10 @@ export class Flusher {
 
   /** Schedules a flush unless one is scheduled, the writer waits for a drain, or stopped. */
   kick(): void {
+    if (this.flushing) {
+      this.kickedWhileFlushing = true;
+      return;
+    }
     if (this.scheduled || this.stopped || !this.options.writer.writable) return;
     this.scheduled = true;
     const { flushScheduler, yieldScheduler } = this.options;
@@ -142,7 +149,21 @@ export class Flusher {
     this.pacerTimer?.unsubscribe();
   }
 
+  /** One flush; a kick from inside it is taken once it has marked the turn (so it yields). */
   private flush(): void {
+    this.flushing = true;
+    try {
+      this.flushOnce();
+    } finally {
+      this.flushing = false;
+      if (this.kickedWhileFlushing) {
+        this.kickedWhileFlushing = false;
+        this.kick();
+      }
+    }
+  }
+
+  private flushOnce(): void {
     const { writer, sendBucket, writeBufferSize, batchSize } = this.options;
     if (this.stopped || !writer.writable) return;
     const packets: Packet[] = [];

@@ -3,6 +3,7 @@ import type { SchedulerAction, SchedulerLike } from "rxjs";
 import type { TestScheduler } from "rxjs/testing";
 import { TransportError } from "../../../src/errors.js";
 import { MConnection } from "../../../src/mconn/mconnection.js";
+import { MemoryBudget } from "../../../src/mconn/memory-budget.js";
 import { FakeDuplex, hex } from "../../helpers/fake-duplex.js";
 import { testScheduler } from "../../helpers/marbles.js";
 
@@ -50,6 +51,23 @@ describe("MConnection flush scheduling (marble)", () => {
         { at: 1, hex: "091a07080110011a0102" },
         { at: 10, hex: "091a07080110011a0101" },
       ]);
+    });
+  });
+
+  it("a send admitted during a flush (the memory it waited for was just released) is written on the next turn, not in the same one", () => {
+    const ts = testScheduler();
+    ts.run(({ hot, flush }) => {
+      const budget = new MemoryBudget(3000);
+      const duplex = new FakeDuplex(hot<Uint8Array>("-"), ts);
+      const conn = new MConnection(duplex, { channels, config, flushScheduler: ts, yieldScheduler: nextFrame(ts), memoryBudget: budget });
+      conn.start();
+      // Two packets: the first flush's buffer is full as it cuts the last one and gives the 2 KiB back.
+      expect(conn.trySend(1, new Uint8Array(2048))).to.equal(true);
+      let admitted = false;
+      conn.queue(1, new Uint8Array(1500)).subscribe((ok) => (admitted = ok)); // waits: 2048 + 1500 is past the budget
+      flush();
+      expect(admitted).to.equal(true);
+      expect(duplex.writes.filter((w) => w.at < 1000).map((w) => w.at)).to.deep.equal([0, 1]);
     });
   });
 
