@@ -23,6 +23,8 @@ export class MemoryBudget {
   holders = 0;
   /** The most bytes ever held at once. */
   highWater = 0;
+  /** Accounts refused since the last release: any release may make room for them. */
+  readonly refused = new Set<BudgetAccount>();
 
   /** @param total the budget in bytes (`maxReceiveBuffer`). */
   constructor(readonly total: number) {
@@ -39,7 +41,10 @@ export class MemoryBudget {
 export class BudgetAccount {
   /** Bytes this account holds. */
   held = 0;
-  /** Told after bytes are given back (while the account is open): room may have come free. */
+  /**
+   * Told after bytes are given back by this account, or by any other once this one was refused
+   * (while the account is open): room may have come free.
+   */
   onRelease: (() => void) | undefined;
   private closed = false;
 
@@ -67,7 +72,11 @@ export class BudgetAccount {
   tryReserve(bytes: number): boolean {
     if (bytes <= 0) return true;
     const b = this.budget;
-    if (this.closed || this.held + bytes > this.share || b.used + bytes > b.total) return false;
+    if (this.closed) return false;
+    if (this.held + bytes > this.share || b.used + bytes > b.total) {
+      b.refused.add(this);
+      return false;
+    }
     if (this.held === 0) b.holders++;
     this.held += bytes;
     b.used += bytes;
@@ -84,11 +93,16 @@ export class BudgetAccount {
     b.used -= n;
     if (this.held === 0) b.holders--;
     if (!this.closed) this.onRelease?.();
+    if (b.refused.size === 0) return;
+    const waiting = [...b.refused];
+    b.refused.clear();
+    for (const account of waiting) if (account !== this && !account.closed) account.onRelease?.();
   }
 
   /** Gives everything back; later reservations are refused. */
   close(): void {
     this.closed = true;
+    this.budget.refused.delete(this);
     this.release(this.held);
   }
 }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import sinon from "sinon";
 import { from, lastValueFrom, toArray } from "rxjs";
 import { ConfigError } from "../../../src/errors.js";
 import { MemoryBudget, MemoryBudgetError } from "../../../src/mconn/memory-budget.js";
@@ -24,6 +25,22 @@ describe("MemoryBudget", () => {
     expect([budget.used, budget.holders]).to.deep.equal([50, 1]);
     expect(() => a.reserve(1), "a closed account").to.throw(MemoryBudgetError);
     expect(budget.highWater).to.equal(100);
+  });
+
+  it("tells an account that was refused of the next release by any account, once", () => {
+    const budget = new MemoryBudget(100);
+    const [a, b] = [budget.account(), budget.account()];
+    a.onRelease = sinon.spy();
+    b.reserve(60);
+    expect(a.tryReserve(60), "past the budget").to.equal(false);
+    b.release(10);
+    expect((a.onRelease as sinon.SinonSpy).callCount, "room may have come free for a").to.equal(1);
+    b.release(10);
+    expect((a.onRelease as sinon.SinonSpy).callCount, "not refused again since").to.equal(1);
+    a.close();
+    expect(a.tryReserve(60)).to.equal(false);
+    b.release(10);
+    expect((a.onRelease as sinon.SinonSpy).callCount, "a closed account is told nothing").to.equal(1);
   });
 
   it("refuses a budget that is not a positive number of bytes", () => {
