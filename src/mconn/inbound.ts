@@ -5,12 +5,11 @@
  * @module
  */
 import { connectable, filter, ignoreElements, merge, mergeMap, Subject, tap, type Observable, type SchedulerLike, type Subscription } from "rxjs";
-import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { decodePacketBatches } from "../wire/decode-packets.js";
 import { maxPacketMsgSize, type Packet } from "../wire/packet.js";
 import type { MConnectionConfig } from "./config.js";
 import { keepalive } from "./keepalive.js";
-import { limitIncoming } from "./limit-incoming.js";
+import { limitIncoming, type ReadingDuplex } from "./limit-incoming.js";
 import { limitPingRate } from "./limit-ping-rate.js";
 import type { BudgetAccount } from "./memory-budget.js";
 import { reassembleBatches, type ChannelMessage, type ReassemblyChannel } from "./reassemble.js";
@@ -50,7 +49,7 @@ export interface Inbound {
  * ```
  */
 export function inbound(
-  duplex: ByteDuplex,
+  duplex: ReadingDuplex,
   config: MConnectionConfig,
   channels: readonly ReassemblyChannel[],
   recvBucket: TokenBucket,

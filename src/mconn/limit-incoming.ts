@@ -15,7 +15,10 @@ import { TokenBucket } from "./token-bucket.js";
  * result:   a-- ... --b                (b waits 1000 ms: the duplex is paused meanwhile)
  * ```
  */
-export function limitIncoming(duplex: ByteDuplex, bucket: TokenBucket, scheduler: SchedulerLike): Observable<Uint8Array> {
+/** The reading side of a duplex: all that the inbound path uses. */
+export type ReadingDuplex = Pick<ByteDuplex, "incoming$" | "wireReceived$" | "pause" | "resume">;
+
+export function limitIncoming(duplex: ReadingDuplex, bucket: TokenBucket, scheduler: SchedulerLike): Observable<Uint8Array> {
   if (bucket.unlimited) return duplex.incoming$;
   return new Observable<Uint8Array>((subscriber) => {
     let resumeTimer: Subscription | undefined;

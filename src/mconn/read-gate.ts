@@ -5,12 +5,13 @@
  * @module
  */
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
+import type { ReadingDuplex } from "./limit-incoming.js";
 
 /**
  * Reference-counted pausing of `duplex`'s reading. `hold()` stops reading (the socket stops
  * reading, so TCP flow control pushes back on the peer) until every hold is released;
- * {@link ReadGate.duplex} is the same duplex whose `pause()`/`resume()` take and release one
- * hold, for code written against a plain {@link ByteDuplex} (the rate limit).
+ * {@link ReadGate.duplex} is the duplex's reading side whose `pause()`/`resume()` take and
+ * release one hold, for code written against a plain duplex (the rate limit).
  *
  * ```
  * holds:   rate limit  ──[────]──────────
@@ -19,8 +20,8 @@ import type { ByteDuplex } from "../duplex/byte-duplex.js";
  * ```
  */
 export class ReadGate {
-  /** `duplex`, with `pause()`/`resume()` counted as one hold of this gate. */
-  readonly duplex: ByteDuplex;
+  /** `duplex`'s reading side, with `pause()`/`resume()` counted as one hold of this gate. */
+  readonly duplex: ReadingDuplex;
   private holds = 0;
 
   constructor(private readonly inner: ByteDuplex) {
@@ -29,18 +30,9 @@ export class ReadGate {
       get incoming$() {
         return inner.incoming$;
       },
-      get drained$() {
-        return inner.drained$;
-      },
       get wireReceived$() {
         return inner.wireReceived$;
       },
-      get remote() {
-        return inner.remote;
-      },
-      write: (chunk) => inner.write(chunk),
-      ...(inner.writesSettled === undefined ? {} : { writesSettled: () => inner.writesSettled?.() === true }),
-      ...(inner.wireSize === undefined ? {} : { wireSize: (bytes: number) => inner.wireSize?.(bytes) ?? bytes }),
       pause: () => {
         release ??= this.hold();
       },
@@ -49,8 +41,6 @@ export class ReadGate {
         release = undefined;
         r?.();
       },
-      end: () => inner.end(),
-      destroy: (error) => inner.destroy(error),
     };
   }
 
