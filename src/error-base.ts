@@ -58,6 +58,14 @@ export type TimeoutStage =
   | "pong" // nothing received after our ping (`pongTimeout`)
   | "write"; // a full transport that did not drain (`writeStallTimeout`)
 
+/** How a {@link TimeoutError}'s default message names each stage. */
+const STAGE_NAMES: Record<TimeoutStage, string> = {
+  "secret-handshake": "the secret handshake",
+  "node-info": "the NodeInfo exchange",
+  pong: "the answer to our ping",
+  write: "the write",
+};
+
 /**
  * A time limit ran out; `stage` says which, `timeoutMs` how long it was. The one class of
  * every timeout of a connection (`instanceof TimeoutError`); `PongTimeoutError` and
@@ -71,7 +79,7 @@ export class TimeoutError extends MConnError {
     message?: string,
     reason: "timeout" | "pong-timeout" | "write-stall" = "timeout",
   ) {
-    super(reason, message ?? `the ${stage} stage did not complete within ${timeoutMs} ms`);
+    super(reason, message ?? `${STAGE_NAMES[stage]} did not complete within ${timeoutMs} ms`);
   }
 }
 

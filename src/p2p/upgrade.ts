@@ -76,7 +76,7 @@ export async function upgrade(raw: ByteDuplex, options: UpgradeOptions): Promise
     const { message, rest } = await readDelimited(duplex, {
       maxSize: MAX_NODE_INFO_SIZE,
       timeout: options.handshakeTimeout,
-      onTimeout: () => new TimeoutError("node-info", options.handshakeTimeout, `NodeInfo exchange did not complete within ${options.handshakeTimeout} ms`),
+      onTimeout: () => new TimeoutError("node-info", options.handshakeTimeout),
       scheduler: options.scheduler ?? asyncScheduler,
     }).catch((err: unknown) => {
       if (err instanceof PacketTooLargeError) throw new NodeInfoError("too-large", `NodeInfo of ${err.announced} bytes exceeds ${MAX_NODE_INFO_SIZE}`);

@@ -37,7 +37,7 @@ export function guardAuthenticate(authenticate: Authenticate, timeoutMs: number,
       const timer = scheduler.schedule(() => {
         if (done) return;
         done = true;
-        const error = new TimeoutError("secret-handshake", timeoutMs, `secret handshake did not complete within ${timeoutMs} ms`);
+        const error = new TimeoutError("secret-handshake", timeoutMs);
         duplex.destroy(error);
         reject(error);
       }, timeoutMs);

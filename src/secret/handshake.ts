@@ -66,7 +66,7 @@ export async function secretHandshake(raw: ByteDuplex, nodeKey: NodeKey, options
   if (ms <= 0) return run(raw, nodeKey, options).catch(fail(raw));
   return new Promise<SecretConnection>((resolve, reject) => {
     const deadline = timer(ms, options.scheduler ?? asyncScheduler).subscribe(() => {
-      const err = new TimeoutError("secret-handshake", ms, `secret handshake did not complete within ${ms} ms`);
+      const err = new TimeoutError("secret-handshake", ms);
       raw.destroy(err);
       reject(err);
     });
