@@ -282,7 +282,11 @@ export class MConnection {
     return this.gate.hold();
   }
 
-  /** Ends the connection at once with `error` as its reason (queued messages are dropped). */
+  /**
+   * Ends the connection at once with `error` as its reason (queued messages are dropped). The
+   * error is the reason itself, not a copy: when it names no peer yet, this connection's peer is
+   * set on it (so pass a new error per connection, not one shared by several).
+   */
   abort(error: MConnError): void {
     this.finish({ kind: "error", error });
   }
