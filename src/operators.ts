@@ -18,5 +18,5 @@ export { keepalive, type KeepaliveOptions } from "./mconn/keepalive.js";
 export { prioritySchedule, type PriorityScheduleOptions } from "./mconn/priority-schedule.js";
 export { batchCutter, type BatchOptions } from "./mconn/next-batch.js";
 export { OutboundChannel } from "./mconn/outbound-channel.js";
-export { limitIncoming } from "./mconn/limit-incoming.js";
+export { limitIncoming, type ReadingDuplex } from "./mconn/limit-incoming.js";
 export { TokenBucket, burstFor } from "./mconn/token-bucket.js";

@@ -2,6 +2,9 @@ import { Observable, type SchedulerLike, type Subscription } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { TokenBucket } from "./token-bucket.js";
 
+/** The reading side of a duplex: all that the inbound path uses. */
+export type ReadingDuplex = Pick<ByteDuplex, "incoming$" | "wireReceived$" | "pause" | "resume">;
+
 /**
  * The duplex's incoming bytes, held to `rate` bytes per second by pausing it. What is counted
  * is the bytes on the wire: the duplex's `wireReceived$` when it has one (an encrypted duplex
@@ -15,9 +18,6 @@ import { TokenBucket } from "./token-bucket.js";
  * result:   a-- ... --b                (b waits 1000 ms: the duplex is paused meanwhile)
  * ```
  */
-/** The reading side of a duplex: all that the inbound path uses. */
-export type ReadingDuplex = Pick<ByteDuplex, "incoming$" | "wireReceived$" | "pause" | "resume">;
-
 export function limitIncoming(duplex: ReadingDuplex, bucket: TokenBucket, scheduler: SchedulerLike): Observable<Uint8Array> {
   if (bucket.unlimited) return duplex.incoming$;
   return new Observable<Uint8Array>((subscriber) => {
