@@ -9,7 +9,7 @@ import type { MConnError } from "../errors.js";
 import { EmptyFramesError, FrameAuthenticationError, FrameLengthError, NonceExhaustedError } from "./errors.js";
 
 /** The IETF ChaCha20-Poly1305 calls of libsodium (missing from the published typings). */
-interface IetfAead {
+export interface IetfAead {
   /** Seals `message` into `ciphertext` (message length + 16); returns the bytes written. */
   crypto_aead_chacha20poly1305_ietf_encrypt(ciphertext: Uint8Array, message: Uint8Array, ad: Uint8Array | null, nsec: null, nonce: Uint8Array, key: Uint8Array): number;
   /** Opens `ciphertext` into `message`; throws when authentication fails. */
