@@ -46,7 +46,6 @@ export function blocks$(sw: BlocksSwitch, from: bigint, to: bigint, options: Blo
   const maxPending = options.maxPendingPerPeer ?? 20;
   const window = BigInt(options.window ?? 100);
   const choose = options.peers ?? (() => true);
-  const fetchOptions: FetchBlockOptions = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }) };
   if (!(maxPending >= 1) || !(window >= 1n)) throw new RangeError("blocks$: maxPendingPerPeer and window must be at least 1");
   return new Observable<BlockResponse>((subscriber) => {
     const subscriptions = new Subscription();
@@ -73,7 +72,7 @@ export function blocks$(sw: BlocksSwitch, from: bigint, to: bigint, options: Blo
       open.set(peer.id, (open.get(peer.id) ?? 0) + 1);
       const done = () => open.set(peer.id, (open.get(peer.id) ?? 1) - 1);
       subscriptions.add(
-        fetchBlock(sw, peer, height, fetchOptions).subscribe({
+        fetchBlock(sw, peer, height, options).subscribe({
           next: (r) => received.set(height, r),
           error: (err: unknown) => {
             done();

@@ -6,9 +6,10 @@
  */
 import type { SwitchChannelDescriptor } from "../p2p/reactor.js";
 import { uvarintSize } from "../wire/uvarint.js";
+// Type-only: erased from the output, so the root entry loads no schema through this module.
+import type { CometbftChannelId } from "./codecs.js";
 
-/** The id of one of CometBFT's channels. */
-export type CometbftChannelId = 0x00 | 0x20 | 0x21 | 0x22 | 0x23 | 0x30 | 0x38 | 0x40 | 0x60 | 0x61;
+export type { CometbftChannelId } from "./codecs.js";
 
 /** One of CometBFT's built-in channels, with the values its reactor declares. */
 export interface CometbftChannel extends SwitchChannelDescriptor {
