@@ -3,7 +3,7 @@
  * reactor gossips that round to us (proposal, block parts, votes) as it does to a node catching up.
  * @module
  */
-import { defer, EMPTY, filter, ignoreElements, mergeMap, Observable } from "rxjs";
+import { catchError, defer, EMPTY, filter, ignoreElements, mergeMap, Observable } from "rxjs";
 import type { Peer } from "../p2p/peer.js";
 import { consensusCodec, type ConsensusMessage } from "./codecs.js";
 import type { ConsensusSwitch } from "./consensus-events.js";
@@ -20,8 +20,9 @@ const STEP_NEW_HEIGHT = 1;
  * are in that round; this is all a watcher sends. A peer's `NewHeight` step is followed only when
  * we told it nothing before: while it waits out `timeout_commit` we stay at the height it just
  * committed, so that it sends us that height's precommits (its last commit) and, as to a node
- * catching up, the committed block's parts. Emits nothing; fails never (a message that cannot be
- * queued is skipped: the next round step tries again).
+ * catching up, the committed block's parts. Emits nothing; fails never: a message that cannot be
+ * queued (the peer has ended, or its `queue` throws) is skipped, and a peer still connected is
+ * answered again at its next round.
  *
  * ```
  * peer:    --s(1/0 Propose)--s(1/0 Commit)--s(2/0 NewHeight)--s(2/0 NewRound)--
@@ -48,7 +49,8 @@ export function followRounds(sw: ConsensusSwitch): Observable<never> {
         if (message.sum?.$case !== "newRoundStep") return EMPTY;
         const { height, round, lastCommitRound } = message.sum.value;
         const bytes = consensusCodec.encode({ sum: { $case: "newRoundStep", value: { height, round, step: STEP_PROPOSE, secondsSinceStartTime: 0n, lastCommitRound } } });
-        return peer.queue(0x20, bytes);
+        // A peer that ended (PeerEndedError) concerns that peer only: every other one is still followed.
+        return defer(() => peer.queue(0x20, bytes)).pipe(catchError(() => EMPTY));
       }),
       ignoreElements(),
     );

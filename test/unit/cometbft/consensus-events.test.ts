@@ -3,8 +3,9 @@
  * CometBFT nodes sent (test/vectors/cometbft-messages), and each event is reported once, typed.
  */
 import { expect } from "chai";
-import { filter, firstValueFrom, map, Observable, Subject, take, toArray } from "rxjs";
+import { filter, firstValueFrom, map, Observable, of, Subject, take, throwError, toArray } from "rxjs";
 import { consensusChannels, consensusCodec, consensusEvents$, followRounds, type ConsensusEvent, type ConsensusMessage, type ConsensusSwitch } from "../../../src/cometbft/index.js";
+import { PeerEndedError } from "../../../src/p2p/errors.js";
 import type { Peer } from "../../../src/p2p/peer.js";
 import type { Envelope } from "../../../src/p2p/reactor.js";
 import type { Switch, SwitchChannel } from "../../../src/p2p/switch.js";
@@ -106,6 +107,29 @@ describe("followRounds", () => {
       [6n, 1, 3, 0n],
     ]);
     expect(received).to.have.length(3);
+  });
+});
+
+describe("followRounds (marbles)", () => {
+  const stepOf = (peer: Peer, height: bigint): Envelope<ConsensusMessage> => ({
+    peer,
+    channelId: 0x20,
+    message: { sum: { $case: "newRoundStep", value: { height, round: 0, step: 3, secondsSinceStartTime: 0n, lastCommitRound: 0 } } },
+  });
+  const onChannel20 = (state$: Observable<Envelope<ConsensusMessage>>): ConsensusSwitch => ({
+    channel: <T>(id: number) => ({ messages$: id === 0x20 ? state$ : new Subject() }) as unknown as SwitchChannel<T>,
+  });
+
+  it("keeps following the other peers when a peer's queue fails (it ended) or throws", () => {
+    const queued: string[] = [];
+    const ended = { id: "ended", queue: () => throwError(() => new PeerEndedError(0x20, { id: "ended" })) } as unknown as Peer;
+    const throwing = { id: "throwing", queue: () => { throw new Error("queue threw"); } } as unknown as Peer;
+    const live = { id: "live", queue: (_: number, bytes: Uint8Array) => (queued.push(Buffer.from(bytes).toString("hex")), of(true)) } as unknown as Peer;
+    testScheduler().run(({ hot, expectObservable }) => {
+      const source = hot("-a-b-c-d", { a: stepOf(ended, 1n), b: stepOf(throwing, 1n), c: stepOf(live, 1n), d: stepOf(live, 2n) });
+      expectObservable(followRounds(onChannel20(source))).toBe("--------", {});
+    });
+    expect(queued, "both of live's rounds were answered").to.have.length(2);
   });
 });
 
