@@ -2,8 +2,10 @@
  * What the CometBFT tools share: a switch declaring only the channels the tool needs, dialed to
  * the nodes given, with failures said in one line.
  */
+import { filter, firstValueFrom, from, map, merge } from "rxjs";
 import type { CometbftChannelDescriptor } from "../cometbft/channels.js";
 import { cometbftChannelName } from "../cometbft/channel-table.js";
+import type { CloseReason } from "../mconn/close-reason.js";
 import type { Peer } from "../p2p/peer.js";
 import { secretAuthenticator } from "../p2p/secret-authenticator.js";
 import { Switch } from "../p2p/switch.js";
@@ -64,4 +66,35 @@ export function runFor(seconds: number, stopped: Promise<void>): Promise<void> {
       resolve();
     });
   });
+}
+
+/** A node that left the switch, and why, in words. */
+export interface LostNode {
+  readonly peer: Peer;
+  readonly why: string;
+}
+
+const why = (reason: CloseReason | undefined): string => (reason === undefined ? "ended" : reason.kind === "error" ? reason.error.message : reason.kind);
+
+/**
+ * Resolves once `peers` are lost: when the first of them has left the switch (`"any"`), or the
+ * last (`"every"`), with that node and why it left (a peer already gone counts). Resolves
+ * undefined if the switch stops with none lost; stays pending while they are connected.
+ */
+export function lostNodes(sw: Switch, peers: readonly Peer[], when: "any" | "every"): Promise<LostNode | undefined> {
+  const left = (p: Peer) => sw.peers.get(p.id) !== p;
+  const gone$ = merge(
+    from(peers.filter(left).map((peer) => ({ peer, reason: peer.connection.closeReason }))),
+    sw.peers$.pipe(
+      filter((e) => e.type === "removed" && peers.includes(e.peer)),
+      map((e) => ({ peer: e.peer, reason: e.type === "removed" ? e.reason : undefined })),
+    ),
+  );
+  return firstValueFrom(
+    gone$.pipe(
+      filter(() => when === "any" || peers.every(left)),
+      map(({ peer, reason }) => ({ peer, why: why(reason) })),
+    ),
+    { defaultValue: undefined },
+  );
 }

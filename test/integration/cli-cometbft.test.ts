@@ -11,8 +11,11 @@ import { join } from "node:path";
 import { blocksyncCodec, cometbftChannels, headerHash, type BlocksyncMessage, type CometbftChannelId, type ConsensusMessage, type MempoolMessage } from "../../src/cometbft/index.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import type { Block } from "../../src/proto/tendermint/types/block.js";
+import { CliError, parse } from "../../src/cli/args.js";
+import { blocks } from "../../src/cli/commands/blocks.js";
 import { buildCli, runCli } from "../helpers/cli.js";
 import { makeSwitch } from "../helpers/switches.js";
+import { within } from "../helpers/tcp.js";
 import { readVectors } from "../helpers/vectors.js";
 
 const recorded = readVectors<{ messages: { channel: number; type: string; hex: string }[] }>("cometbft-messages/v0.38.26.json").messages;
@@ -31,13 +34,18 @@ function chain(n: number, broken?: number): Map<bigint, Block> {
   return blocks;
 }
 
-/** A started stand-in node: consensus vectors once the watcher follows, blocks from `blocks`, transactions kept. */
-async function standIn(blocks: Map<bigint, Block>, ids: readonly CometbftChannelId[] = cometbftChannels("v1").map((c) => c.id)) {
+/**
+ * A started stand-in node: consensus vectors once the watcher follows, blocks from `blocks`
+ * (or, with `blocksync` "silent", no answer; with "leave", it disconnects at the first request),
+ * transactions kept.
+ */
+async function standIn(blocks: Map<bigint, Block>, ids: readonly CometbftChannelId[] = cometbftChannels("v1").map((c) => c.id), blocksync: "serve" | "silent" | "leave" = "serve") {
   const channels = cometbftChannels("v1").filter((c) => ids.includes(c.id));
   const sw: Switch = makeSwitch({ node: { channels } }).sw;
   const txs: Uint8Array[] = [];
   if (ids.includes(0x40)) sw.channel<BlocksyncMessage>(0x40).messages$.subscribe(({ peer, message }) => {
-    if (message.sum?.$case !== "blockRequest") return;
+    if (message.sum?.$case !== "blockRequest" || blocksync === "silent") return;
+    if (blocksync === "leave") return void sw.stopPeerGracefully(peer);
     const height = message.sum.value.height;
     const block = blocks.get(height);
     const answer: BlocksyncMessage = block === undefined ? { sum: { $case: "noBlockResponse", value: { height } } } : { sum: { $case: "blockResponse", value: { block, extCommit: undefined } } };
@@ -74,8 +82,8 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
   });
   after(async () => rm(out, { recursive: true, force: true }));
 
-  async function node(blocks = chain(12), ids?: readonly CometbftChannelId[]) {
-    const n = await standIn(blocks, ids);
+  async function node(blocks = chain(12), ids?: readonly CometbftChannelId[], blocksync?: "serve" | "silent" | "leave") {
+    const n = await standIn(blocks, ids, blocksync);
     stops.push(n.stop);
     return n;
   }
@@ -120,6 +128,31 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(broken.code).to.equal(1);
     expect(broken.stderr.trim().split("\n")).to.have.length(1);
     expect(broken.stderr.trim()).to.match(/^rx-mconn blocks: hash chain broken: block 6 hashes to [0-9A-F]{64} but block 7 names 0707[0-7]+ as its last block$/);
+  });
+
+  it("blocks fails in one line, exit 1, once every node it fetches from has left; one node of two leaving does not stop it", async () => {
+    const leaving = await node(chain(12), undefined, "leave");
+    const r = await runCli(["blocks", leaving.address, "--network", "test-net", "--from", "1", "--to", "5", "--out", out], 60_000);
+    expect(r.code, r.stderr).to.equal(1);
+    expect(r.stderr.trim().split("\n"), r.stderr).to.have.length(1);
+    expect(r.stderr.trim()).to.match(new RegExp(`^rx-mconn blocks: lost every node: ${leaving.sw.nodeId}: `));
+
+    const [other, staying] = [await node(chain(12), undefined, "leave"), await node()];
+    const both = await runCli(["blocks", other.address, staying.address, "--network", "test-net", "--from", "1", "--to", "5", "--out", out], 60_000);
+    expect(both.code, both.stderr).to.equal(0);
+    expect(both.stdout).to.match(/wrote 5 blocks to /);
+  });
+
+  it("blocks stops when the process is asked to (SIGINT or SIGTERM), saying how far it got", async () => {
+    const silent = await node(chain(12), undefined, "silent");
+    const { values, positionals } = parse(blocks, [silent.address, "--network", "test-net", "--from", "1", "--to", "3", "--out", out]);
+    const lines: string[] = [];
+    const stopped = new Promise<void>((resolve) => setTimeout(resolve, 500));
+    const run = blocks.run(values, positionals, { out: (l) => lines.push(l), err: (l) => lines.push(l), stopped });
+    const error = await within(run.then(() => undefined, (err: unknown) => err), 10_000, "blocks to stop");
+    expect(error).to.be.instanceOf(CliError);
+    expect((error as CliError).message).to.equal(`interrupted: wrote 0 of 3 blocks to ${out}`);
+    expect((error as CliError).code).to.equal(1);
   });
 
   it("tx sends the transaction on the mempool channel and says to whom", async () => {

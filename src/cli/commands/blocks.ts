@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { lastValueFrom, tap } from "rxjs";
+import { defer, EMPTY, lastValueFrom, merge, mergeMap, takeUntil, tap, throwError } from "rxjs";
 import { blocks$ } from "../../cometbft/blocks.js";
 import { blocksyncChannels } from "../../cometbft/channels.js";
 import { headerHash } from "../../cometbft/header-hash.js";
 import { Block } from "../../proto/tendermint/types/block.js";
-import { bytes, CliError, numberOption, requiredOption, type Command } from "../args.js";
-import { addressArguments, connectTo, heightOption, hex } from "../cometbft-peer.js";
+import { CliError, numberOption, requiredOption, type Command } from "../args.js";
+import { addressArguments, connectTo, heightOption, hex, lostNodes } from "../cometbft-peer.js";
 
 /** `blocks`: a range of blocks over blocksync, written as JSON, the hash chain checked. */
 export const blocks: Command = {
@@ -39,13 +39,12 @@ export const blocks: Command = {
       const total = Number(to - from + 1n);
       const started = Date.now();
       let done = 0;
-      let size = 0;
       let lastReport = 0;
       let previous: { height: bigint; hash: Uint8Array } | undefined;
       const progress = () => {
         const width = 30;
         const filled = Math.round((done / total) * width);
-        io.out(`[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} blocks, ${bytes(size)}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        io.out(`[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} blocks, ${((Date.now() - started) / 1000).toFixed(1)} s`);
       };
       const fetched = blocks$(sw, from, to, { timeoutMs }).pipe(
         tap(({ block }) => {
@@ -60,17 +59,23 @@ export const blocks: Command = {
           const json = { block_id: { hash: hex(hash) }, block: Block.toJSON(block) };
           writeFileSync(join(out, `${header.height}.json`), `${JSON.stringify(json, null, 1)}\n`);
           done++;
-          size += Block.encode(block).finish().length;
           if (Date.now() - lastReport >= 1000 || done === total) {
             lastReport = Date.now();
             progress();
           }
         }),
       );
-      await lastValueFrom(fetched, { defaultValue: undefined }).catch((err: unknown) => {
+      // blocks$ waits for a peer while it has none; with no node left to come back (they were
+      // dialed once), that is the end. So is an interruption (SIGINT, SIGTERM).
+      const noNodeLeft$ = defer(() => lostNodes(sw, peers, "every")).pipe(
+        mergeMap((lost) => (lost === undefined ? EMPTY : throwError(() => new CliError(`lost every node: ${lost.peer.id}: ${lost.why}`, 1)))),
+      );
+      await lastValueFrom(fetched.pipe(takeUntil(merge(defer(() => io.stopped), noNodeLeft$))), { defaultValue: undefined }).catch((err: unknown) => {
         if (err instanceof CliError) throw err;
         throw new CliError(err instanceof Error ? err.message : String(err), 1);
       });
+      // blocks$ completes only after the last block: short of it, the run was interrupted.
+      if (done < total) throw new CliError(`interrupted: wrote ${done} of ${total} blocks to ${out}`, 1);
       io.out(`wrote ${total} blocks to ${out}; hash chain checked: each block's hash is the next block's last_block_id.hash (last: ${to} ${hex(previous!.hash)})`);
       return 0;
     } finally {

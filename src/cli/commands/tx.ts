@@ -1,19 +1,20 @@
-import { filter, firstValueFrom, lastValueFrom, map, timeout, toArray } from "rxjs";
+import { defaultIfEmpty, defer, filter, firstValueFrom, map, merge, mergeMap, of, take, timeout, toArray, type Observable } from "rxjs";
 import { mempoolChannels } from "../../cometbft/channels.js";
 import { submitTx } from "../../cometbft/submit-tx.js";
 import type { Peer } from "../../p2p/peer.js";
 import { CliError, numberOption, requiredOption, type Command } from "../args.js";
 import { addressArguments, connectTo } from "../cometbft-peer.js";
 
-/** Resolves true once `peer`'s connection wrote a message on the mempool channel, false after `ms`. */
-function written(peer: Peer, ms: number): Promise<boolean> {
-  const sent$ = peer.status$(20).pipe(
+/** Emits true once `peer`'s connection wrote a message on the mempool channel, false after `ms` (or if it ends). */
+function written$(peer: Peer, ms: number): Observable<boolean> {
+  return peer.status$(20).pipe(
     map((s) => s.channels.find((c) => c.id === 0x30)?.sentMessages ?? 0),
     filter((n) => n > 0),
     map(() => true),
     timeout({ first: ms, with: () => [false] }),
+    take(1),
+    defaultIfEmpty(false),
   );
-  return firstValueFrom(sent$, { defaultValue: false });
 }
 
 /** `tx`: one transaction over P2P, on the mempool channel. */
@@ -35,10 +36,16 @@ export const tx: Command = {
     if (values["hex"] === true && !/^([0-9a-fA-F]{2})+$/.test(data)) throw new CliError(`DATA is not hex: ${JSON.stringify(data.slice(0, 40))}`);
     const bytes = values["hex"] === true ? Buffer.from(data, "hex") : Buffer.from(data, "utf8");
     if (bytes.length === 0) throw new CliError("DATA is empty");
-    const { sw, peers } = await connectTo(addresses, network, mempoolChannels("v1", { maxTxBytes: Math.max(bytes.length, 1_048_576) }), "rx-mconn-tx");
+    const { sw, peers } = await connectTo(addresses, network, mempoolChannels("v1"), "rx-mconn-tx");
     try {
-      const deliveries = await lastValueFrom(submitTx(sw, bytes, { peers }).pipe(toArray()));
-      const outcomes = await Promise.all(deliveries.map(async (d) => ({ peer: d.peer, sent: d.queued && (await written(d.peer, ms)) })));
+      const outcomes$ = submitTx(sw, bytes, { peers }).pipe(
+        mergeMap((d, i) => (d.queued ? written$(d.peer, ms) : of(false)).pipe(map((sent) => ({ i, peer: d.peer, sent })))),
+        toArray(),
+        map((all) => all.sort((a, b) => a.i - b.i)),
+      );
+      // Every node heard of, or undefined when the process is asked to stop first.
+      const outcomes = await firstValueFrom(merge(outcomes$, defer(() => io.stopped).pipe(map(() => undefined))));
+      if (outcomes === undefined) throw new CliError("interrupted before every node's connection took the transaction", 1);
       for (const { peer, sent } of outcomes) io.out(`${sent ? "sent to" : "NOT sent to"} ${peer.id} (${peer.nodeInfo.moniker}): ${bytes.length} bytes on channel 0x30`);
       const failed = outcomes.filter((o) => !o.sent).length;
       if (failed > 0) io.err(`rx-mconn tx: ${failed} of ${outcomes.length} node(s) did not take the transaction within ${ms / 1000} s`);

@@ -1,10 +1,10 @@
-import { filter, firstValueFrom, merge } from "rxjs";
+import { firstValueFrom, from, ignoreElements, map, merge, tap } from "rxjs";
 import { consensusChannels } from "../../cometbft/channels.js";
 import { consensusEvents$ } from "../../cometbft/consensus-events.js";
 import { followRounds } from "../../cometbft/follow-rounds.js";
 import { cometbftLine } from "../../cometbft/lines.js";
 import { numberOption, requiredOption, type Command } from "../args.js";
-import { addressArguments, connectTo, runFor } from "../cometbft-peer.js";
+import { addressArguments, connectTo, lostNodes, runFor } from "../cometbft-peer.js";
 import { eventJson, eventLine, RoundView } from "../watch/round-view.js";
 
 /** `watch`: consensus as the P2P layer sees it, live. */
@@ -27,23 +27,25 @@ export const watch: Command = {
     try {
       if (!json) for (const p of peers) io.out(`connected to ${p.id} (${p.nodeInfo.moniker}), CometBFT ${p.nodeInfo.version} (${cometbftLine(p.nodeInfo.version) ?? "unknown line"})`);
       const view = new RoundView();
-      const subscription = merge(consensusEvents$(sw), followRounds(sw)).subscribe((e) => {
-        const ms = view.sinceRoundStart(e);
-        const closed = view.note(e, ms);
-        if (json) io.out(eventJson(e, ms));
-        else {
-          for (const line of closed) io.out(line);
-          const line = eventLine(e, ms);
-          if (line !== undefined) io.out(line);
-        }
-      });
-      const lost = firstValueFrom(sw.peers$.pipe(filter((e) => e.type === "removed")));
-      const outcome = await Promise.race([runFor(seconds, io.stopped).then(() => undefined), lost]);
-      subscription.unsubscribe();
+      const shown$ = merge(consensusEvents$(sw), followRounds(sw)).pipe(
+        tap((e) => {
+          const ms = view.sinceRoundStart(e);
+          const closed = view.note(e, ms);
+          if (json) io.out(eventJson(e, ms));
+          else {
+            for (const line of closed) io.out(line);
+            const line = eventLine(e, ms);
+            if (line !== undefined) io.out(line);
+          }
+        }),
+        ignoreElements(),
+      );
+      // Time up or interrupted (undefined), a node lost, or a failure of the events (an error: exit 1).
+      const ended$ = merge(from(runFor(seconds, io.stopped)).pipe(map(() => undefined)), from(lostNodes(sw, peers, "any")));
+      const outcome = await firstValueFrom(merge(shown$, ended$));
       if (!json) for (const line of view.flush()) io.out(line);
       if (outcome !== undefined) {
-        const why = "reason" in outcome ? (outcome.reason.kind === "error" ? outcome.reason.error.message : outcome.reason.kind) : "";
-        io.err(`rx-mconn watch: lost ${outcome.peer.id}: ${why}`);
+        io.err(`rx-mconn watch: lost ${outcome.peer.id}: ${outcome.why}`);
         return 1;
       }
       return 0;
