@@ -155,6 +155,20 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect((error as CliError).code).to.equal(1);
   });
 
+  it("probe prints the node's NodeInfo and a summary; exit 0 when its time is up, 1 when the node leaves first", async () => {
+    const n = await node();
+    const r = await runCli(["probe", n.address, "--network", "test-net", "--seconds", "1"], 60_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`connected to ${n.sw.nodeId}`);
+    expect(r.stdout).to.match(/^summary after \d+ s$/m);
+
+    const leaving = await node();
+    setTimeout(() => void leaving.stop(), 1000);
+    const lost = await runCli(["probe", leaving.address, "--network", "test-net", "--seconds", "30"], 60_000);
+    expect(lost.code, lost.stderr).to.equal(1);
+    expect(lost.stdout).to.match(/^summary after \d+ s \(peer lost: \S+/m);
+  });
+
   it("tx sends the transaction on the mempool channel and says to whom", async () => {
     const n = await node();
     const r = await runCli(["tx", n.address, "--network", "test-net", "name=satoshi"], 60_000);

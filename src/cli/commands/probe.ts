@@ -1,10 +1,11 @@
-import { filter, interval, Subject, takeUntil } from "rxjs";
+import { interval, Subject, takeUntil } from "rxjs";
 import { COMETBFT_CHANNELS, cometbftChannelName } from "../../cometbft/channel-table.js";
 import { generateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
 import { Switch } from "../../p2p/switch.js";
 import { peerAddressArgument } from "../address-options.js";
 import { bytes, CliError, numberOption, pad, requiredOption, type Command } from "../args.js";
+import { lostNodes, runFor } from "../cometbft-peer.js";
 
 /** `probe`: connects to a real CometBFT node and shows what it sends, per channel. */
 export const probe: Command = {
@@ -43,7 +44,6 @@ export const probe: Command = {
       io.out(`  listen ${info.listenAddr}, rpc ${info.other.rpcAddress || "-"}, tx index ${info.other.txIndex || "-"}`);
       io.out(`  channels ${[...info.channels].map(cometbftChannelName).join(", ")}`);
       const done = new Subject<void>();
-      const lost = sw.peers$.pipe(filter((e) => e.type === "removed"));
       let second = 0;
       interval(1000)
         .pipe(takeUntil(done))
@@ -52,17 +52,8 @@ export const probe: Command = {
           const active = [...counts].filter(([, n]) => n.messages > 0).map(([id, n]) => `${cometbftChannelName(id)} ${n.messages}`);
           io.out(`${pad(second, 3)} s  ${active.join("  ") || "(nothing yet)"}`);
         });
-      const reason = await new Promise<string | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), seconds * 1000);
-        lost.subscribe((e) => {
-          clearTimeout(timer);
-          resolve(e.reason.kind === "error" ? e.reason.error.message : e.reason.kind);
-        });
-        void io.stopped.then(() => {
-          clearTimeout(timer);
-          resolve(undefined);
-        });
-      });
+      const lost = await Promise.race([runFor(seconds, io.stopped).then(() => undefined), lostNodes(sw, [peer], "any")]);
+      const reason = lost?.why;
       done.next();
       io.out("");
       io.out(`summary after ${second} s${reason === undefined ? "" : ` (peer lost: ${reason})`}`);
