@@ -51,7 +51,10 @@ export type ConsensusEvent =
   | (ConsensusEventBase & { readonly kind: "hasVote"; readonly type: VoteType; readonly validatorIndex: number })
   /** Every part of a proposed block arrived and they decode: its header (proposer included) and size. */
   | (ConsensusEventBase & { readonly kind: "block"; readonly header: Header; readonly txs: number; readonly bytes: number })
-  /** Every part of a proposed block arrived but they do not make a block (`reason` says why). */
+  /**
+   * Every part of a proposed block arrived but they do not make a block, or a proposal or part
+   * broke CometBFT's limits on parts (more than 1,601, or one above 65,536 bytes): `reason` says which.
+   */
   | (ConsensusEventBase & { readonly kind: "badBlock"; readonly reason: string });
 
 /** The kind of a {@link ConsensusEvent}. */

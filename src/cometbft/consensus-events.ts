@@ -25,7 +25,8 @@ export interface ConsensusEventsOptions {
   readonly maxKeysPerHeight?: number;
   /**
    * The largest block assembled from its parts, in bytes (default 22,020,096: CometBFT's default
-   * `block.max_bytes`); 0 assembles none (no `block` events, no parts kept).
+   * `block.max_bytes`); 0 assembles none (no `block` events, no parts kept). Parts are kept for
+   * the newest round of each remembered height only, so at most `heights` × this many bytes.
    */
   readonly maxBlockBytes?: number;
   /** Gives `receivedAt` (default `asyncScheduler`, i.e. `Date.now()`). */

@@ -37,12 +37,36 @@ export class SeenKeys {
   }
 }
 
-/** What a complete set of parts made. */
+/** What a complete set of parts made, or why the parts make no block. */
 export type Assembled = { readonly ok: true; readonly block: Block; readonly bytes: number } | { readonly ok: false; readonly reason: string };
 
-/** The parts of the blocks proposed at the newest heights, each set bounded by `maxBytes`. */
+/**
+ * CometBFT's `types.MaxBlockPartsCount`: the most parts a block has (104,857,600 bytes, its
+ * `MaxBlockSizeBytes`, in parts of {@link BLOCK_PART_SIZE}, plus one).
+ */
+export const MAX_BLOCK_PARTS = 1601;
+/** CometBFT's `types.BlockPartSizeBytes`: the size of every part but the last, which is smaller. */
+export const BLOCK_PART_SIZE = 65_536;
+
+interface PartSet {
+  round: number;
+  total: number;
+  parts: Map<number, Uint8Array>;
+  size: number;
+  expectedHash?: Uint8Array;
+  done: boolean;
+}
+
+/**
+ * The parts of the blocks proposed at the newest `heights` heights: one set per height, of its
+ * newest round (a part or proposal of a later round replaces it, one of an earlier round is
+ * ignored), each bounded by `maxBytes`, at most {@link MAX_BLOCK_PARTS} parts of at most
+ * {@link BLOCK_PART_SIZE} bytes. A part count or a part beyond CometBFT's limits is reported
+ * (`ok: false`), not kept. So what is held stays below `heights` × `maxBytes` bytes and
+ * `heights` × 1,601 parts, whatever peers send.
+ */
 export class PartSets {
-  private readonly sets = new Map<string, { height: bigint; total: number; parts: Map<number, Uint8Array>; size: number; expectedHash?: Uint8Array; done: boolean }>();
+  private readonly sets = new Map<bigint, PartSet>();
 
   constructor(
     private readonly heights: number,
@@ -51,6 +75,7 @@ export class PartSets {
 
   /** Notes the part-set hash a proposal announced for `height`/`round`, checked once complete. */
   expect(height: bigint, round: number, total: number, hash: Uint8Array): Assembled | undefined {
+    if (total > MAX_BLOCK_PARTS) return tooMany(total);
     const set = this.set(height, round, total);
     if (set === undefined) return undefined;
     set.expectedHash = hash;
@@ -59,6 +84,8 @@ export class PartSets {
 
   /** Adds one part; returns the block once the last part arrived. */
   add(height: bigint, round: number, index: number, total: number, bytes: Uint8Array): Assembled | undefined {
+    if (total > MAX_BLOCK_PARTS) return tooMany(total);
+    if (bytes.length > BLOCK_PART_SIZE) return { ok: false, reason: `part ${index} has ${bytes.length} bytes, more than CometBFT's ${BLOCK_PART_SIZE}` };
     const set = this.set(height, round, total);
     if (set === undefined || set.done || index < 0 || index >= set.total || set.parts.has(index)) return undefined;
     if (set.size + bytes.length > this.maxBytes) {
@@ -71,20 +98,21 @@ export class PartSets {
     return this.complete(set);
   }
 
-  private set(height: bigint, round: number, total: number) {
+  /** The set of `height` at `round` with `total` parts, made if new; undefined if it cannot be kept. */
+  private set(height: bigint, round: number, total: number): PartSet | undefined {
     if (!Number.isSafeInteger(total) || total < 1) return undefined;
-    const key = `${height}/${round}`;
-    let set = this.sets.get(key);
-    if (set === undefined) {
-      const newest = [...this.sets.values()].reduce((top, s) => (s.height > top ? s.height : top), height);
+    let set = this.sets.get(height);
+    if (set !== undefined && round < set.round) return undefined;
+    if (set === undefined || round > set.round) {
+      const newest = [...this.sets.keys()].reduce((top, h) => (h > top ? h : top), height);
       if (height <= newest - BigInt(this.heights)) return undefined;
-      for (const [k, s] of this.sets) if (s.height <= newest - BigInt(this.heights)) this.sets.delete(k);
-      this.sets.set(key, (set = { height, total, parts: new Map(), size: 0, done: false }));
+      for (const h of this.sets.keys()) if (h <= newest - BigInt(this.heights)) this.sets.delete(h);
+      this.sets.set(height, (set = { round, total, parts: new Map(), size: 0, done: false }));
     }
     return set.total === total ? set : undefined;
   }
 
-  private complete(set: { total: number; parts: Map<number, Uint8Array>; size: number; expectedHash?: Uint8Array; done: boolean }): Assembled | undefined {
+  private complete(set: PartSet): Assembled | undefined {
     if (set.done || set.parts.size !== set.total) return undefined;
     set.done = true;
     const chunks = Array.from({ length: set.total }, (_, i) => set.parts.get(i)!);
@@ -97,3 +125,5 @@ export class PartSets {
     }
   }
 }
+
+const tooMany = (total: number): Assembled => ({ ok: false, reason: `a part set of ${total} parts, more than CometBFT's ${MAX_BLOCK_PARTS}` });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { merkleRoot } from "../../../src/cometbft/index.js";
-import { PartSets, SeenKeys } from "../../../src/cometbft/height-window.js";
+import { BLOCK_PART_SIZE, MAX_BLOCK_PARTS, PartSets, SeenKeys } from "../../../src/cometbft/height-window.js";
 import { Block } from "../../../src/proto/tendermint/types/block.js";
 
 const block = (height: bigint) =>
@@ -52,5 +52,34 @@ describe("PartSets", () => {
     expect(sets.add(1n, 0, 1, 2, Uint8Array.of(1)), "height 1 fell out of the window when 5 came").to.equal(undefined);
     expect(sets.add(3n, 0, 0, 1, block(3n)), "height 3 is out of the window").to.equal(undefined);
     expect(sets.add(4n, 0, 0, 1, block(4n))?.ok).to.equal(true);
+  });
+
+  it("reports a part count above CometBFT's 1,601 and a part above 65,536 bytes, keeping nothing of them", () => {
+    const sets = new PartSets(2, 1_000_000);
+    expect([MAX_BLOCK_PARTS, BLOCK_PART_SIZE]).to.deep.equal([1601, 65_536]);
+    const tooMany = { ok: false, reason: "a part set of 1602 parts, more than CometBFT's 1601" };
+    expect(sets.add(1n, 0, 0, 1602, Uint8Array.of(1))).to.deep.equal(tooMany);
+    expect(sets.expect(1n, 0, 1602, new Uint8Array(32))).to.deep.equal(tooMany);
+    expect(sets.add(1n, 0, 0, 2 ** 53 - 1, new Uint8Array(0))).to.deep.equal({ ok: false, reason: `a part set of ${2 ** 53 - 1} parts, more than CometBFT's 1601` });
+    expect(sets.add(1n, 0, 0, 2, new Uint8Array(65_537))).to.deep.equal({ ok: false, reason: "part 0 has 65537 bytes, more than CometBFT's 65536" });
+    // None of them made a set: height 1, round 0 still takes a one-part block.
+    expect(sets.add(1n, 0, 0, 1, block(1n))?.ok).to.equal(true);
+    const full = sets.add(2n, 0, 0, 2, new Uint8Array(65_536));
+    expect(full, "a part of exactly 65,536 bytes is kept").to.equal(undefined);
+  });
+
+  it("keeps one set per height, of its newest round: a later round replaces it, an earlier one is ignored", () => {
+    const sets = new PartSets(2, 1000);
+    const bytes = block(7n);
+    const parts = [bytes.subarray(0, 5), bytes.subarray(5)];
+    expect(sets.add(7n, 0, 0, 2, parts[0])).to.equal(undefined);
+    expect(sets.add(7n, 3, 0, 2, parts[0]), "round 3 replaces round 0").to.equal(undefined);
+    expect(sets.add(7n, 0, 1, 2, parts[1]), "round 0's set is gone: its last part makes nothing").to.equal(undefined);
+    expect(sets.add(7n, 1, 0, 1, bytes), "round 1 is older than round 3").to.equal(undefined);
+    // Parts of many rounds at one height hold one set: round after round replaces it.
+    for (let round = 4; round < 10_000; round++) sets.add(7n, round, 0, 2, parts[0]);
+    expect((sets as unknown as { sets: Map<bigint, unknown> }).sets.size, "sets held").to.equal(1);
+    const done = sets.add(7n, 9_999, 1, 2, parts[1]);
+    expect(done?.ok && done.block.header?.height).to.equal(7n);
   });
 });
