@@ -126,7 +126,8 @@ export class AddressBook {
       if ((this.bySource.get(s.id) ?? 0) >= this.maxPerSource) throw refuse("source-full", `${this.maxPerSource} addresses from ${s.id} already`);
       ka = newKnownAddress(a, s, this.scheduler.now());
     }
-    this.addToNew(ka, this.hasher.newBucket(ka.addr, ka.src));
+    // placed by this source (as CometBFT's calcNewBucket(addr, src)): a second source group can give a second bucket
+    this.addToNew(ka, this.hasher.newBucket(a, s));
     this.publish();
   }
 

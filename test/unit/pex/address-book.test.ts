@@ -52,6 +52,16 @@ describe("AddressBook", () => {
     expect(oldBuckets.size).to.be.at.most(2 * bookParams.oldBucketsPerGroup);
   });
 
+  it("gives an address heard from several source groups more than one new bucket, at most 4", () => {
+    const always = new AddressBook({ scheduler: clock, random: () => 0 });
+    for (let g = 1; g <= 20; g++) always.add(at(1, "1.2.3.4"), at(1000 + g, `${g + 20}.7.1.1`));
+    const ka = always.get(id(1))!;
+    expect(ka.buckets.length).to.be.greaterThan(1);
+    expect(ka.buckets.length).to.be.at.most(bookParams.maxNewBucketsPerAddress);
+    expect(new Set(ka.buckets).size).to.equal(ka.buckets.length);
+    expect(always.size).to.equal(1);
+  });
+
   it("promotes on markGood: one old bucket, attempts reset, last success set", () => {
     book.add(at(1, "1.2.3.4"), src);
     clock.schedule(() => undefined, 5000);
