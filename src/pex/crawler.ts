@@ -6,6 +6,7 @@
  * dialed.
  * @module
  */
+import { silentLogger, type Logger } from "../logger.js";
 import { generateNodeKey } from "../secret/node-key.js";
 import { secretAuthenticator } from "../p2p/secret-authenticator.js";
 import { Switch } from "../p2p/switch.js";
@@ -60,10 +61,12 @@ export interface CrawlOptions {
   readonly timeLimit?: number;
   /** How long to wait for a node's answer, ms (default 10 000). */
   readonly answerTimeout?: number;
-  /** Only addresses it accepts are dialed. */
+  /** Only addresses it accepts are dialed; one it throws on is `filtered`, with the throw as its `error`. */
   readonly dialFilter?: DialFilter;
-  /** Called on every change of the counts. */
+  /** Called on every change of the counts; a throw is logged and the crawl goes on. */
   readonly onProgress?: (progress: CrawlProgress) => void;
+  /** Where a throwing `onProgress` is told (default silent). */
+  readonly logger?: Logger;
   /** Cancels the crawl (what was learnt is returned). */
   readonly signal?: AbortSignal;
 }
@@ -83,18 +86,42 @@ export async function crawl(seeds: readonly NetAddress[], options: CrawlOptions)
     },
   });
   await sw.start();
+  try {
+    return await run(sw, seeds, options, answers);
+  } finally {
+    await sw.stop();
+  }
+}
+
+/** The crawl proper, on a started switch. */
+async function run(sw: Switch, seeds: readonly NetAddress[], options: CrawlOptions, answers: Map<string, (addrs: NetAddress[]) => void>): Promise<CrawledNode[]> {
+  const logger = options.logger ?? silentLogger;
   const nodes = new Map<string, CrawledNode>();
   const queue: CrawledNode[] = [];
   let inFlight = 0;
   const progress = () => {
+    if (options.onProgress === undefined) return;
     const all = [...nodes.values()];
-    options.onProgress?.({
-      found: all.length,
-      reached: all.filter((n) => n.status === "reached").length,
-      failed: all.filter((n) => n.status === "failed").length,
-      queue: queue.length,
-      inFlight,
-    });
+    try {
+      options.onProgress({
+        found: all.length,
+        reached: all.filter((n) => n.status === "reached").length,
+        failed: all.filter((n) => n.status === "failed").length,
+        queue: queue.length,
+        inFlight,
+      });
+    } catch (err) {
+      logger.warn({ err: String(err) }, "onProgress threw; the crawl goes on");
+    }
+  };
+  const accepted = (node: CrawledNode, a: NetAddress): boolean => {
+    if (options.dialFilter === undefined) return true;
+    try {
+      return options.dialFilter(a);
+    } catch (err) {
+      node.error = `the dial filter threw: ${err instanceof Error ? err.message : String(err)}`;
+      return false;
+    }
   };
   const found = (a: NetAddress, from: string | undefined) => {
     const known = nodes.get(a.id);
@@ -105,7 +132,7 @@ export async function crawl(seeds: readonly NetAddress[], options: CrawlOptions)
     if (a.id === sw.nodeId) return;
     const node: CrawledNode = { id: a.id, address: formatNetAddress(a), status: "pending", accepted: false, seed: from === undefined, toldBy: from === undefined ? [] : [from] };
     nodes.set(a.id, node);
-    if (options.dialFilter !== undefined && !safe(() => options.dialFilter!(a))) node.status = "filtered";
+    if (!accepted(node, a)) node.status = "filtered";
     else queue.push(node);
   };
   const deadline = AbortSignal.any([AbortSignal.timeout(options.timeLimit ?? 60_000), ...(options.signal ? [options.signal] : [])]);
@@ -162,14 +189,5 @@ export async function crawl(seeds: readonly NetAddress[], options: CrawlOptions)
     };
     pump();
   });
-  await sw.stop();
   return [...nodes.values()];
-}
-
-function safe(f: () => boolean): boolean {
-  try {
-    return f();
-  } catch {
-    return false;
-  }
 }

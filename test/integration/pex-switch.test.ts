@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { createServer } from "node:net";
+import sinon from "sinon";
 import { filter, firstValueFrom, map, scan } from "rxjs";
 import type { NetAddress } from "../../src/p2p/netaddress.js";
 import type { Switch } from "../../src/p2p/switch.js";
@@ -134,5 +136,37 @@ describe("crawl on real loopback sockets", () => {
     } finally {
       await Promise.all([a.stop(), b.stop(), c.stop()]);
     }
+  });
+
+  it("resolves, and stops its switch, when onProgress and the dial filter throw", async () => {
+    const { crawl } = await import("../../src/pex/crawler.js");
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    const onProgress = sinon.stub().throws(new Error("progress bug"));
+    const logger = { debug: sinon.spy(), info: sinon.spy(), warn: sinon.spy(), error: sinon.spy() };
+    const refused = { id: "ef".repeat(20), host: "127.0.0.1", port };
+    const closed = { id: "cd".repeat(20), host: "127.0.0.1", port };
+    const nodes = await within(
+      crawl([closed, refused], {
+        network: "test-net",
+        timeLimit: 10_000,
+        dialFilter: (x) => {
+          if (x.id === refused.id) throw new Error("filter bug");
+          return true;
+        },
+        onProgress,
+        logger,
+      }),
+      10_000,
+      "the crawl to resolve",
+    );
+    expect(onProgress.callCount, "called before and after the dial").to.be.at.least(3);
+    expect(logger.warn.callCount).to.equal(onProgress.callCount);
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    expect(byId.get(closed.id)!.status).to.equal("failed");
+    expect(byId.get(refused.id)!.status).to.equal("filtered");
+    expect(byId.get(refused.id)!.error).to.match(/filter bug/);
   });
 });
