@@ -6,18 +6,16 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { interval, type Subscription } from "rxjs";
-import { silentLogger, type Logger } from "../logger.js";
+import { silentLogger } from "../logger.js";
 import { AddressBook, type AddressBookOptions } from "./address-book.js";
 import { decodeAddressBook, encodeAddressBook, MAX_ADDRBOOK_FILE_SIZE, writeFileAtomic } from "./addrbook-file.js";
 import { AddressBookFileError } from "./errors.js";
 import { pexParams } from "./params.js";
 
-/** Options of {@link openAddressBook}. */
+/** Options of {@link openAddressBook}; its `logger` is also told of a refused file and failed saves. */
 export interface AddressBookFileOptions extends AddressBookOptions {
   /** Between saves, ms (default 120 000, CometBFT's). */
   readonly saveInterval?: number;
-  /** Where a refused file and failed saves are told (default silent). */
-  readonly logger?: Logger;
 }
 
 /** A book bound to its file. */

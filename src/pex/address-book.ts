@@ -4,6 +4,8 @@
  * @module
  */
 import { asyncScheduler, BehaviorSubject, distinctUntilChanged, type Observable, type SchedulerLike } from "rxjs";
+import { silentLogger, type Logger } from "../logger.js";
+import { GuardedObservable } from "../p2p/guarded-observable.js";
 import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import { bookAddress, sourceAddress } from "./book-address.js";
 import { BucketHasher, newBookKey } from "./bucket-hash.js";
@@ -27,6 +29,8 @@ export interface AddressBookOptions {
   readonly random?: () => number;
   /** The clock (its `now()`). Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /** Where a throwing subscriber of `size$` is told (default silent). */
+  readonly logger?: Logger;
 }
 
 /** CometBFT's address book (see the module doc). */
@@ -48,8 +52,8 @@ export class AddressBook {
   private nNew = 0;
   private nOld = 0;
   private readonly sizes = new BehaviorSubject(0);
-  /** The number of addresses in the book, now and on every change. */
-  readonly size$: Observable<number> = this.sizes.pipe(distinctUntilChanged());
+  /** The number of addresses in the book, now and on every change. A subscriber's throw is logged, never thrown. */
+  readonly size$: Observable<number>;
 
   constructor(options: AddressBookOptions = {}) {
     this.strict = options.strict ?? true;
@@ -58,6 +62,10 @@ export class AddressBook {
     this.random = options.random ?? Math.random;
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.maxPerSource = options.maxAddressesPerSource ?? 500;
+    const logger = options.logger ?? silentLogger;
+    this.size$ = GuardedObservable.from(this.sizes.pipe(distinctUntilChanged()), (err, size) =>
+      logger.error({ err: String(err), size }, "a subscriber of size$ threw"),
+    );
   }
 
   /** Addresses in the book (new and old). */

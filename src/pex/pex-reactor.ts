@@ -9,6 +9,7 @@
 import { asyncScheduler, Subject, timer, type Observable, type SchedulerLike, type Subscription } from "rxjs";
 import type { MConnError } from "../errors.js";
 import { silentLogger, type Logger } from "../logger.js";
+import { GuardedObservable } from "../p2p/guarded-observable.js";
 import type { Envelope, Reactor, SwitchChannelDescriptor } from "../p2p/reactor.js";
 import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import type { Message as PexMessage } from "../proto/tendermint/p2p/pex.js";
@@ -97,10 +98,10 @@ export class PexReactor implements Reactor {
   readonly connectedAt = new Map<string, number>();
   private readonly discoveries = new Subject<Discovered>();
   private readonly answers = new Subject<Answered>();
-  /** Addresses the book took from answers, with who told us. */
-  readonly discovered$: Observable<Discovered> = this.discoveries.asObservable();
-  /** Every answer to our requests: who, and how many new addresses the book took from it. */
-  readonly answered$: Observable<Answered> = this.answers.asObservable();
+  /** Addresses the book took from answers, with who told us. A subscriber's throw is logged, never thrown. */
+  readonly discovered$: Observable<Discovered>;
+  /** Every answer to our requests: who, and how many new addresses the book took from it. A subscriber's throw is logged, never thrown. */
+  readonly answered$: Observable<Answered>;
   /** The switch; set by whoever wires the reactor. */
   host: PexHost | undefined;
 
@@ -111,6 +112,10 @@ export class PexReactor implements Reactor {
     this.seedDisconnectDelay = options.seedDisconnectDelay ?? 1000;
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.logger = options.logger ?? silentLogger;
+    this.discovered$ = GuardedObservable.from(this.discoveries, (err, d) =>
+      this.logger.error({ err: String(err), addr: d && formatNetAddress(d.address), from: d?.source.id }, "a subscriber of discovered$ threw"),
+    );
+    this.answered$ = GuardedObservable.from(this.answers, (err, a) => this.logger.error({ err: String(err), peer: a?.peer.id }, "a subscriber of answered$ threw"));
   }
 
   /** An outbound peer is asked for addresses when the book needs more; an inbound one goes into the book. */

@@ -37,11 +37,11 @@ export class Pex {
     readonly options: ResolvedPexOptions,
     private readonly context: PexContext,
   ) {
-    const bookOptions = { strict: options.strict, maxAddressesPerSource: options.maxAddressesPerSource, scheduler: context.scheduler, random: context.random };
+    const bookOptions = { strict: options.strict, maxAddressesPerSource: options.maxAddressesPerSource, scheduler: context.scheduler, random: context.random, logger: context.logger };
     this.stored =
       options.addrBookFile === undefined
         ? undefined
-        : openAddressBook(options.addrBookFile, { ...bookOptions, saveInterval: options.saveInterval, logger: context.logger });
+        : openAddressBook(options.addrBookFile, { ...bookOptions, saveInterval: options.saveInterval });
     this.book = this.stored?.book ?? new AddressBook(bookOptions);
     this.loadError = this.stored?.loadError;
     this.book.addPrivateIds(options.privatePeerIds);

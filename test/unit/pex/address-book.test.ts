@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import sinon from "sinon";
 import { VirtualTimeScheduler } from "rxjs";
 import { AddressBook } from "../../../src/pex/address-book.js";
 import { AddressRefusedError } from "../../../src/pex/errors.js";
@@ -175,5 +176,23 @@ describe("AddressBook", () => {
     book.markGood(id(1));
     book.remove(id(2));
     expect(seen).to.deep.equal([0, 1, 2, 1]);
+  });
+
+  it("a subscriber of size$ that throws is logged; book.add goes on", async () => {
+    const logger = { debug: sinon.spy(), info: sinon.spy(), warn: sinon.spy(), error: sinon.spy() };
+    const logged = new AddressBook({ scheduler: clock, random: seeded(), logger });
+    const seen: number[] = [];
+    logged.size$.subscribe((n) => {
+      seen.push(n);
+      throw new Error("subscriber bug");
+    });
+    expect(() => logged.add(at(1, "1.2.3.4"), src)).to.not.throw();
+    logged.add(at(2, "1.2.3.5"), src);
+    await new Promise((r) => setTimeout(r, 0)); // RxJS would rethrow an unguarded throw on a timer
+    expect(seen).to.deep.equal([0, 1, 2]);
+    expect(logged.size).to.equal(2);
+    expect(logger.error.callCount).to.equal(3);
+    expect(logger.error.lastCall.args[0]).to.include({ size: 2 });
+    expect((logger.error.lastCall.args[0] as { err: string }).err).to.match(/subscriber bug/);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import sinon from "sinon";
 import { VirtualTimeScheduler } from "rxjs";
 import { pexCodec } from "../../../src/cometbft/codecs.js";
 import type { MConnError } from "../../../src/errors.js";
@@ -96,6 +97,26 @@ describe("PexReactor", () => {
     r.receive(addrs(peer, [{ id: id(51), ip: "127.0.5.2", port: 26656 }]));
     expect(stopped.map(([, e]) => e.constructor)).to.deep.equal([UnsolicitedAddrsError]);
     expect(book.get(id(51))).to.equal(undefined);
+  });
+
+  it("a subscriber of discovered$ or answered$ that throws is logged; the answer is still taken", async () => {
+    const logger = { debug: sinon.spy(), info: sinon.spy(), warn: sinon.spy(), error: sinon.spy() };
+    const r = new PexReactor({ book, scheduler: clock, logger });
+    const { host, stopped } = fakeHost();
+    r.host = host;
+    const { peer } = fakePeer(3, true);
+    r.discovered$.subscribe(() => {
+      throw new Error("discovered bug");
+    });
+    r.answered$.subscribe(() => {
+      throw new Error("answered bug");
+    });
+    r.addPeer(peer);
+    r.receive(addrs(peer, [{ id: id(50), ip: "127.0.5.1", port: 26656 }, { id: id(51), ip: "127.0.5.2", port: 26656 }]));
+    await new Promise((done) => setTimeout(done, 0)); // RxJS would rethrow an unguarded throw on a timer
+    expect(book.get(id(51))).to.not.equal(undefined);
+    expect(stopped).to.have.length(0);
+    expect(logger.error.getCalls().map((c) => (c.args[0] as { err: string }).err)).to.deep.equal(["Error: discovered bug", "Error: discovered bug", "Error: answered bug"]);
   });
 
   it("ends a peer whose answer has an address that does not parse, or more than 250", () => {
