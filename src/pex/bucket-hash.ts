@@ -41,8 +41,9 @@ export class BucketHasher {
   /** The new bucket of `addr` heard from `src`. */
   newBucket(addr: NetAddress, src: NetAddress): number {
     const p = bookParams;
-    const first = this.hash(this.key + this.group(addr) + this.group(src)) % BigInt(p.newBucketsPerGroup);
-    return Number(this.hash(this.key + this.group(src), first) % BigInt(p.newBucketCount));
+    const srcGroup = this.group(src);
+    const first = this.hash(this.key + this.group(addr) + srcGroup) % BigInt(p.newBucketsPerGroup);
+    return Number(this.hash(this.key + srcGroup, first) % BigInt(p.newBucketCount));
   }
 
   /** The old bucket of `addr`. */

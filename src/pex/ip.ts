@@ -56,14 +56,27 @@ export function formatIp(ip: IpBytes): string {
   return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
 }
 
-/** `ip` in the network `base/bits` (IPv4 networks given as IPv4 text, with bits of the IPv4 part). */
-function inNet(ip: IpBytes, base: string, bits: number): boolean {
-  const net = parseIp(base)!;
-  const total = isV4(net) ? bits + 96 : bits;
-  if (isV4(net) !== isV4(ip)) return false;
-  for (let bit = 0; bit < total; bit++) {
+/** A network, parsed once. */
+interface Net {
+  readonly bytes: IpBytes;
+  readonly v4: boolean;
+  /** Prefix length in bits of the 16 bytes. */
+  readonly total: number;
+}
+
+/** The network `base/bits` (IPv4 networks given as IPv4 text, with bits of the IPv4 part). */
+function net(base: string, bits: number): Net {
+  const bytes = parseIp(base)!;
+  const v4 = isV4(bytes);
+  return { bytes, v4, total: v4 ? bits + 96 : bits };
+}
+
+/** `ip` in `n`. */
+function inNet(ip: IpBytes, n: Net): boolean {
+  if (n.v4 !== isV4(ip)) return false;
+  for (let bit = 0; bit < n.total; bit++) {
     const mask = 0x80 >> bit % 8;
-    if ((ip[bit >> 3] & mask) !== (net[bit >> 3] & mask)) return false;
+    if ((ip[bit >> 3] & mask) !== (n.bytes[bit >> 3] & mask)) return false;
   }
   return true;
 }
@@ -73,23 +86,41 @@ function masked(ip: Uint8Array, bits: number): Uint8Array {
   return ip.map((b, i) => (i * 8 + 8 <= bits ? b : i * 8 >= bits ? 0 : b & (0xff << (8 - (bits - i * 8)))));
 }
 
+const nets = {
+  rfc1918: [net("10.0.0.0", 8), net("192.168.0.0", 16), net("172.16.0.0", 12)],
+  rfc3849: net("2001:db8::", 32),
+  rfc3927: net("169.254.0.0", 16),
+  rfc3964: net("2002::", 16),
+  rfc4193: net("fc00::", 7),
+  rfc4380: net("2001::", 32),
+  rfc4843: net("2001:10::", 28),
+  rfc4862: net("fe80::", 64),
+  rfc6052: net("64:ff9b::", 96),
+  rfc6145: net("::ffff:0:0:0", 96),
+  onionCat: net("fd87:d87e:eb43::", 48),
+  loopback4: net("127.0.0.0", 8),
+  loopback6: net("::1", 128),
+  zero4: net("0.0.0.0", 8),
+  heNet: net("2001:470::", 32),
+};
+
 const rfc = {
-  rfc1918: (ip: IpBytes) => inNet(ip, "10.0.0.0", 8) || inNet(ip, "192.168.0.0", 16) || inNet(ip, "172.16.0.0", 12),
-  rfc3849: (ip: IpBytes) => inNet(ip, "2001:db8::", 32),
-  rfc3927: (ip: IpBytes) => inNet(ip, "169.254.0.0", 16),
-  rfc3964: (ip: IpBytes) => inNet(ip, "2002::", 16),
-  rfc4193: (ip: IpBytes) => inNet(ip, "fc00::", 7),
-  rfc4380: (ip: IpBytes) => inNet(ip, "2001::", 32),
-  rfc4843: (ip: IpBytes) => inNet(ip, "2001:10::", 28),
-  rfc4862: (ip: IpBytes) => inNet(ip, "fe80::", 64),
-  rfc6052: (ip: IpBytes) => inNet(ip, "64:ff9b::", 96),
-  rfc6145: (ip: IpBytes) => inNet(ip, "::ffff:0:0:0", 96),
-  onionCat: (ip: IpBytes) => inNet(ip, "fd87:d87e:eb43::", 48),
+  rfc1918: (ip: IpBytes) => nets.rfc1918.some((n) => inNet(ip, n)),
+  rfc3849: (ip: IpBytes) => inNet(ip, nets.rfc3849),
+  rfc3927: (ip: IpBytes) => inNet(ip, nets.rfc3927),
+  rfc3964: (ip: IpBytes) => inNet(ip, nets.rfc3964),
+  rfc4193: (ip: IpBytes) => inNet(ip, nets.rfc4193),
+  rfc4380: (ip: IpBytes) => inNet(ip, nets.rfc4380),
+  rfc4843: (ip: IpBytes) => inNet(ip, nets.rfc4843),
+  rfc4862: (ip: IpBytes) => inNet(ip, nets.rfc4862),
+  rfc6052: (ip: IpBytes) => inNet(ip, nets.rfc6052),
+  rfc6145: (ip: IpBytes) => inNet(ip, nets.rfc6145),
+  onionCat: (ip: IpBytes) => inNet(ip, nets.onionCat),
 };
 
 /** Loopback (127/8, ::1) or in 0.0.0.0/8: CometBFT's `Local()`. */
 export function isLocal(ip: IpBytes): boolean {
-  return inNet(ip, "127.0.0.0", 8) || inNet(ip, "::1", 128) || inNet(ip, "0.0.0.0", 8);
+  return isLoopback(ip) || inNet(ip, nets.zero4);
 }
 
 /** Not unspecified, not the IPv6 documentation range, not 255.255.255.255: CometBFT's `Valid()` (less the ID). */
@@ -106,7 +137,7 @@ export function isRoutable(ip: IpBytes): boolean {
 
 /** True for 127.0.0.0/8 and ::1, the only addresses tests may dial. */
 export function isLoopback(ip: IpBytes): boolean {
-  return inNet(ip, "127.0.0.0", 8) || inNet(ip, "::1", 128);
+  return inNet(ip, nets.loopback4) || inNet(ip, nets.loopback6);
 }
 
 /**
@@ -123,6 +154,6 @@ export function groupKey(ip: IpBytes, strict: boolean): string {
   if (rfc.rfc3964(ip)) return v4group(ip.subarray(2, 6));
   if (rfc.rfc4380(ip)) return v4group(ip.subarray(12).map((b) => b ^ 0xff));
   if (rfc.onionCat(ip)) return `tor:${ip[6] & 0x0f}`;
-  const bits = inNet(ip, "2001:470::", 32) ? 36 : 32;
+  const bits = inNet(ip, nets.heNet) ? 36 : 32;
   return formatIp(masked(ip, bits));
 }
