@@ -5,7 +5,7 @@
  * read is checked; a file that breaks a rule is refused as a whole with an `AddressBookFileError`.
  * @module
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import type { NetAddress } from "../p2p/netaddress.js";
 import { bookAddress, sourceAddress, type AddressBook } from "./address-book.js";
 import { AddressBookFileError } from "./errors.js";
@@ -133,15 +133,23 @@ function readTime(value: unknown, fail: () => Error): number {
   return ms === MIN_TIME ? 0 : ms;
 }
 
-/** Writes `text` to `file` atomically: a temporary file beside it, flushed, then renamed over it. */
+/**
+ * Writes `text` to `file` atomically: a temporary file beside it, flushed, then renamed over it.
+ * When a step fails the temporary file is removed and the error rethrown.
+ */
 export function writeFileAtomic(file: string, text: string): void {
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const fd = openSync(temp, "w", 0o644);
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
   }
-  renameSync(temp, file);
 }

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualTimeScheduler } from "rxjs";
 import sinon from "sinon";
 import { AddressBook } from "../../../src/pex/address-book.js";
-import { decodeAddressBook, encodeAddressBook, ZERO_TIME } from "../../../src/pex/addrbook-file.js";
+import { decodeAddressBook, encodeAddressBook, writeFileAtomic, ZERO_TIME } from "../../../src/pex/addrbook-file.js";
 import { openAddressBook } from "../../../src/pex/addrbook-store.js";
 import { AddressBookFileError } from "../../../src/pex/errors.js";
 
@@ -127,5 +127,12 @@ describe("addrbook.json", () => {
     expect(stored.save()).to.be.instanceOf(AddressBookFileError);
     stored.close();
     sinon.assert.calledTwice(logger.error);
+  });
+
+  it("writeFileAtomic removes its temporary file when a step fails", () => {
+    const file = join(dir, "addrbook.json");
+    mkdirSync(file); // renaming a file over a directory fails
+    expect(() => writeFileAtomic(file, "{}")).to.throw();
+    expect(readdirSync(dir)).to.deep.equal(["addrbook.json"]);
   });
 });
