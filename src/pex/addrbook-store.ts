@@ -1,10 +1,11 @@
 /**
  * An address book kept in a file: loaded at open (a bad file is logged with its
- * `AddressBookFileError` and replaced by a fresh book, never a crash), saved atomically every
- * `saveInterval` (CometBFT: 2 minutes) on the injected scheduler, and once more on `close()`.
+ * `AddressBookFileError`, renamed aside to `<file>.refused` and replaced by a fresh book, never a
+ * crash), saved atomically every `saveInterval` (CometBFT: 2 minutes) on the injected scheduler,
+ * and once more on `close()`.
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync } from "node:fs";
 import { interval, type Subscription } from "rxjs";
 import { silentLogger } from "../logger.js";
 import { AddressBook, type AddressBookOptions } from "./address-book.js";
@@ -24,6 +25,12 @@ export interface StoredAddressBook {
   readonly file: string;
   /** Why the file was not used (the book then started empty), if it was not. */
   readonly loadError: AddressBookFileError | undefined;
+  /**
+   * Where the refused file was moved (`<file>.refused`, or `<file>.refused.<ms>` when that
+   * exists), so that saving the fresh book does not overwrite it. When it could not be moved,
+   * undefined, and the book is never saved over it.
+   */
+  readonly refusedFile: string | undefined;
   /** Saves now; a failure is logged and returned, never thrown. */
   save(): AddressBookFileError | undefined;
   /** Stops the periodic saves and saves once more. */
@@ -55,6 +62,13 @@ function readBounded(file: string): string | undefined {
   }
 }
 
+/** Renames `file` to `<file>.refused` (or `<file>.refused.<ms>` when that exists); the new name. */
+function moveAside(file: string): string {
+  const aside = existsSync(`${file}.refused`) ? `${file}.refused.${Date.now()}` : `${file}.refused`;
+  renameSync(file, aside);
+  return aside;
+}
+
 /**
  * Loads the book in `file` (or starts an empty one) and saves it periodically.
  * @example
@@ -74,11 +88,22 @@ export function openAddressBook(file: string, options: AddressBookFileOptions = 
     }
   } catch (err) {
     loadError = err instanceof AddressBookFileError ? err : new AddressBookFileError(file, String(err), { cause: err });
-    logger.error({ file, err: loadError.message }, "address book file refused; starting with an empty book");
     book = undefined;
+  }
+  let refusedFile: string | undefined;
+  let keptAside: AddressBookFileError | undefined;
+  if (loadError !== undefined) {
+    try {
+      refusedFile = moveAside(file);
+      logger.error({ file, err: loadError.message, movedTo: refusedFile }, "address book file refused and moved aside; starting with an empty book");
+    } catch (err) {
+      keptAside = new AddressBookFileError(file, `not saved: the refused file could not be moved aside (${(err as Error).message})`, { cause: err });
+      logger.error({ file, err: loadError.message, moveErr: (err as Error).message }, "address book file refused and could not be moved aside; starting with an empty book that is never saved");
+    }
   }
   const theBook = book ?? new AddressBook(options);
   const save = (): AddressBookFileError | undefined => {
+    if (keptAside !== undefined) return keptAside;
     try {
       writeFileAtomic(file, encodeAddressBook(theBook));
       return undefined;
@@ -93,6 +118,7 @@ export function openAddressBook(file: string, options: AddressBookFileOptions = 
     book: theBook,
     file,
     loadError,
+    refusedFile,
     save,
     close() {
       if (timer.closed) return;

@@ -93,7 +93,24 @@ describe("addrbook.json", () => {
       expect(stored.book.size).to.equal(0);
       sinon.assert.calledOnce(logger.error);
       expect(logger.error.firstCall.args[0]).to.have.property("file", file);
+      expect(logger.error.firstCall.args[0]).to.have.property("movedTo", `${file}.refused`);
     });
+
+  it("moves a refused file aside before the empty book is saved, never over an earlier one", () => {
+    const file = join(dir, "addrbook.json");
+    writeFileSync(file, "not json");
+    const first = openAddressBook(file, { saveInterval: 1e9 });
+    expect(first.refusedFile).to.equal(`${file}.refused`);
+    first.close();
+    expect(readFileSync(`${file}.refused`, "utf8")).to.equal("not json");
+    expect(decodeAddressBook(readFileSync(file, "utf8"), file).addrs).to.have.length(0);
+    writeFileSync(file, "still not json");
+    const second = openAddressBook(file, { saveInterval: 1e9 });
+    second.close();
+    expect(second.refusedFile).to.match(/addrbook\.json\.refused\.\d+$/);
+    expect(readFileSync(second.refusedFile!, "utf8")).to.equal("still not json");
+    expect(readFileSync(`${file}.refused`, "utf8")).to.equal("not json");
+  });
 
   it("starts empty when there is no file, and saves on close atomically (no temporary file left)", () => {
     const file = join(dir, "addrbook.json");
