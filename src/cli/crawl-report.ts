@@ -5,7 +5,7 @@
  */
 import type { CrawledNode } from "../pex/crawler.js";
 
-/** One row per node: ID, address, moniker, version, network, channels, protocols, accepted, handshake, told by. */
+/** One row per node: ID, address, moniker, version, network, channels, protocols, accepted, handshake, addresses given (and invalid ones dropped), told by. */
 export function crawlTable(nodes: readonly CrawledNode[]): string[] {
   const rows = nodes.map((n) => {
     const i = n.nodeInfo;
@@ -20,7 +20,7 @@ export function crawlTable(nodes: readonly CrawledNode[]): string[] {
       i ? `${i.protocolVersion.p2p}/${i.protocolVersion.block}/${i.protocolVersion.app}` : "-",
       n.status === "reached" ? (n.accepted ? "yes" : "no") : "-",
       n.handshakeMs === undefined ? "-" : `${n.handshakeMs} ms`,
-      n.answered === undefined ? "-" : String(n.answered),
+      n.answered === undefined ? "-" : `${n.answered}${n.invalid ? ` (+${n.invalid} invalid)` : ""}`,
       [...(n.seed ? ["(seed)"] : []), ...n.toldBy.map((t) => t.slice(0, 8))].join(",") || "-",
     ];
   });

@@ -32,14 +32,22 @@ export interface CrawledNode {
   accepted: boolean;
   /** From dial to NodeInfo exchanged, ms. */
   handshakeMs?: number;
-  /** Addresses it gave in its answer (undefined: no answer). */
+  /** Valid addresses it gave in its answer (undefined: no answer). */
   answered?: number;
+  /** Addresses in its answer that did not parse (ID, IP or port), dropped (undefined: no answer). */
+  invalid?: number;
   /** Why it failed or closed early. */
   error?: string;
   /** One of the seeds the crawl started from. */
   readonly seed: boolean;
   /** IDs of the nodes that told us of it. */
   readonly toldBy: string[];
+}
+
+/** A node's answer: the addresses that parsed, and how many did not. */
+interface Answer {
+  readonly addrs: NetAddress[];
+  readonly invalid: number;
 }
 
 /** Counts for a progress line. */
@@ -74,15 +82,16 @@ export interface CrawlOptions {
 /** Crawls from `seeds`; resolves with every node found, seeds first. */
 export async function crawl(seeds: readonly NetAddress[], options: CrawlOptions): Promise<CrawledNode[]> {
   const key = generateNodeKey();
-  const answers = new Map<string, (addrs: NetAddress[]) => void>();
+  const answers = new Map<string, (answer: Answer) => void>();
   const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: options.network, moniker: "rx-mconn-crawler", allowDuplicateIp: true });
   sw.addReactor("crawler", {
     channels: [pexChannel],
     receive({ peer, message }: Envelope<unknown>) {
       const sum = (message as PexMessage).sum;
       if (sum?.$case !== "pexAddrs") return;
-      const addrs = sum.value.addrs.map(fromProtoAddress).filter((a): a is NetAddress => typeof a !== "string");
-      answers.get(peer.id)?.(addrs);
+      const parsed = sum.value.addrs.map(fromProtoAddress);
+      const addrs = parsed.filter((a): a is NetAddress => typeof a !== "string");
+      answers.get(peer.id)?.({ addrs, invalid: parsed.length - addrs.length });
     },
   });
   await sw.start();
@@ -94,7 +103,7 @@ export async function crawl(seeds: readonly NetAddress[], options: CrawlOptions)
 }
 
 /** The crawl proper, on a started switch. */
-async function run(sw: Switch, seeds: readonly NetAddress[], options: CrawlOptions, answers: Map<string, (addrs: NetAddress[]) => void>): Promise<CrawledNode[]> {
+async function run(sw: Switch, seeds: readonly NetAddress[], options: CrawlOptions, answers: Map<string, (answer: Answer) => void>): Promise<CrawledNode[]> {
   const logger = options.logger ?? silentLogger;
   const nodes = new Map<string, CrawledNode>();
   const queue: CrawledNode[] = [];
@@ -144,9 +153,9 @@ async function run(sw: Switch, seeds: readonly NetAddress[], options: CrawlOptio
       node.status = "reached";
       node.nodeInfo = peer.nodeInfo;
       node.accepted = true;
-      const answer = await new Promise<NetAddress[] | string>((resolve) => {
+      const answer = await new Promise<Answer | string>((resolve) => {
         const timer = setTimeout(() => resolve("no answer"), options.answerTimeout ?? 10_000);
-        const done = (v: NetAddress[] | string) => {
+        const done = (v: Answer | string) => {
           clearTimeout(timer);
           deadline.removeEventListener("abort", onAbort);
           resolve(v);
@@ -162,8 +171,9 @@ async function run(sw: Switch, seeds: readonly NetAddress[], options: CrawlOptio
         node.error = answer;
         node.accepted = answer === "no answer" || answer === "time limit";
       } else {
-        node.answered = answer.length;
-        for (const a of answer) found(a, node.id);
+        node.answered = answer.addrs.length;
+        node.invalid = answer.invalid;
+        for (const a of answer.addrs) found(a, node.id);
       }
       await sw.stopPeerGracefully(peer).catch(() => undefined);
     } catch (err) {

@@ -4,7 +4,10 @@ import sinon from "sinon";
 import { filter, firstValueFrom, map, scan } from "rxjs";
 import type { NetAddress } from "../../src/p2p/netaddress.js";
 import type { Switch } from "../../src/p2p/switch.js";
+import { pexCodec } from "../../src/cometbft/codecs.js";
+import type { Message as PexMessage } from "../../src/proto/tendermint/p2p/pex.js";
 import { isLoopback, parseIp } from "../../src/pex/ip.js";
+import { pexChannel } from "../../src/pex/pex-reactor.js";
 import type { PexOptions } from "../../src/pex/pex-options.js";
 import { makeSwitch } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";
@@ -168,5 +171,39 @@ describe("crawl on real loopback sockets", () => {
     expect(byId.get(closed.id)!.status).to.equal("failed");
     expect(byId.get(refused.id)!.status).to.equal("filtered");
     expect(byId.get(refused.id)!.error).to.match(/filter bug/);
+  });
+
+  it("counts the addresses of an answer that do not parse, and shows them in the table", async () => {
+    const { crawl } = await import("../../src/pex/crawler.js");
+    const { crawlTable } = await import("../../src/cli/crawl-report.js");
+    const liar = makeSwitch({
+      fakePex: {
+        channels: [pexChannel],
+        receive({ peer, message }) {
+          if ((message as PexMessage).sum?.$case !== "pexRequest") return;
+          const addrs = [
+            { id: "xyz", ip: "127.0.0.1", port: 1 },
+            { id: "ab".repeat(20), ip: "not an ip", port: 1 },
+            { id: "cd".repeat(20), ip: "127.0.0.1", port: 70_000 },
+            { id: "ef".repeat(20), ip: "198.51.100.9", port: 26656 },
+          ];
+          peer.trySend(pexChannel.id, pexCodec.encode({ sum: { $case: "pexAddrs", value: { addrs } } }));
+        },
+      },
+    }).sw;
+    try {
+      await liar.start();
+      const nodes = await crawl([{ id: liar.nodeId, host: "127.0.0.1", port: liar.listenAddress!.port }], {
+        network: "test-net",
+        timeLimit: 10_000,
+        answerTimeout: 5000,
+        dialFilter: (x) => isLoopback(parseIp(x.host)!),
+      });
+      expect(nodes[0]).to.include({ status: "reached", answered: 1, invalid: 3 });
+      expect(nodes.map((n) => n.id)).to.deep.equal([liar.nodeId, "ef".repeat(20)]);
+      expect(crawlTable(nodes)[1]).to.match(/ 1 \(\+3 invalid\) /);
+    } finally {
+      await liar.stop();
+    }
   });
 });
