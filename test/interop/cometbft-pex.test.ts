@@ -123,11 +123,12 @@ describe(`PEX with CometBFT ${cometVersion}: a chain A–B–C–D`, function ()
     // theirs: D saves its book when it stops
     const d = chain[3];
     await d.stop(true);
+    // their text, read before our book saves over it on close
+    const text = readFileSync(join(d.home, "config", "addrbook.json"), "utf8");
     const theirs = openAddressBook(join(d.home, "config", "addrbook.json"), { strict: false, saveInterval: 3_600_000 });
     theirs.close();
     expect(theirs.loadError, theirs.loadError?.message).to.equal(undefined);
     expect(theirs.book.size).to.be.greaterThan(0);
-    const text = readFileSync(join(d.home, "config", "addrbook.json"), "utf8");
     expect(JSON.parse(text)).to.have.property("key", theirs.book.key);
     // ours: a fresh CometBFT node with only our book (from (b)) finds A, B, C
     const ours = switches[0].pex!.book;
