@@ -38,19 +38,27 @@ describe("AddressBook", () => {
   });
 
   it("places addresses of one source group in at most 32 new buckets, and of one group in at most 4 old ones", () => {
+    const keys = { key: "0123456789abcdef01234567", hashKey: new Uint8Array(32).fill(7) };
+    const wide = new AddressBook({ ...keys, scheduler: clock, random: seeded(), maxAddressesPerSource: 10_000 });
+    // 200 address groups (/16s), one source group: 200 × 32 possible buckets, the source's 32 only
     const newBuckets = new Set<number>();
     for (let i = 1; i <= 600; i++) {
-      book.add(at(i, `9.${i >> 8}.${i & 255}.1`), src);
-      newBuckets.add(book.get(id(i))!.buckets[0]);
+      wide.add(at(i, `9.${i % 200}.${i >> 8}.1`), src);
+      newBuckets.add(wide.get(id(i))!.buckets[0]);
     }
     expect(newBuckets.size).to.be.at.most(bookParams.newBucketsPerGroup);
+    expect(newBuckets.size, "spread beyond one group's 4").to.be.greaterThan(bookParams.oldBucketsPerGroup);
+    // 100 addresses of one /16, heard from 50 source groups, all promoted
+    const narrow = new AddressBook({ ...keys, scheduler: clock, random: seeded() });
     const oldBuckets = new Set<number>();
-    for (let i = 1; i <= 200; i++) {
-      book.markGood(id(i));
-      if (book.get(id(i))) oldBuckets.add(book.get(id(i))!.buckets[0]);
+    for (let i = 1; i <= 100; i++) narrow.add(at(i, `9.9.${i >> 8}.${i & 255}`), at(5000 + i, `${(i % 50) + 20}.1.1.1`));
+    for (let i = 1; i <= 100; i++) {
+      narrow.markGood(id(i));
+      oldBuckets.add(narrow.get(id(i))!.buckets[0]);
     }
-    // 9.x.y.z spans two /16 groups here (9.0 and 9.1, and 9.2 for i ≥ 512): 4 old buckets each at most
-    expect(oldBuckets.size).to.be.at.most(2 * bookParams.oldBucketsPerGroup);
+    expect(narrow.oldCount).to.equal(100);
+    expect(oldBuckets.size).to.be.at.most(bookParams.oldBucketsPerGroup);
+    expect(oldBuckets.size).to.be.greaterThan(1);
   });
 
   it("gives an address heard from several source groups more than one new bucket, at most 4", () => {
