@@ -12,12 +12,22 @@ import type { PexOptions } from "../../src/pex/pex-options.js";
 import { makeSwitch } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";
 
-const dialed: NetAddress[] = [];
-/** Only loopback may be dialed; every address offered to the filter is recorded. */
-const loopbackOnly = (a: NetAddress): boolean => {
-  dialed.push(a);
-  return isLoopback(parseIp(a.host)!);
-};
+/** Only loopback may be dialed. */
+const loopbackOnly = (a: NetAddress): boolean => isLoopback(parseIp(a.host)!);
+
+/** A loopback-only filter of its own that resolves `offered(host)` once it has been asked about `host`. */
+function recordingFilter() {
+  const seen: NetAddress[] = [];
+  const waiting = new Map<string, () => void>();
+  return {
+    filter: (a: NetAddress): boolean => {
+      seen.push(a);
+      waiting.get(a.host)?.();
+      return loopbackOnly(a);
+    },
+    offered: (host: string) => (seen.some((a) => a.host === host) ? Promise.resolve() : new Promise<void>((r) => waiting.set(host, r))),
+  };
+}
 const echo = { channels: [{ id: 0x40, priority: 1 }] };
 
 function pexSwitch(seeds: string[], pex: PexOptions = {}): Switch {
@@ -91,14 +101,13 @@ describe("PEX on real loopback sockets", () => {
   });
 
   it("never dials an address outside loopback that a peer gossips", async () => {
-    dialed.length = 0;
     const a = await started(pexSwitch([]));
     // a hostile address in A's book, as if gossiped to it
     a.pex!.book.add({ id: "ab".repeat(20), host: "203.0.113.7", port: 26656 }, { id: "cd".repeat(20), host: "127.0.0.1", port: 1 });
-    const d = await started(pexSwitch([a.address!]));
+    const dFilter = recordingFilter();
+    const d = await started(pexSwitch([a.address!], { dialFilter: dFilter.filter }));
     await within(firstValueFrom(d.pex!.discovered$.pipe(filter((x) => x.address.host === "203.0.113.7"))), 15_000, "D to hear of the outside address");
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(dialed.some((x) => x.host === "203.0.113.7"), "offered to the filter").to.equal(true);
+    await within(dFilter.offered("203.0.113.7"), 15_000, "D's filter to be offered the outside address");
     expect([...d.peers.values()].map((p) => p.socketAddr).every((s) => s.startsWith("127."))).to.equal(true);
     expect(d.pex!.book.get("ab".repeat(20))!.attempts, "never attempted").to.equal(0);
   });
