@@ -10,7 +10,7 @@ import { PeerRejectedError } from "../p2p/errors.js";
 import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import type { SchedulerLike } from "rxjs";
 import type { AddressBook } from "./address-book.js";
-import type { PexHost, PexPeer } from "./pex-reactor.js";
+import type { PexHost } from "./pex-reactor.js";
 import { pexParams } from "./params.js";
 
 /** Decides which addresses may be dialed at all (e.g. loopback only in tests). */
@@ -96,10 +96,5 @@ export class PexDialer {
     } finally {
       this.dialing.delete(address.id);
     }
-  }
-
-  /** The connected peer of `id`, if any. */
-  peer(id: string): PexPeer | undefined {
-    return this.o.host.peers.get(id);
   }
 }
