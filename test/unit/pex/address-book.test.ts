@@ -108,23 +108,15 @@ describe("AddressBook", () => {
   it("refuses our own address, private IDs (as address and as source), invalid and, when strict, unroutable addresses", () => {
     book.addOurAddress(at(7, "1.1.1.1"));
     book.addPrivateIds([id(8)]);
-    const refusal = (f: () => void) => {
-      try {
-        f();
-      } catch (err) {
-        return (err as AddressRefusedError).refusal;
-      }
-      return "accepted";
-    };
-    expect(refusal(() => book.add(at(7, "1.1.1.1"), src))).to.equal("self");
-    expect(refusal(() => book.add(at(8, "1.1.1.2"), src))).to.equal("private");
-    expect(refusal(() => book.add(at(9, "1.1.1.3"), at(8, "1.1.1.2")))).to.equal("private-source");
-    expect(refusal(() => book.add(at(10, "127.0.0.1"), src))).to.equal("non-routable");
-    expect(refusal(() => book.add(at(10, "192.168.1.1"), src))).to.equal("non-routable");
-    expect(refusal(() => book.add(at(10, "0.0.0.0"), src))).to.equal("invalid");
-    expect(refusal(() => book.add(at(10, "1.2.3.4", 0), src))).to.equal("invalid");
-    expect(refusal(() => book.add({ id: "xyz", host: "1.2.3.4", port: 1 }, src))).to.equal("invalid");
-    expect(refusal(() => book.add(at(10, "example.com"), src))).to.equal("invalid");
+    expect(() => book.add(at(7, "1.1.1.1"), src)).to.throw(AddressRefusedError).with.property("refusal", "self");
+    expect(() => book.add(at(8, "1.1.1.2"), src)).to.throw(AddressRefusedError).with.property("refusal", "private");
+    expect(() => book.add(at(9, "1.1.1.3"), at(8, "1.1.1.2"))).to.throw(AddressRefusedError).with.property("refusal", "private-source");
+    expect(() => book.add(at(10, "127.0.0.1"), src)).to.throw(AddressRefusedError).with.property("refusal", "non-routable");
+    expect(() => book.add(at(10, "192.168.1.1"), src)).to.throw(AddressRefusedError).with.property("refusal", "non-routable");
+    expect(() => book.add(at(10, "0.0.0.0"), src)).to.throw(AddressRefusedError).with.property("refusal", "invalid");
+    expect(() => book.add(at(10, "1.2.3.4", 0), src)).to.throw(AddressRefusedError).with.property("refusal", "invalid");
+    expect(() => book.add({ id: "xyz", host: "1.2.3.4", port: 1 }, src)).to.throw(AddressRefusedError).with.property("refusal", "invalid");
+    expect(() => book.add(at(10, "example.com"), src)).to.throw(AddressRefusedError).with.property("refusal", "invalid");
     const lax = new AddressBook({ strict: false, scheduler: clock });
     lax.add(at(10, "127.0.0.1"), at(11, "127.0.0.1", 1));
     expect(lax.size).to.equal(1);
