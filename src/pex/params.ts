@@ -50,7 +50,7 @@ export const pexParams = Object.freeze({
   crawlPeerPeriod: 30_000,
   /** A seed does not crawl one peer again sooner than this (ms). */
   minTimeBetweenCrawls: 120_000,
-  /** Failed dials of one address before it is banned. */
+  /** Failed dials of one address beyond which its next dial bans it instead (the ban comes after 17). */
   maxAttemptsToDial: 16,
   /** Bias (percent) to new addresses in a seed's answers. */
   biasToSelectNewPeers: 30,

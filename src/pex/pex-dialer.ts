@@ -1,8 +1,9 @@
 /**
  * Dialing addresses from the book, as CometBFT's PEX reactor does: an address filter consulted
  * first (an address it refuses is never dialed), a backoff per address after failures
- * (`2^attempts` s plus up to 1 s of jitter), a ban after 16 failed dials, `markGood` on success,
- * `markAttempt` on failure, and `markBad` when the peer is not who we dialed.
+ * (`2^attempts` s plus up to 1 s of jitter), a ban instead of the dial that follows 17 failed
+ * ones (more than `maxAttemptsToDial`), `markGood` on success, `markAttempt` on failure, and
+ * `markBad` when the peer is not who we dialed.
  * @module
  */
 import { silentLogger, type Logger } from "../logger.js";
