@@ -89,7 +89,7 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
     });
     after(async () => Promise.all(network.map((n) => n.stop())));
 
-    it("reports every validator's precommits for each height it saw through, and their prevotes, with ms after round start", async () => {
+    it("reports a commit's worth of precommits (over 2/3) for each height it saw through, every validator's precommits and prevotes, with ms after round start", async () => {
       const r = await runCli(["watch", network[0].address, "--network", network[0].chainId, "--json", "--seconds", "30"], 90_000);
       expect(r.code, r.stderr).to.equal(0);
       const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { kind: string; height: string; type?: string; validatorAddress?: string; msAfterRoundStart: number });
@@ -101,12 +101,17 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
       const through = heights.slice(1, -1);
       expect(through.length, "heights in 30 s").to.be.greaterThan(5);
       const votes = events.filter((e) => e.kind === "vote");
+      // A height commits on precommits from over 2/3 of the validators (3 of 4); a validator late
+      // for one height is not in its commit and need not be gossiped, so each height needs 3, and
+      // every validator is seen precommitting over the run.
       const missing: string[] = [];
       for (const h of through) {
-        const precommits = [...new Set(votes.filter((v) => Number(v.height) === h && v.type === "precommit").map((v) => v.validatorAddress))].sort();
-        if (JSON.stringify(precommits) !== JSON.stringify(all)) missing.push(`height ${h}: precommits from ${precommits.length} of 4`);
+        const precommits = new Set(votes.filter((v) => Number(v.height) === h && v.type === "precommit").map((v) => v.validatorAddress));
+        if (precommits.size < 3) missing.push(`height ${h}: precommits from ${precommits.size} of 4`);
       }
       expect(missing, missing.join("; ")).to.deep.equal([]);
+      const precommitters = [...new Set(votes.filter((v) => v.type === "precommit").map((v) => v.validatorAddress))].sort();
+      expect(precommitters).to.deep.equal(all);
       const prevoters = [...new Set(votes.filter((v) => v.type === "prevote").map((v) => v.validatorAddress))].sort();
       expect(prevoters).to.deep.equal(all);
       // Votes come in after their round's first event: a clock that reads 0 for every one is broken.
