@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
+import { createInterface } from "node:readline";
 import { filter, firstValueFrom } from "rxjs";
 import { PongTimeoutError } from "../../src/errors.js";
 import { nodeKeyFromSeed } from "../../src/secret/node-key.js";
@@ -23,7 +24,7 @@ const HOST_ADDR = `10.${octet}.0.1`;
 const NS_ADDR = `10.${octet}.0.2`;
 
 describe("a remote host behind a veth link (network namespace)", function () {
-  // The lossy link's exchange takes 4–12 s here; its own wait allows 90 s.
+  // The lossy link's exchange takes 4–26 s here; its own wait allows 90 s.
   this.timeout(120_000);
   const children: ChildProcess[] = [];
 
@@ -66,12 +67,13 @@ describe("a remote host behind a veth link (network namespace)", function () {
       stdio: ["ignore", "pipe", "inherit"],
     });
     children.push(child);
+    const lines = createInterface({ input: child.stdout });
     const echoFailed = new Promise<never>((_, reject) =>
-      child.stdout.on("data", (c: Buffer) => c.toString().includes("echo-failed") && reject(new Error(`the node in the namespace could not echo: ${c.toString().trim()}`))),
+      lines.on("line", (line) => line.includes("echo-failed") && reject(new Error(`the node in the namespace could not echo: ${line}`))),
     );
     echoFailed.catch(() => undefined); // observed by the test that waits for echoes
     await within(
-      new Promise<void>((resolve) => child.stdout.on("data", (c: Buffer) => c.toString().includes("listening") && resolve())),
+      new Promise<void>((resolve) => lines.on("line", (line) => line.includes("listening") && resolve())),
       20_000,
       "the node in the namespace to listen",
     );
