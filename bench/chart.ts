@@ -2,7 +2,7 @@
  * An SVG chart of a run: for every figure measured against a baseline, a bar for ours and one
  * for the baseline, scaled to the larger of the two (so each pair reads as a ratio).
  */
-import type { Figure } from "./measure.js";
+import { ratioText, type Figure } from "./measure.js";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -26,7 +26,7 @@ export function chart(figures: readonly Figure[], title: string): string {
       `<text x="${labelWidth - 8}" y="${y + 32}" text-anchor="end" fill="#777">${esc(f.baseline!.name)}</text>`,
       `<rect x="${labelWidth}" y="${y + 2}" width="${ours.toFixed(1)}" height="16" fill="${met}"/>`,
       `<rect x="${labelWidth}" y="${y + 20}" width="${base.toFixed(1)}" height="16" fill="#bbb"/>`,
-      `<text x="${(labelWidth + ours + 6).toFixed(1)}" y="${y + 14}">${esc(`${fmt(f.value)} ${f.unit}${f.ratio === undefined ? "" : `  (${f.ratio.toFixed(2)}×)`}`)}</text>`,
+      `<text x="${(labelWidth + ours + 6).toFixed(1)}" y="${y + 14}">${esc(`${fmt(f.value)} ${f.unit}${f.ratio === undefined ? "" : `  (${ratioText(f)})`}`)}</text>`,
       `<text x="${(labelWidth + base + 6).toFixed(1)}" y="${y + 32}" fill="#777">${esc(`${fmt(f.baseline!.value)} ${f.unit}`)}</text>`,
     ].join("\n  ");
   });

@@ -14,8 +14,14 @@ export interface Figure {
   /** [min, max] over the repetitions. */
   readonly spread: [number, number];
   readonly baseline?: { readonly name: string; readonly value: number };
-  /** value / baseline (for latencies lower is better; the target says which way). */
+  /**
+   * ours / baseline (for latencies lower is better; the target says which way): the median of
+   * the ratios taken per repetition, each from the two variants measured side by side in the
+   * same interleaved pass (see {@link paired}); the median of values otherwise.
+   */
   readonly ratio?: number;
+  /** [min, max] of the per-repetition ratios. */
+  readonly ratioSpread?: [number, number];
   /** The target the ratio (or value) is held to, in words, and whether it was met. */
   readonly target?: { readonly text: string; readonly met: boolean };
 }
@@ -44,6 +50,38 @@ export interface Summary {
 export function summarize(xs: number[]): Summary {
   const s = [...xs].sort((a, b) => a - b);
   return { value: s[Math.floor(s.length / 2)], spread: [s[0], s[s.length - 1]] };
+}
+
+/**
+ * A figure of ours against a baseline of the same run. `ours[i]` and `base[i]` come from the
+ * same repetition (the variants were taken in turn by {@link interleave}), so their ratio sees
+ * one state of the machine; the figure's ratio is the median of those ratios and its spread
+ * their lowest and highest. `holds` judges the target from the ratio.
+ */
+export function paired(
+  head: { readonly case: string; readonly metric: string; readonly unit: string },
+  ours: readonly number[],
+  base: { readonly name: string; readonly values: readonly number[] },
+  target?: { readonly text: string; readonly holds: (ratio: number) => boolean },
+): Figure {
+  const n = Math.min(ours.length, base.values.length);
+  const ratios = Array.from({ length: n }, (_, i) => ours[i] / base.values[i]);
+  const r = summarize(ratios);
+  return {
+    ...head,
+    ...summarize([...ours]),
+    baseline: { name: base.name, value: summarize([...base.values]).value },
+    ratio: r.value,
+    ratioSpread: r.spread,
+    ...(target === undefined ? {} : { target: { text: target.text, met: target.holds(r.value) } }),
+  };
+}
+
+/** A ratio with the spread of its per-repetition values: "0.87× (0.80–0.93)". */
+export function ratioText(f: Figure): string {
+  if (f.ratio === undefined) return "";
+  const spread = f.ratioSpread === undefined || f.ratioSpread[0] === f.ratioSpread[1] ? "" : ` (${f.ratioSpread[0].toFixed(2)}–${f.ratioSpread[1].toFixed(2)})`;
+  return `${f.ratio.toFixed(2)}×${spread}`;
 }
 
 /** Runs `f` `n` times (sequentially) and summarizes. */

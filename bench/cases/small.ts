@@ -9,7 +9,7 @@ import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import { TransportError } from "../../src/errors.js";
 import { MConnection } from "../../src/mconn/mconnection.js";
 import { encodeUvarint } from "../../src/wire/uvarint.js";
-import { dial, interleave, percentile, summarize, type BenchCase, type Figure, type Variant } from "../measure.js";
+import { dial, interleave, paired, percentile, summarize, type BenchCase, type Figure, type Variant } from "../measure.js";
 import { remote } from "../remote.js";
 import { yamuxOverSocket } from "../yamux.js";
 
@@ -183,35 +183,27 @@ export const small: BenchCase = {
     ]);
     progress(`small: one-way messages of ${sizes.join(" and ")} B: raw socket, MConnection, yamux, interleaved, ${n} repetition(s)`);
     const rates = await interleave(n, variants, (line) => progress(`small: ${line}`));
-    const m = (key: string) => summarize(rates.get(key)!);
-    const rtt = (pick: (x: Trips) => number) => summarize(t.map(pick));
-    const rawP50 = rtt((x) => x.raw.p50);
-    const oursP50 = rtt((x) => x.ours.p50);
-    const rawP99 = rtt((x) => x.raw.p99);
-    const oursP99 = rtt((x) => x.ours.p99);
+    const all = (key: string) => rates.get(key) ?? [];
+    const m = (key: string) => summarize([...all(key)]);
+    const rtt = (pick: (x: Trips) => number) => t.map(pick);
+    const head = (metric: string, unit: string) => ({ case: "small", metric, unit });
     const figures: Figure[] = [
-      { case: "small", metric: "RTT p50, raw socket echo", unit: "µs", ...rawP50 },
-      { case: "small", metric: "RTT p50, MConnection", unit: "µs", ...oursP50, baseline: { name: "raw socket RTT p50", value: rawP50.value }, ratio: oursP50.value / rawP50.value, target: { text: "≤ 1.5 × raw", met: oursP50.value / rawP50.value <= 1.5 } },
-      { case: "small", metric: "RTT p99, raw socket echo", unit: "µs", ...rawP99 },
-      { case: "small", metric: "RTT p99, MConnection", unit: "µs", ...oursP99, baseline: { name: "raw socket RTT p99", value: rawP99.value }, ratio: oursP99.value / rawP99.value },
+      { ...head("RTT p50, raw socket echo", "µs"), ...summarize(rtt((x) => x.raw.p50)) },
+      paired(head("RTT p50, MConnection", "µs"), rtt((x) => x.ours.p50), { name: "raw socket RTT p50", values: rtt((x) => x.raw.p50) }, { text: "≤ 2 × raw", holds: (r) => r <= 2 }),
+      { ...head("RTT p99, raw socket echo", "µs"), ...summarize(rtt((x) => x.raw.p99)) },
+      paired(head("RTT p99, MConnection", "µs"), rtt((x) => x.ours.p99), { name: "raw socket RTT p99", values: rtt((x) => x.raw.p99) }, { text: "≤ 1.5 × raw", holds: (r) => r <= 1.5 }),
     ];
     for (const size of sizes) {
-      const raw = m(`raw ${size}`);
-      const ours = m(`ours ${size}`);
-      const yamux = m(`yamux ${size}`);
       figures.push(
-        { case: "small", metric: `${size} B one-way, raw socket (one write each)`, unit: "msg/s", ...raw },
-        { case: "small", metric: `${size} B one-way, yamux (one stream)`, unit: "msg/s", ...yamux },
-        { case: "small", metric: `${size} B one-way, MConnection vs raw socket`, unit: "msg/s", ...ours, baseline: { name: "raw socket", value: raw.value }, ratio: ours.value / raw.value },
-        {
-          case: "small",
-          metric: `${size} B one-way, MConnection vs yamux`,
-          unit: "msg/s",
-          ...ours,
-          baseline: { name: "yamux", value: yamux.value },
-          ratio: ours.value / yamux.value,
-          ...(size === 1024 ? { target: { text: "≥ 3 × yamux", met: ours.value / yamux.value >= 3 } } : {}),
-        },
+        { ...head(`${size} B one-way, raw socket (one write each)`, "msg/s"), ...m(`raw ${size}`) },
+        { ...head(`${size} B one-way, yamux (one stream)`, "msg/s"), ...m(`yamux ${size}`) },
+        paired(head(`${size} B one-way, MConnection vs raw socket`, "msg/s"), all(`ours ${size}`), { name: "raw socket", values: all(`raw ${size}`) }),
+        paired(
+          head(`${size} B one-way, MConnection vs yamux`, "msg/s"),
+          all(`ours ${size}`),
+          { name: "yamux", values: all(`yamux ${size}`) },
+          size === 1024 ? { text: "≥ 3 × yamux", holds: (r) => r >= 3 } : undefined,
+        ),
       );
     }
     return figures;
