@@ -57,7 +57,7 @@ export function commandHelp(command: Command): string {
     const right = o.type === "boolean" ? "off unless given" : "required" in o ? "required" : `default: ${"default" in o ? o.default : o.defaultText}`;
     return [left, `${o.help} (${right})`];
   });
-  rows.push(["--help, -h", "this help"]);
+  rows.push(["--help, -h", "this help"], ["--version, -v", "print the version"]);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return [command.summary, "", `usage: ${command.usage}`, "", "options:", ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`)].join("\n");
 }
@@ -86,7 +86,7 @@ export function parse(command: Command, argv: readonly string[]): { values: Opti
   try {
     const { values, positionals } = parseArgs({
       args: joinNegativeNumbers(command, argv),
-      options: { ...options, help: { type: "boolean", short: "h" } },
+      options: { ...options, help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
     });

@@ -43,6 +43,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.out(commandHelp(command));
       return 0;
     }
+    if (values["version"] === true) {
+      io.out(packageVersion());
+      return 0;
+    }
     return await command.run(values, positionals, io);
   } catch (err) {
     io.err(`rx-mconn ${name}: ${err instanceof Error ? err.message : String(err)}`);

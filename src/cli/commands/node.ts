@@ -3,8 +3,6 @@ import { BLOCK_PROTOCOL, P2P_PROTOCOL, validateNodeInfo } from "../../p2p/node-i
 import { Switch } from "../../p2p/switch.js";
 import { loadOrGenerateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
-import { serveMetrics } from "../../metrics/serve-metrics.js";
-import { switchMetrics } from "../../metrics/switch-metrics.js";
 import { hostPortOption, peerListOption } from "../address-options.js";
 import { CliError, numberOption, requiredOption, stringOption, type Command } from "../args.js";
 import { parseChannels } from "../channels-option.js";
@@ -12,6 +10,7 @@ import { Echo } from "../echo.js";
 import { addrBookPath, ensureConfigDir, homeDir, homeOption, nodeKeyPath } from "../home.js";
 import { formatNetAddress } from "../../p2p/netaddress.js";
 import { limitOptions, limitSwitchOptions } from "../limit-options.js";
+import { loadMetrics } from "../metrics-loader.js";
 import { cliLogger, loggingOptions } from "../logger.js";
 
 /** `node`: a long-running node; with `--echo`, a test peer for other implementations. */
@@ -54,6 +53,7 @@ export const node: Command = {
     checkNodeInfo(listen, network, moniker, channels.map((c) => c.id));
     const log = cliLogger(values, io.err);
     const home = homeDir(stringOption(values, "home"));
+    const metrics = metricsAt === undefined ? undefined : await loadMetrics();
 
     await ensureConfigDir(home);
     const key = await loadOrGenerateNodeKey(nodeKeyPath(home));
@@ -78,8 +78,8 @@ export const node: Command = {
         echo?.echo(peer, channelId, message);
       });
     let stopMetrics: (() => Promise<void>) | undefined;
-    if (metricsAt !== undefined) {
-      const served = await serveMetrics(switchMetrics(sw).registry, metricsAt);
+    if (metrics !== undefined && metricsAt !== undefined) {
+      const served = await metrics.serveMetrics(metrics.switchMetrics(sw).registry, metricsAt);
       stopMetrics = served.close;
       log.info({ url: served.url }, "metrics");
     }
