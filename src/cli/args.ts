@@ -19,7 +19,11 @@ export class CliError extends Error {
 export interface CliIO {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
-  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  /**
+   * Resolves when the process is asked to stop (SIGINT/SIGTERM). Reading it installs the signal
+   * handlers: a command reads it once it has something to shut down; until then a signal ends
+   * the process as by default.
+   */
   readonly stopped: Promise<void>;
 }
 

@@ -10,7 +10,7 @@ import type { Peer } from "../p2p/peer.js";
 import { secretAuthenticator } from "../p2p/secret-authenticator.js";
 import { Switch } from "../p2p/switch.js";
 import { generateNodeKey } from "../secret/node-key.js";
-import { peerAddressArgument } from "./address-options.js";
+import { checkResolvable, peerAddressArgument } from "./address-options.js";
 import { CliError } from "./args.js";
 
 /** Checks that `positionals` are one or more `ID@HOST:PORT` addresses; returns them. */
@@ -32,6 +32,7 @@ export async function connectTo(
   channels: readonly CometbftChannelDescriptor[],
   moniker: string,
 ): Promise<{ sw: Switch; peers: Peer[] }> {
+  await checkResolvable("the address", addresses);
   const key = generateNodeKey();
   const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker, listen: "127.0.0.1:0", allowDuplicateIp: true });
   sw.addReactor(moniker, { channels: [...channels] });

@@ -196,8 +196,8 @@ describe("the rx-mconn command", function () {
     await writeFile(join(other, "config", "node_key.json"), JSON.stringify({ priv_key: { type: "tendermint/PrivKeyEd25519", value } }));
     expect((await runCli(["id", "--home", other])).stdout.trim()).to.equal(A.node_id);
     const missing = await runCli(["id", "--home", join(other, "nowhere")]);
-    expect(missing.code).to.equal(1);
-    expect(missing.stderr).to.match(/no node key at .*run: rx-mconn keygen/);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.match(/^rx-mconn id: the node key .*node_key\.json: no such file \(run: rx-mconn keygen\)\n$/);
   });
 
   it("node --echo (DEBUG=rx-mconn) sends every message back, a burst of 100 in order with nothing dropped; serves /metrics; logs each message at debug; stops cleanly on SIGTERM", async () => {
