@@ -34,7 +34,10 @@ export async function connectTo(
 ): Promise<{ sw: Switch; peers: Peer[] }> {
   await checkResolvable("the address", addresses);
   const key = generateNodeKey();
-  const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker, listen: "127.0.0.1:0", allowDuplicateIp: true });
+  // Dial only: no listener, and NodeInfo's listen_addr is 0.0.0.0:0, which a CometBFT node's
+  // address book refuses (an unspecified IP is not a valid address), so no node stores or gossips
+  // an address where nothing listens.
+  const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker, allowDuplicateIp: true });
   sw.addReactor(moniker, { channels: [...channels] });
   await sw.start();
   try {

@@ -25,7 +25,7 @@ export const probe: Command = {
     const seconds = numberOption(values, "seconds");
     await checkResolvable("the address", [address]);
     const key = generateNodeKey();
-    const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker: "rx-mconn-probe", listen: "127.0.0.1:0" });
+    const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker: "rx-mconn-probe" }); // dial only, as connectTo
     sw.addReactor("probe", { channels: COMETBFT_CHANNELS });
     const counts = new Map(COMETBFT_CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0 }]));
     for (const c of COMETBFT_CHANNELS)
