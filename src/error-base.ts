@@ -22,7 +22,7 @@ export class MConnError extends Error {
    * The peer the error concerns, when it concerns one: set by the class itself, or by the
    * connection it ended (a connection of the switch names its peer).
    */
-  declare readonly peer?: PeerRef;
+  declare readonly peer?: PeerRef | undefined;
 
   constructor(reason: string, message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -19,7 +19,11 @@ export class CliError extends Error {
 export interface CliIO {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
-  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  /**
+   * Resolves when the process is asked to stop (SIGINT/SIGTERM). Reading it installs the signal
+   * handlers: a command reads it once it has something to shut down; until then a signal ends
+   * the process as by default.
+   */
   readonly stopped: Promise<void>;
 }
 
@@ -57,7 +61,7 @@ export function commandHelp(command: Command): string {
     const right = o.type === "boolean" ? "off unless given" : "required" in o ? "required" : `default: ${"default" in o ? o.default : o.defaultText}`;
     return [left, `${o.help} (${right})`];
   });
-  rows.push(["--help, -h", "this help"]);
+  rows.push(["--help, -h", "this help"], ["--version, -v", "print the version"]);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return [command.summary, "", `usage: ${command.usage}`, "", "options:", ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`)].join("\n");
 }
@@ -86,7 +90,7 @@ export function parse(command: Command, argv: readonly string[]): { values: Opti
   try {
     const { values, positionals } = parseArgs({
       args: joinNegativeNumbers(command, argv),
-      options: { ...options, help: { type: "boolean", short: "h" } },
+      options: { ...options, help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
     });

@@ -10,7 +10,7 @@ import type { Peer } from "../p2p/peer.js";
 import { secretAuthenticator } from "../p2p/secret-authenticator.js";
 import { Switch } from "../p2p/switch.js";
 import { generateNodeKey } from "../secret/node-key.js";
-import { peerAddressArgument } from "./address-options.js";
+import { checkResolvable, peerAddressArgument } from "./address-options.js";
 import { CliError } from "./args.js";
 
 /** Checks that `positionals` are one or more `ID@HOST:PORT` addresses; returns them. */
@@ -32,8 +32,12 @@ export async function connectTo(
   channels: readonly CometbftChannelDescriptor[],
   moniker: string,
 ): Promise<{ sw: Switch; peers: Peer[] }> {
+  await checkResolvable("the address", addresses);
   const key = generateNodeKey();
-  const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker, listen: "127.0.0.1:0", allowDuplicateIp: true });
+  // Dial only: no listener, and NodeInfo's listen_addr is 0.0.0.0:0, which a CometBFT node's
+  // address book refuses (an unspecified IP is not a valid address), so no node stores or gossips
+  // an address where nothing listens.
+  const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker, allowDuplicateIp: true });
   sw.addReactor(moniker, { channels: [...channels] });
   await sw.start();
   try {

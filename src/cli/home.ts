@@ -1,10 +1,10 @@
 /**
  * The node's home directory, laid out as CometBFT's: `<home>/config/node_key.json`.
  */
-import { mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { OptionSpec } from "./args.js";
+import { makeDirs } from "./file-checks.js";
 
 /** The `--home` option of the commands that use the node key. */
 export const homeOption: OptionSpec = {
@@ -29,7 +29,7 @@ export function addrBookPath(home: string): string {
   return join(home, "config", "addrbook.json");
 }
 
-/** Creates `<home>/config`. */
+/** Creates `<home>/config` (and `home`), readable by the owner only. */
 export async function ensureConfigDir(home: string): Promise<void> {
-  await mkdir(join(home, "config"), { recursive: true, mode: 0o700 });
+  await makeDirs("--home", join(home, "config"));
 }

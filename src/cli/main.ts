@@ -12,6 +12,7 @@ import { node } from "./commands/node.js";
 import { probe } from "./commands/probe.js";
 import { tx } from "./commands/tx.js";
 import { watch } from "./commands/watch.js";
+import { stopSignal } from "./stop-signal.js";
 import { packageVersion } from "./version.js";
 
 const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe, watch, blocks, tx, crawl: crawlCommand };
@@ -43,6 +44,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.out(commandHelp(command));
       return 0;
     }
+    if (values["version"] === true) {
+      io.out(packageVersion());
+      return 0;
+    }
     return await command.run(values, positionals, io);
   } catch (err) {
     io.err(`rx-mconn ${name}: ${err instanceof Error ? err.message : String(err)}`);
@@ -50,11 +55,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const stopped = new Promise<void>((resolve) => {
-  process.once("SIGINT", () => resolve());
-  process.once("SIGTERM", () => resolve());
-});
-const io: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), stopped };
+// A reader that went away (`rx-mconn watch --json | head`) ends the command quietly, as for cat.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    process.exit(err.code === "EPIPE" ? 0 : 1);
+  });
+
+let stopped: Promise<void> | undefined;
+const io: CliIO = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  get stopped() {
+    return (stopped ??= stopSignal());
+  },
+};
 main(process.argv.slice(2), io).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -74,7 +74,7 @@ describe("the rx-mconn command", function () {
     }
   });
 
-  it("the built binary is executable and starts with a node shebang; npm pack ships it with dist/ and LICENSE, without tests or sources", async () => {
+  it("the built binary is executable and starts with a node shebang; npm pack ships it with dist/, docs/ and LICENSE, without tests or sources", async () => {
     await access(CLI_BIN, constants.X_OK);
     expect((await readFile(CLI_BIN, "utf8")).split("\n")[0]).to.equal("#!/usr/bin/env node");
     const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as [
@@ -82,7 +82,13 @@ describe("the rx-mconn command", function () {
     ];
     const paths = pack.files.map((f) => f.path);
     expect(paths).to.include.members(["LICENSE", "README.md", "package.json", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js"]);
-    expect(paths.filter((p) => !p.startsWith("dist/src/") && !["LICENSE", "README.md", "CHANGELOG.md", "package.json"].includes(p))).to.deep.equal([]);
+    expect(paths).to.include.members(["docs/guide.md", "docs/cometbft.md", "docs/benchmarks.svg"]);
+    const shipped = (p: string) => p.startsWith("dist/src/") || /^docs\/[^/]+\.(md|svg)$/.test(p) || ["LICENSE", "README.md", "CHANGELOG.md", "package.json"].includes(p);
+    expect(paths.filter((p) => !shipped(p))).to.deep.equal([]);
+    // Every relative link of README.md is to a shipped file.
+    const links = [...(await readFile("README.md", "utf8")).matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)].map((m) => m[1]);
+    expect(links.length).to.be.greaterThan(5);
+    expect(links.filter((l) => !paths.includes(l))).to.deep.equal([]);
     expect(paths.filter((p) => p.endsWith(".map") || (p.endsWith(".ts") && !p.endsWith(".d.ts")))).to.deep.equal([]);
     expect(pack.files.find((f) => f.path === "dist/src/cli/main.js")!.mode & 0o111).to.not.equal(0);
   });
@@ -97,7 +103,7 @@ describe("the rx-mconn command", function () {
       expect(r.stdout, c).to.match(new RegExp(`usage: rx-mconn ${c}`));
       const options = r.stdout.split("\n").filter((l) => /^ {2}--/.test(l));
       expect(options.length, c).to.be.greaterThan(1);
-      for (const line of options) expect(line, `${c}: ${line}`).to.match(/\((default: .+|required|off unless given)\)$|this help$/);
+      for (const line of options) expect(line, `${c}: ${line}`).to.match(/\((default: .+|required|off unless given)\)$|this help$|print the version$/);
     }
     const node = (await runCli(["node", "--help"])).stdout;
     expect(node).to.match(/--network NAME .*\(default: rx-mconn\)/);
@@ -190,8 +196,8 @@ describe("the rx-mconn command", function () {
     await writeFile(join(other, "config", "node_key.json"), JSON.stringify({ priv_key: { type: "tendermint/PrivKeyEd25519", value } }));
     expect((await runCli(["id", "--home", other])).stdout.trim()).to.equal(A.node_id);
     const missing = await runCli(["id", "--home", join(other, "nowhere")]);
-    expect(missing.code).to.equal(1);
-    expect(missing.stderr).to.match(/no node key at .*run: rx-mconn keygen/);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.match(/^rx-mconn id: the node key .*node_key\.json: no such file \(run: rx-mconn keygen\)\n$/);
   });
 
   it("node --echo (DEBUG=rx-mconn) sends every message back, a burst of 100 in order with nothing dropped; serves /metrics; logs each message at debug; stops cleanly on SIGTERM", async () => {

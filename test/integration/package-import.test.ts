@@ -11,6 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { expect } from "chai";
+import { packedTarball } from "../helpers/pack.js";
 
 const run = promisify(execFile);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -30,9 +31,7 @@ describe("the packed package in a project without prom-client and pino", functio
     project = mkdtempSync(join(tmpdir(), "rx-mconn-consumer-"));
     const installed = join(project, "node_modules", "rx-mconn");
     mkdirSync(installed, { recursive: true });
-    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", project], { cwd: repo });
-    const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as [{ filename: string }];
-    await run("tar", ["-xzf", join(project, filename), "-C", installed, "--strip-components=1"]);
+    await run("tar", ["-xzf", await packedTarball(), "-C", installed, "--strip-components=1"]);
     const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((n) => manifest.peerDependenciesMeta?.[n]?.optional);
     const needed = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)].filter(
       (n) => !cliOnly.includes(n) && !optional.includes(n),

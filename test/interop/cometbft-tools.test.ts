@@ -39,8 +39,9 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
     const data = `rx-mconn-tool-${process.pid}-${Date.now()}=sent by rx-mconn tx`;
     const r = await runCli(["tx", node!.address, "--network", node!.chainId, data], 60_000);
     expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
-    expect(r.stdout.trim()).to.equal(`sent to ${node!.id} (tools-target): ${Buffer.byteLength(data)} bytes on channel 0x30`);
     const hash = createHash("sha256").update(data).digest("hex");
+    // the hash it prints is the one the node's RPC finds the transaction by
+    expect(r.stdout.trim().split("\n")).to.deep.equal([`tx hash ${hash.toUpperCase()} (${Buffer.byteLength(data)} bytes)`, `sent to ${node!.id} (tools-target): ${Buffer.byteLength(data)} bytes on channel 0x30`]);
     const found = await eventually(() => node!.rpc<{ tx_result: { code: number } } | undefined>(`tx?hash=0x${hash}`), (t) => t !== undefined, 30_000, `RPC /tx finding ${hash}`);
     expect(found!.tx_result.code).to.equal(0);
   });

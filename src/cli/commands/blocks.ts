@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defer, EMPTY, lastValueFrom, merge, mergeMap, takeUntil, tap, throwError } from "rxjs";
 import { blocks$ } from "../../cometbft/blocks.js";
@@ -6,6 +6,7 @@ import { blocksyncChannels } from "../../cometbft/channels.js";
 import { headerHash } from "../../cometbft/header-hash.js";
 import { Block } from "../../proto/tendermint/types/block.js";
 import { CliError, numberOption, requiredOption, type Command } from "../args.js";
+import { checkWritableDir, makeDirs } from "../file-checks.js";
 import { addressArguments, connectTo, heightOption, hex, lostNodes } from "../cometbft-peer.js";
 
 /** `blocks`: a range of blocks over blocksync, written as JSON, the hash chain checked. */
@@ -28,13 +29,10 @@ export const blocks: Command = {
     if (to < from) throw new CliError(`--to ${to} is below --from ${from}`);
     const out = requiredOption(values, "out", "DIR");
     const timeoutMs = numberOption(values, "timeout") * 1000;
-    try {
-      mkdirSync(out, { recursive: true });
-    } catch (err) {
-      throw new CliError(`--out: cannot create ${out}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    await checkWritableDir("--out", out);
     const { sw, peers } = await connectTo(addresses, network, blocksyncChannels("v1"), "rx-mconn-blocks");
     try {
+      await makeDirs("--out", out, 0o777);
       io.out(`fetching blocks ${from}..${to} from ${peers.map((p) => `${p.id} (${p.nodeInfo.moniker})`).join(", ")}`);
       const total = Number(to - from + 1n);
       const started = Date.now();
@@ -71,8 +69,9 @@ export const blocks: Command = {
         mergeMap((lost) => (lost === undefined ? EMPTY : throwError(() => new CliError(`lost every node: ${lost.peer.id}: ${lost.why}`, 1)))),
       );
       await lastValueFrom(fetched.pipe(takeUntil(merge(defer(() => io.stopped), noNodeLeft$))), { defaultValue: undefined }).catch((err: unknown) => {
-        if (err instanceof CliError) throw err;
-        throw new CliError(err instanceof Error ? err.message : String(err), 1);
+        // A failed run says what it left behind.
+        const wrote = done === 0 ? "wrote no block" : `wrote ${done} of ${total} blocks (${from}..${from + BigInt(done) - 1n}) to ${out}`;
+        throw new CliError(`${err instanceof Error ? err.message : String(err)}; ${wrote}`, 1);
       });
       // blocks$ completes only after the last block: short of it, the run was interrupted.
       if (done < total) throw new CliError(`interrupted: wrote ${done} of ${total} blocks to ${out}`, 1);

@@ -2,7 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { parseNetAddress } from "../../p2p/netaddress.js";
 import { crawl, type CrawlProgress } from "../../pex/crawler.js";
 import { isLoopback, parseIp } from "../../pex/ip.js";
-import { peerAddressArgument } from "../address-options.js";
+import { checkResolvable, peerAddressArgument } from "../address-options.js";
+import { checkWritableFile } from "../file-checks.js";
 import { CliError, numberOption, requiredOption, stringOption, type Command } from "../args.js";
 import { crawlJson, crawlSvg, crawlTable } from "../crawl-report.js";
 
@@ -29,6 +30,8 @@ export const crawlCommand: Command = {
     const answerSeconds = numberOption(values, "answer-seconds");
     if (!Number.isInteger(concurrency)) throw new CliError("--concurrency must be a whole number of at least 1");
     const svg = stringOption(values, "svg");
+    if (svg !== undefined) await checkWritableFile("--svg", svg);
+    await checkResolvable("a seed", positionals);
     const loopbackOnly = values["loopback-only"] === true;
     const stop = new AbortController();
     void io.stopped.then(() => stop.abort());
@@ -54,7 +57,10 @@ export const crawlCommand: Command = {
     if (latest !== undefined && line(latest) !== last) io.err(line(latest));
     if (values["json"] === true) io.out(crawlJson(nodes));
     else for (const l of crawlTable(nodes)) io.out(l);
-    if (svg !== undefined) await writeFile(svg, crawlSvg(nodes));
+    if (svg !== undefined)
+      await writeFile(svg, crawlSvg(nodes)).catch((err: unknown) => {
+        throw new CliError(`--svg ${svg}: ${err instanceof Error ? err.message : String(err)}`, 1);
+      });
     return nodes.some((n) => n.status === "reached") ? 0 : 1;
   },
 };

@@ -1,5 +1,5 @@
-import { loadNodeKey } from "../../secret/node-key.js";
 import { CliError, stringOption, type Command } from "../args.js";
+import { checkReadableFile, MAX_NODE_KEY_BYTES, readNodeKeyFile } from "../file-checks.js";
 import { homeDir, homeOption, nodeKeyPath } from "../home.js";
 
 /** `id`: prints the node ID of a node_key.json. */
@@ -10,10 +10,9 @@ export const id: Command = {
   async run(values, _positionals, io) {
     if (values["home"] !== undefined && values["key"] !== undefined) throw new CliError("give --home or --key, not both");
     const path = stringOption(values, "key") ?? nodeKeyPath(homeDir(stringOption(values, "home")));
-    const key = await loadNodeKey(path).catch((err: unknown) => {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new CliError(code === "ENOENT" ? `no node key at ${path} (run: rx-mconn keygen)` : `${path}: ${(err as Error).message}`, 1);
-    });
+    const label = values["key"] === undefined ? "the node key" : "--key";
+    if (!(await checkReadableFile(label, path, MAX_NODE_KEY_BYTES, true))) throw new CliError(`${label} ${path}: no such file (run: rx-mconn keygen)`);
+    const key = await readNodeKeyFile(label, path);
     io.out(key.id);
     return 0;
   },

@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import { generateNodeKey, saveNodeKey } from "../../secret/node-key.js";
 import { CliError, stringOption, type Command } from "../args.js";
+import { checkWritableDir, checkWritableFile } from "../file-checks.js";
 import { ensureConfigDir, homeDir, homeOption, nodeKeyPath } from "../home.js";
 
 /** `keygen`: writes a new CometBFT-compatible node_key.json and prints the node ID. */
@@ -16,6 +17,8 @@ export const keygen: Command = {
       () => false,
     );
     if (exists && values["force"] !== true) throw new CliError(`${path} exists; pass --force to replace it`, 1);
+    await checkWritableDir("--home", home);
+    if (exists) await checkWritableFile("--home", path);
     await ensureConfigDir(home);
     const key = generateNodeKey();
     await saveNodeKey(path, key);

@@ -3,15 +3,15 @@ import { BLOCK_PROTOCOL, P2P_PROTOCOL, validateNodeInfo } from "../../p2p/node-i
 import { Switch } from "../../p2p/switch.js";
 import { loadOrGenerateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
-import { serveMetrics } from "../../metrics/serve-metrics.js";
-import { switchMetrics } from "../../metrics/switch-metrics.js";
-import { hostPortOption, peerListOption } from "../address-options.js";
+import { checkResolvable, hostPortOption, peerListOption } from "../address-options.js";
 import { CliError, numberOption, requiredOption, stringOption, type Command } from "../args.js";
 import { parseChannels } from "../channels-option.js";
 import { Echo } from "../echo.js";
+import { checkReadableFile, checkWritableDir, MAX_ADDR_BOOK_BYTES, MAX_NODE_KEY_BYTES, readNodeKeyFile } from "../file-checks.js";
 import { addrBookPath, ensureConfigDir, homeDir, homeOption, nodeKeyPath } from "../home.js";
 import { formatNetAddress } from "../../p2p/netaddress.js";
 import { limitOptions, limitSwitchOptions } from "../limit-options.js";
+import { loadMetrics } from "../metrics-loader.js";
 import { cliLogger, loggingOptions } from "../logger.js";
 
 /** `node`: a long-running node; with `--echo`, a test peer for other implementations. */
@@ -54,9 +54,19 @@ export const node: Command = {
     checkNodeInfo(listen, network, moniker, channels.map((c) => c.id));
     const log = cliLogger(values, io.err);
     const home = homeDir(stringOption(values, "home"));
+    // Then the names resolve, the home can be written, the key and the book (if there) can be read.
+    await checkResolvable("--listen", [listen]);
+    await checkResolvable("--peers", peers);
+    await checkResolvable("--seeds", seeds);
+    if (metricsAt !== undefined) await checkResolvable("--metrics", [metricsAt]);
+    await checkWritableDir("--home", home);
+    const keyPath = nodeKeyPath(home);
+    const existingKey = (await checkReadableFile("the node key", keyPath, MAX_NODE_KEY_BYTES, true)) ? await readNodeKeyFile("the node key", keyPath) : undefined;
+    if (pex) await checkReadableFile("the address book", addrBookPath(home), MAX_ADDR_BOOK_BYTES, true);
+    const metrics = metricsAt === undefined ? undefined : await loadMetrics();
 
     await ensureConfigDir(home);
-    const key = await loadOrGenerateNodeKey(nodeKeyPath(home));
+    const key = existingKey ?? (await loadOrGenerateNodeKey(keyPath));
     const sw = new Switch({
       nodeId: key.id,
       authenticate: secretAuthenticator(key),
@@ -77,15 +87,17 @@ export const node: Command = {
         log.debug({ peer: peer.id, channel: channelId, bytes: message.length }, "message");
         echo?.echo(peer, channelId, message);
       });
+    // From here there is something to shut down: a signal stops the node rather than the process.
+    const stopped = io.stopped;
     let stopMetrics: (() => Promise<void>) | undefined;
-    if (metricsAt !== undefined) {
-      const served = await serveMetrics(switchMetrics(sw).registry, metricsAt);
+    if (metrics !== undefined && metricsAt !== undefined) {
+      const served = await metrics.serveMetrics(metrics.switchMetrics(sw).registry, metricsAt);
       stopMetrics = served.close;
       log.info({ url: served.url }, "metrics");
     }
     await sw.start();
     log.info({ address: sw.address, network: sw.nodeInfo?.network, channels: channels.map((c) => c.id), echo: echo !== undefined, pex, seedMode }, "listening");
-    await io.stopped;
+    await stopped;
     log.info("stopping");
     await sw.stop();
     await stopMetrics?.();

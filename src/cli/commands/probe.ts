@@ -3,7 +3,7 @@ import { COMETBFT_CHANNELS, cometbftChannelName } from "../../cometbft/channel-t
 import { generateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
 import { Switch } from "../../p2p/switch.js";
-import { peerAddressArgument } from "../address-options.js";
+import { checkResolvable, peerAddressArgument } from "../address-options.js";
 import { bytes, CliError, numberOption, pad, requiredOption, type Command } from "../args.js";
 import { lostNodes, runFor } from "../cometbft-peer.js";
 
@@ -23,8 +23,9 @@ export const probe: Command = {
     peerAddressArgument("the address", address);
     const network = requiredOption(values, "network", "CHAIN_ID");
     const seconds = numberOption(values, "seconds");
+    await checkResolvable("the address", [address]);
     const key = generateNodeKey();
-    const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker: "rx-mconn-probe", listen: "127.0.0.1:0" });
+    const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network, moniker: "rx-mconn-probe" }); // dial only, as connectTo
     sw.addReactor("probe", { channels: COMETBFT_CHANNELS });
     const counts = new Map(COMETBFT_CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0 }]));
     for (const c of COMETBFT_CHANNELS)
@@ -43,7 +44,9 @@ export const probe: Command = {
       io.out(`  protocol p2p ${info.protocolVersion.p2p} block ${info.protocolVersion.block} app ${info.protocolVersion.app}`);
       io.out(`  listen ${info.listenAddr}, rpc ${info.other.rpcAddress || "-"}, tx index ${info.other.txIndex || "-"}`);
       io.out(`  channels ${[...info.channels].map(cometbftChannelName).join(", ")}`);
+      io.out("messages received per channel since connecting (running totals):");
       const done = new Subject<void>();
+      const connectedAt = performance.now();
       let second = 0;
       interval(1000)
         .pipe(takeUntil(done))
@@ -56,7 +59,8 @@ export const probe: Command = {
       const reason = lost?.why;
       done.next();
       io.out("");
-      io.out(`summary after ${second} s${reason === undefined ? "" : ` (peer lost: ${reason})`}`);
+      const elapsed = (performance.now() - connectedAt) / 1000;
+      io.out(`summary after ${elapsed.toFixed(1)} s connected${reason === undefined ? "" : ` (peer lost: ${reason})`}`);
       io.out(`${"channel".padEnd(26)}${pad("messages", 10)}${pad("bytes", 12)}`);
       for (const c of COMETBFT_CHANNELS) {
         const n = counts.get(c.id)!;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { defaultIfEmpty, defer, filter, firstValueFrom, map, merge, mergeMap, of, take, timeout, toArray, type Observable } from "rxjs";
 import { mempoolChannels } from "../../cometbft/channels.js";
 import { submitTx } from "../../cometbft/submit-tx.js";
@@ -37,6 +38,8 @@ export const tx: Command = {
     const bytes = values["hex"] === true ? Buffer.from(data, "hex") : Buffer.from(data, "utf8");
     if (bytes.length === 0) throw new CliError("DATA is empty");
     const { sw, peers } = await connectTo(addresses, network, mempoolChannels("v1"), "rx-mconn-tx");
+    // CometBFT names a transaction by the SHA-256 of its bytes (RPC /tx?hash=0x…, tx_hash in events).
+    io.out(`tx hash ${createHash("sha256").update(bytes).digest("hex").toUpperCase()} (${bytes.length} bytes)`);
     try {
       const outcomes$ = submitTx(sw, bytes, { peers }).pipe(
         mergeMap((d, i) => (d.queued ? written$(d.peer, ms) : of(false)).pipe(map((sent) => ({ i, peer: d.peer, sent })))),

@@ -48,6 +48,7 @@ describe("the CLI's option parsing", () => {
       "--home DIR where (default: $HOME)",
       "--loud shout (off unless given)",
       "--help, -h this help",
+      "--version, -v print the version",
     ]);
   });
 });
