@@ -65,7 +65,7 @@ export function ensurePeersRound(o: EnsurePeersOptions, periodElapsed: boolean):
 }
 
 /** Dials the seeds in random order until one connects (or is already connected). */
-export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "dialer" | "random" | "logger">): Promise<void> {
+export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "random" | "logger"> & { readonly dialer: Pick<PexDialer, "dial"> }): Promise<void> {
   const order = [...o.seeds];
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(o.random() * (i + 1));

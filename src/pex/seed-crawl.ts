@@ -17,7 +17,8 @@ import { pexParams } from "./params.js";
 export interface SeedCrawlOptions {
   readonly reactor: PexReactor;
   readonly host: PexHost;
-  readonly dialer: PexDialer;
+  /** Dials with the book's bookkeeping (a {@link PexDialer}). */
+  readonly dialer: Pick<PexDialer, "dial">;
   readonly seeds: readonly NetAddress[];
   /** Between crawls, ms (default 30 000). */
   readonly crawlPeriod?: number;
