@@ -7,7 +7,7 @@
  * @module
  */
 import { timer, type SchedulerLike, type Subscription } from "rxjs";
-import type { NetAddress } from "../p2p/netaddress.js";
+import type { NetAddress, NetAddressLike } from "../p2p/netaddress.js";
 import { dialSeeds } from "./ensure-peers.js";
 import type { PexDialer } from "./pex-dialer.js";
 import type { PexHost, PexReactor } from "./pex-reactor.js";
@@ -19,7 +19,8 @@ export interface SeedCrawlOptions {
   readonly host: PexHost;
   /** Dials with the book's bookkeeping (a {@link PexDialer}). */
   readonly dialer: Pick<PexDialer, "dial">;
-  readonly seeds: readonly NetAddress[];
+  /** Dialed at start: `ID@host:port` or parsed. */
+  readonly seeds: readonly NetAddressLike[];
   /** Between crawls, ms (default 30 000). */
   readonly crawlPeriod?: number;
   /** Peers connected this long are disconnected at the next crawl, ms (default 30 000). */
