@@ -85,6 +85,8 @@ function pairOf(options: ConnectedPairOptions, names: readonly [string, string])
     trackers.push(t);
     return t;
   };
+  // first: a bad maxFrames throws before anything exists; the check reads `trackers` when it runs
+  if (base !== undefined) boundVirtualTime(base, options.maxFrames ?? DEFAULT_MAX_FRAMES, trackers);
   const delivery = tracked(`delivery between ${names[0]} and ${names[1]}`);
   const [da, db] = duplexPair({
     ...(delivery === undefined ? {} : { scheduler: delivery }),
@@ -100,7 +102,6 @@ function pairOf(options: ConnectedPairOptions, names: readonly [string, string])
     });
   };
   const pair: [MConnection, MConnection] = [make(da, names[0]), make(db, names[1])];
-  if (base !== undefined) boundVirtualTime(base, options.maxFrames ?? DEFAULT_MAX_FRAMES, trackers);
   // Nothing is delivered synchronously, so subscribing right after this call misses nothing.
   for (const c of pair) c.start();
   return pair;

@@ -35,7 +35,7 @@ export class VirtualTimeExceededError extends MConnError {
     const list = [...byLabel].map(([label, due]) => `${label} (${due.length === 1 ? "1 action" : `${due.length} actions`}, the next due at ${due[0]})`).join("; ");
     super(
       "virtual-time-exceeded",
-      `virtual time reached ${frame} (the bound is ${maxFrames} ms) with work still scheduled: ${list}. ` +
+      `virtual time reached ${frame}, ${maxFrames} ms after the pair was made (its maxFrames), with work still scheduled: ${list}. ` +
         "Close each connection (one end is enough) before the bound, or raise maxFrames.",
     );
   }

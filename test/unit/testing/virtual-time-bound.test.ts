@@ -34,7 +34,7 @@ describe("the testing kit's bound on virtual time", () => {
     expect(ts.now()).to.equal(600_000);
     expect(executed, "keepalive ran until the bound (a ping and a pong a minute on each side), not past it").to.be.within(10, 40);
     expect([...new Set(e.pending.map((p) => p.label))]).to.deep.equal(["keepalive pings and timers of connectedPair[0]", "keepalive pings and timers of connectedPair[1]"]);
-    expect(e.message).to.match(/^virtual time reached 600000 \(the bound is 600000 ms\) with work still scheduled: keepalive pings and timers of connectedPair\[0\] \(1 action, the next due at \d+\); keepalive pings and timers of connectedPair\[1\]/);
+    expect(e.message).to.match(/^virtual time reached 600000, 600000 ms after the pair was made \(its maxFrames\), with work still scheduled: keepalive pings and timers of connectedPair\[0\] \(1 action, the next due at \d+\); keepalive pings and timers of connectedPair\[1\]/);
     expect(e.message).to.include("Close each connection");
     expect(ts.actions, "every action left was cancelled").to.have.length(0);
   });
