@@ -49,7 +49,7 @@ export {
   type SecretHandshakeOptions,
 } from "./secret/handshake.js";
 export { secretAuthenticator } from "./p2p/secret-authenticator.js";
-export { isNodeId, parseHostPort, parseNetAddress, formatNetAddress, type NetAddress } from "./p2p/netaddress.js";
+export { isNodeId, parseHostPort, parseNetAddress, formatNetAddress, type NetAddress, type NetAddressLike } from "./p2p/netaddress.js";
 export type { NodeInfo } from "./p2p/node-info.js";
 export { backoffDefaults, type BackoffOptions } from "./p2p/backoff.js";
 export { type Authenticate, type AuthenticatedDuplex } from "./p2p/upgrade.js";

@@ -50,8 +50,15 @@ export function parseHostPort(text: string, input = text): { host: string; port:
 
 /**
  * Parses `ID@host:port`; any `scheme://` prefix is dropped, as CometBFT does.
- * The ID is returned in lowercase.
+ * The ID is returned in lowercase. Functions that take an address take the text as well
+ * ({@link NetAddressLike}); parse once to check an address early or to read its parts.
  * @throws {NetAddressError} saying what is wrong.
+ *
+ * @example
+ * parseNetAddress("7A40b3AF3E54D1C12F0C9D6C66AC2F0A3F1C7E21@127.0.0.1:26656");
+ * // → { id: "7a40b3af3e54d1c12f0c9d6c66ac2f0a3f1c7e21", host: "127.0.0.1", port: 26656 }
+ * parseNetAddress("tcp://7a40b3af3e54d1c12f0c9d6c66ac2f0a3f1c7e21@[::1]:26656").host; // "::1"
+ * parseNetAddress("127.0.0.1:26656"); // throws NetAddressError: expected exactly one '@' …
  */
 export function parseNetAddress(text: string): NetAddress {
   const scheme = text.indexOf("://");
@@ -62,6 +69,20 @@ export function parseNetAddress(text: string): NetAddress {
   if (!isNodeId(id)) throw new NetAddressError(text, "the node ID must be 40 hex characters");
   const { host, port } = parseHostPort(hostPort, text);
   return { id: id.toLowerCase(), host, port };
+}
+
+/**
+ * A peer address as a user has it: `ID@host:port` text, or a parsed {@link NetAddress}. Every
+ * public function that takes an address takes this.
+ */
+export type NetAddressLike = string | NetAddress;
+
+/**
+ * `address` parsed (by {@link parseNetAddress}) when it is text; a {@link NetAddress} as it is.
+ * @throws {NetAddressError} when the text does not parse.
+ */
+export function toNetAddress(address: NetAddressLike): NetAddress {
+  return typeof address === "string" ? parseNetAddress(address) : address;
 }
 
 /** `ID@host:port` (IPv6 hosts in brackets), or `host:port` when the ID is empty. */

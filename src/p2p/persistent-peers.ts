@@ -13,8 +13,8 @@ import { formatNetAddress, type NetAddress } from "./netaddress.js";
 
 /** Options of {@link PersistentPeers}. */
 export interface PersistentPeersOptions {
-  /** Dials `addr`; resolves once it is a peer. */
-  readonly dial: (addr: NetAddress) => Promise<unknown>;
+  /** Dials `addr`; resolves once it is a peer (any thenable: a test may settle it at once). */
+  readonly dial: (addr: NetAddress) => PromiseLike<unknown>;
   readonly backoff: BackoffOptions;
   /** A connection shorter than this (ms) is a failed attempt; a longer one resets the backoff. */
   readonly minConnectionLifetime: number;

@@ -6,7 +6,7 @@
 import { asyncScheduler, BehaviorSubject, distinctUntilChanged, type Observable, type SchedulerLike } from "rxjs";
 import { silentLogger, type Logger } from "../logger.js";
 import { GuardedObservable } from "../p2p/guarded-observable.js";
-import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
+import { formatNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import { bookAddress, sourceAddress } from "./book-address.js";
 import { BucketHasher, newBookKey } from "./bucket-hash.js";
 import { AddressRefusedError } from "./errors.js";
@@ -85,8 +85,8 @@ export class AddressBook {
     return this.size < bookParams.needAddressThreshold;
   }
 
-  /** Never adds `addr` (one of our own addresses). */
-  addOurAddress(addr: NetAddress): void {
+  /** Never adds `addr` (one of our own addresses; `ID@host:port` or parsed). */
+  addOurAddress(addr: NetAddressLike): void {
     this.ours.add(formatNetAddress(bookAddress(addr)));
   }
 
@@ -112,10 +112,11 @@ export class AddressBook {
 
   /**
    * Adds `addr`, heard from `src`, to a new bucket (an address already in new buckets gains one
-   * more with falling probability, up to 4; an old one is left as it is).
-   * @throws {AddressRefusedError} saying why it was refused.
+   * more with falling probability, up to 4; an old one is left as it is). Both are
+   * `ID@host:port` text or parsed: `book.add("ID@10.0.0.1:26656", "ID@10.0.0.2:26656")`.
+   * @throws {AddressRefusedError} saying why it was refused; `NetAddressError` for text that does not parse.
    */
-  add(addr: NetAddress, src: NetAddress): void {
+  add(addr: NetAddressLike, src: NetAddressLike): void {
     const a = bookAddress(addr);
     const s = sourceAddress(src);
     const text = formatNetAddress(a);

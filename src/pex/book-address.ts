@@ -2,16 +2,18 @@
  * Addresses as the book keeps them: IP literals in Go's text form, lowercase IDs.
  * @module
  */
-import { formatNetAddress, isNodeId, type NetAddress } from "../p2p/netaddress.js";
+import { formatNetAddress, isNodeId, toNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import { AddressRefusedError } from "./errors.js";
+import type { NetAddressError } from "../p2p/errors.js";
 import { formatIp, isValidIp, parseIp } from "./ip.js";
 
 /**
  * Normalises `addr` for the book: its host must be an IP literal (given in Go's text form back),
- * its ID 40 hex characters, its port 1–65535, and the IP valid.
- * @throws {AddressRefusedError} with refusal `invalid`.
+ * its ID 40 hex characters, its port 1–65535, and the IP valid. Takes `ID@host:port` text too.
+ * @throws {AddressRefusedError} with refusal `invalid`; {@link NetAddressError} for text that does not parse.
  */
-export function bookAddress(addr: NetAddress): NetAddress {
+export function bookAddress(address: NetAddressLike): NetAddress {
+  const addr = toNetAddress(address);
   const text = formatNetAddress(addr);
   const refuse = (why: string) => new AddressRefusedError("invalid", text, why);
   if (!isNodeId(addr.id)) throw refuse("the ID is not 40 hex characters");
@@ -24,10 +26,11 @@ export function bookAddress(addr: NetAddress): NetAddress {
 
 /**
  * Normalises a source address: only its IP must parse (CometBFT does not check a source; a peer
- * listening on 0.0.0.0 is still a source).
- * @throws {AddressRefusedError} with refusal `invalid`.
+ * listening on 0.0.0.0 is still a source). Takes `ID@host:port` text too.
+ * @throws {AddressRefusedError} with refusal `invalid`; {@link NetAddressError} for text that does not parse.
  */
-export function sourceAddress(src: NetAddress): NetAddress {
+export function sourceAddress(source: NetAddressLike): NetAddress {
+  const src = toNetAddress(source);
   const ip = parseIp(src.host);
   if (ip === undefined || !isNodeId(src.id)) throw new AddressRefusedError("invalid", formatNetAddress(src), "the source has no node ID or IP");
   return { id: src.id.toLowerCase(), host: formatIp(ip), port: src.port };

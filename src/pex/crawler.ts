@@ -10,7 +10,7 @@ import { silentLogger, type Logger } from "../logger.js";
 import { generateNodeKey } from "../secret/node-key.js";
 import { secretAuthenticator } from "../p2p/secret-authenticator.js";
 import { Switch } from "../p2p/switch.js";
-import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
+import { formatNetAddress, toNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import type { NodeInfo } from "../p2p/node-info.js";
 import type { Envelope } from "../p2p/reactor.js";
 import type { Message as PexMessage } from "../proto/tendermint/p2p/pex.js";
@@ -79,8 +79,12 @@ export interface CrawlOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Crawls from `seeds`; resolves with every node found, seeds first. */
-export async function crawl(seeds: readonly NetAddress[], options: CrawlOptions): Promise<CrawledNode[]> {
+/**
+ * Crawls from `seeds` (`ID@host:port` or parsed); resolves with every node found, seeds first.
+ * @throws {NetAddressError} (a rejection, before anything is dialed) when a seed does not parse.
+ */
+export async function crawl(seeds: readonly NetAddressLike[], options: CrawlOptions): Promise<CrawledNode[]> {
+  const seedAddresses = seeds.map(toNetAddress);
   const key = generateNodeKey();
   const answers = new Map<string, (answer: Answer) => void>();
   const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: options.network, moniker: "rx-mconn-crawler", allowDuplicateIp: true });
@@ -96,7 +100,7 @@ export async function crawl(seeds: readonly NetAddress[], options: CrawlOptions)
   });
   await sw.start();
   try {
-    return await run(sw, seeds, options, answers);
+    return await run(sw, seedAddresses, options, answers);
   } finally {
     await sw.stop();
   }

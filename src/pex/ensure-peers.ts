@@ -17,7 +17,7 @@
  */
 import { filter, map, merge, timer, type Observable, type Subscription } from "rxjs";
 import { silentLogger, type Logger } from "../logger.js";
-import type { NetAddress } from "../p2p/netaddress.js";
+import { toNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import type { PexDialer } from "./pex-dialer.js";
 import type { PexHost, PexReactor } from "./pex-reactor.js";
 import { pexParams } from "./params.js";
@@ -28,8 +28,8 @@ export interface EnsurePeersOptions {
   readonly reactor: PexReactor;
   readonly host: PexHost;
   readonly dialer: PexDialer;
-  /** Dialed when the book has nothing to offer. */
-  readonly seeds: readonly NetAddress[];
+  /** Dialed when the book has nothing to offer: `ID@host:port` or parsed. */
+  readonly seeds: readonly NetAddressLike[];
   /** Outbound peers wanted (default 10). */
   readonly maxOutbound: number;
   /** Between rounds, ms (default 30 000). */
@@ -65,8 +65,8 @@ export function ensurePeersRound(o: EnsurePeersOptions, periodElapsed: boolean):
 }
 
 /** Dials the seeds in random order until one connects (or is already connected). */
-export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "dialer" | "random" | "logger">): Promise<void> {
-  const order = [...o.seeds];
+export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "random" | "logger"> & { readonly dialer: Pick<PexDialer, "dial"> }): Promise<void> {
+  const order = o.seeds.map((s) => toNetAddress(s));
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(o.random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
@@ -85,7 +85,7 @@ export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "dialer" |
 export function ensurePeers(o: EnsurePeersOptions, onRound: (periodElapsed: boolean) => void = (e) => ensurePeersRound(o, e)): Subscription {
   const period = o.period ?? pexParams.ensurePeersPeriod;
   const first = o.host.peers.size > 0 || o.dialer.dialing.size > 0 ? Math.floor(o.random() * period) : 0;
-  const seedIds = new Set(o.seeds.map((s) => s.id));
+  const seedIds = new Set(o.seeds.map((s) => toNetAddress(s).id));
   const ticks$: Observable<boolean> = timer(first, period, o.scheduler).pipe(map(() => true));
   const outbound = () => [...o.host.peers.values()].filter((p) => p.isOutbound).length;
   const answers$ = o.reactor.answered$.pipe(

@@ -17,7 +17,7 @@ export { decodeAddressBook, encodeAddressBook, MAX_ADDRBOOK_ENTRIES, MAX_ADDRBOO
 export { openAddressBook, type AddressBookFileOptions, type StoredAddressBook } from "./addrbook-store.js";
 export { AddressBookFileError, AddressRefusedError, BadPexAddrsError, EmptyPexMessageError, PexRequestTooSoonError, UnsolicitedAddrsError, type AddressRefusal } from "./errors.js";
 export { BucketType, type KnownAddress } from "./known-address.js";
-export { groupKey, isLocal, isLoopback, isRoutable, parseIp, formatIp, type IpBytes } from "./ip.js";
+export { groupKey, isLocal, isLoopback, isRoutable, parseIp, formatIp, type IpBytes, type IpLike } from "./ip.js";
 export { bookParams, pexParams } from "./params.js";
 export { PexReactor, pexChannel, type Answered, type Discovered, type PexHost, type PexPeer, type PexReactorOptions } from "./pex-reactor.js";
 export { PexDialer, type DialFilter, type DialOutcome, type PexDialerOptions } from "./pex-dialer.js";

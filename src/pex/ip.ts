@@ -6,13 +6,26 @@
  * @module
  */
 import { isIP } from "node:net";
+import { NetAddressError } from "../p2p/errors.js";
 
 /** An IP as 16 bytes (IPv4 as `::ffff:a.b.c.d`). */
 export type IpBytes = Uint8Array;
 
+/** An IP as a user has it: a literal (`"127.0.0.1"`, `"::1"`) or its 16 bytes from {@link parseIp}. */
+export type IpLike = string | IpBytes;
+
 const V4_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
 
-/** The 16 bytes of an IP literal, or undefined when `text` is not one. */
+/**
+ * The 16 bytes of an IP literal, or undefined when `text` is not one (a host name, a port, a
+ * typo). The functions here take the text as well; parse once to test many times.
+ *
+ * @example
+ * parseIp("127.0.0.1"); // 16 bytes: ::ffff:127.0.0.1
+ * parseIp("::1");       // 16 bytes
+ * parseIp("localhost"); // undefined: not an IP literal
+ * formatIp(parseIp("::ffff:10.0.0.1")!); // "10.0.0.1"
+ */
 export function parseIp(text: string): IpBytes | undefined {
   const kind = isIP(text);
   if (kind === 4) return Uint8Array.from([...V4_PREFIX, ...text.split(".").map(Number)]);
@@ -35,13 +48,29 @@ export function parseIp(text: string): IpBytes | undefined {
   return out;
 }
 
+/**
+ * The 16 bytes of `ip`: parsed when it is text, as it is when it is bytes.
+ * @throws {NetAddressError} when the text is not an IP literal.
+ */
+export function ipBytes(ip: IpLike): IpBytes {
+  if (typeof ip !== "string") return ip;
+  const bytes = parseIp(ip);
+  if (bytes === undefined) throw new NetAddressError(ip, "not an IP address");
+  return bytes;
+}
+
 /** True for IPv4 (and IPv4-mapped) addresses. */
 export function isV4(ip: IpBytes): boolean {
   return V4_PREFIX.every((b, i) => ip[i] === b);
 }
 
-/** Go's `net.IP.String()`: dotted IPv4, or RFC 5952 IPv6 (longest run of two or more zero groups as `::`). */
-export function formatIp(ip: IpBytes): string {
+/**
+ * Go's `net.IP.String()`: dotted IPv4, or RFC 5952 IPv6 (longest run of two or more zero groups
+ * as `::`). Given text, its canonical form (`"::ffff:10.0.0.1"` → `"10.0.0.1"`).
+ * @throws {NetAddressError} when text is not an IP literal.
+ */
+export function formatIp(ipLike: IpLike): string {
+  const ip = ipBytes(ipLike);
   if (isV4(ip)) return [...ip.subarray(12)].join(".");
   const g = Array.from({ length: 8 }, (_, i) => (ip[2 * i] << 8) | ip[2 * i + 1]);
   let best = -1;
@@ -118,8 +147,12 @@ const rfc = {
   onionCat: (ip: IpBytes) => inNet(ip, nets.onionCat),
 };
 
-/** Loopback (127/8, ::1) or in 0.0.0.0/8: CometBFT's `Local()`. */
-export function isLocal(ip: IpBytes): boolean {
+/**
+ * Loopback (127/8, ::1) or in 0.0.0.0/8: CometBFT's `Local()`.
+ * @throws {NetAddressError} when text is not an IP literal.
+ */
+export function isLocal(ipLike: IpLike): boolean {
+  const ip = ipBytes(ipLike);
   return isLoopback(ip) || inNet(ip, nets.zero4);
 }
 
@@ -130,13 +163,31 @@ export function isValidIp(ip: IpBytes): boolean {
   return !unspecified && !broadcast && !rfc.rfc3849(ip);
 }
 
-/** Valid and in none of the private, link-local, ORCHID or local ranges: CometBFT's `Routable()`. */
-export function isRoutable(ip: IpBytes): boolean {
+/**
+ * Valid and in none of the private, link-local, ORCHID or local ranges: CometBFT's `Routable()`.
+ * @throws {NetAddressError} when text is not an IP literal.
+ *
+ * @example
+ * isRoutable("8.8.8.8");     // true
+ * isRoutable("192.168.1.1"); // false (RFC 1918)
+ */
+export function isRoutable(ipLike: IpLike): boolean {
+  const ip = ipBytes(ipLike);
   return isValidIp(ip) && !rfc.rfc1918(ip) && !rfc.rfc3927(ip) && !rfc.rfc4862(ip) && !rfc.rfc4193(ip) && !rfc.rfc4843(ip) && !isLocal(ip);
 }
 
-/** True for 127.0.0.0/8 and ::1, the only addresses tests may dial. */
-export function isLoopback(ip: IpBytes): boolean {
+/**
+ * True for 127.0.0.0/8 and ::1, the only addresses tests may dial.
+ * @throws {NetAddressError} when text is not an IP literal.
+ *
+ * @example
+ * isLoopback("127.0.0.42"); // true
+ * isLoopback("::1");        // true
+ * isLoopback("10.0.0.1");   // false
+ * isLoopback("localhost");  // throws NetAddressError: not an IP address (resolve names first)
+ */
+export function isLoopback(ipLike: IpLike): boolean {
+  const ip = ipBytes(ipLike);
   return inNet(ip, nets.loopback4) || inNet(ip, nets.loopback6);
 }
 
@@ -144,8 +195,10 @@ export function isLoopback(ip: IpBytes): boolean {
  * The network group of `ip` (CometBFT's `groupKeyFor`): `"local"` / `"unroutable"` when the book
  * is strict, else the IPv4 /16 (also of the IPv4 inside NAT64, 6to4 and Teredo), `tor:N` for
  * OnionCat, the IPv6 /32 (/36 in he.net's 2001:470::/32).
+ * @throws {NetAddressError} when text is not an IP literal.
  */
-export function groupKey(ip: IpBytes, strict: boolean): string {
+export function groupKey(ipLike: IpLike, strict: boolean): string {
+  const ip = ipBytes(ipLike);
   if (strict && isLocal(ip)) return "local";
   if (strict && !isRoutable(ip)) return "unroutable";
   const v4group = (four: Uint8Array) => `${four[0]}.${four[1]}.0.0`;

@@ -3,7 +3,7 @@
  * peer is known by (its NodeInfo's listen address, as CometBFT's `NodeInfo.NetAddress()`).
  * @module
  */
-import { parseHostPort, isNodeId, type NetAddress } from "../p2p/netaddress.js";
+import { parseHostPort, isNodeId, toNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import type { NetAddress as ProtoNetAddress } from "../proto/tendermint/p2p/types.js";
 import { formatIp, parseIp } from "./ip.js";
 
@@ -27,8 +27,9 @@ export function fromProtoAddress(a: ProtoNetAddress): NetAddress | string {
   return { id: a.id.toLowerCase(), host: formatIp(ip), port: a.port };
 }
 
-/** The wire form of `a` (its host must be an IP literal). */
-export function toProtoAddress(a: NetAddress): ProtoNetAddress {
+/** The wire form of `address` (`ID@host:port` or parsed; its host must be an IP literal). */
+export function toProtoAddress(address: NetAddressLike): ProtoNetAddress {
+  const a = toNetAddress(address);
   return { id: a.id, ip: a.host, port: a.port };
 }
 

@@ -8,7 +8,7 @@
  */
 import { silentLogger, type Logger } from "../logger.js";
 import { PeerRejectedError } from "../p2p/errors.js";
-import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
+import { formatNetAddress, toNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import type { SchedulerLike } from "rxjs";
 import type { AddressBook } from "./address-book.js";
 import type { PexHost } from "./pex-reactor.js";
@@ -42,24 +42,29 @@ export class PexDialer {
     this.logger = o.logger ?? silentLogger;
   }
 
-  /** True when `address` passes the filter (a throwing filter refuses). */
-  allowed(address: NetAddress): boolean {
+  /** True when `address` (`ID@host:port` or parsed) passes the filter (a throwing filter refuses). */
+  allowed(address: NetAddressLike): boolean {
     if (this.o.filter === undefined) return true;
     try {
-      return this.o.filter(address);
+      return this.o.filter(toNetAddress(address));
     } catch (err) {
-      this.logger.warn({ addr: formatNetAddress(address), err: String(err) }, "the dial filter threw; address refused");
+      this.logger.warn({ addr: typeof address === "string" ? address : formatNetAddress(address), err: String(err) }, "the dial filter threw; address refused");
       return false;
     }
   }
 
-  /** Failed dials of `address` since its last success. */
-  attemptsOf(address: NetAddress): number {
-    return this.attempts.get(formatNetAddress(address))?.number ?? 0;
+  /** Failed dials of `address` (`ID@host:port` or parsed) since its last success. */
+  attemptsOf(address: NetAddressLike): number {
+    return this.attempts.get(formatNetAddress(toNetAddress(address)))?.number ?? 0;
   }
 
-  /** Dials `address` unless filtered, backing off, or given up on; resolves with what happened. */
-  async dial(address: NetAddress, options: { persistent?: boolean } = {}): Promise<DialOutcome> {
+  /**
+   * Dials `address` (`ID@host:port` or parsed) unless filtered, backing off, or given up on;
+   * resolves with what happened.
+   * @throws {NetAddressError} (a rejection) when the text does not parse.
+   */
+  async dial(addressLike: NetAddressLike, options: { persistent?: boolean } = {}): Promise<DialOutcome> {
+    const address = toNetAddress(addressLike);
     const { book, host, scheduler, random } = this.o;
     const key = formatNetAddress(address);
     if (!this.allowed(address)) {

@@ -7,7 +7,7 @@
  * @module
  */
 import { timer, type SchedulerLike, type Subscription } from "rxjs";
-import type { NetAddress } from "../p2p/netaddress.js";
+import type { NetAddress, NetAddressLike } from "../p2p/netaddress.js";
 import { dialSeeds } from "./ensure-peers.js";
 import type { PexDialer } from "./pex-dialer.js";
 import type { PexHost, PexReactor } from "./pex-reactor.js";
@@ -17,8 +17,10 @@ import { pexParams } from "./params.js";
 export interface SeedCrawlOptions {
   readonly reactor: PexReactor;
   readonly host: PexHost;
-  readonly dialer: PexDialer;
-  readonly seeds: readonly NetAddress[];
+  /** Dials with the book's bookkeeping (a {@link PexDialer}). */
+  readonly dialer: Pick<PexDialer, "dial">;
+  /** Dialed at start: `ID@host:port` or parsed. */
+  readonly seeds: readonly NetAddressLike[];
   /** Between crawls, ms (default 30 000). */
   readonly crawlPeriod?: number;
   /** Peers connected this long are disconnected at the next crawl, ms (default 30 000). */

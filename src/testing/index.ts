@@ -1,7 +1,10 @@
 /**
  * `rx-mconn/testing`: connected pairs without sockets, for users' tests. Give them a
  * `TestScheduler` and everything — delivery, flushes, keepalive, timeouts — runs in virtual
- * time, so a reactor can be marble-tested.
+ * time, so a reactor can be marble-tested. Virtual time is bounded: a test whose connections
+ * are still alive `maxFrames` after the helper's call (default {@link DEFAULT_MAX_FRAMES}, one
+ * virtual hour) fails with {@link VirtualTimeExceededError}, naming what was still scheduled,
+ * instead of spinning `TestScheduler.run` forever.
  * @module rx-mconn/testing
  */
 import type { SchedulerLike } from "rxjs";
@@ -11,6 +14,11 @@ import type { MConnectionConfig } from "../mconn/config.js";
 import { MConnection } from "../mconn/mconnection.js";
 import { Peer } from "../p2p/peer.js";
 import type { NodeInfo } from "../p2p/node-info.js";
+import { TrackedScheduler } from "./tracked-scheduler.js";
+import { boundVirtualTime, DEFAULT_MAX_FRAMES } from "./virtual-time-bound.js";
+
+export { DEFAULT_MAX_FRAMES, VirtualTimeExceededError } from "./virtual-time-bound.js";
+export type { PendingAction } from "./tracked-scheduler.js";
 
 /** Options of {@link connectedPair}. */
 export interface ConnectedPairOptions {
@@ -22,6 +30,14 @@ export interface ConnectedPairOptions {
   readonly scheduler?: SchedulerLike;
   /** Cut every chunk at random points (seeded) to exercise reassembly. */
   readonly splitSeed?: number;
+  /**
+   * With a virtual-time scheduler (a `TestScheduler`): how long (virtual ms from this call) the
+   * connections may live. If either still has work scheduled then, the scheduler's flush (so
+   * `TestScheduler.run`) throws {@link VirtualTimeExceededError} naming it. Default
+   * {@link DEFAULT_MAX_FRAMES} (one virtual hour); `Infinity` turns the bound off. Ignored in
+   * real time.
+   */
+  readonly maxFrames?: number;
 }
 
 /**
@@ -30,7 +46,8 @@ export interface ConnectedPairOptions {
  * inside `run`, `expectObservable` subscribes only once the callback has returned, so send from
  * scheduled actions, as below — a message sent in the callback itself arrives before it listens.
  * Keepalive timers run for as long as a connection lives, so inside `TestScheduler.run` close one
- * end (the other then ends too) at some frame, or the run never runs out of work.
+ * end (the other then ends too) at some frame: a pair still alive `maxFrames` after this call
+ * (default one virtual hour) fails the run with {@link VirtualTimeExceededError}.
  *
  * @example
  * <!-- examples/connected-pair.test.ts -->
@@ -55,17 +72,36 @@ export interface ConnectedPairOptions {
  * ```
  */
 export function connectedPair(options: ConnectedPairOptions): [MConnection, MConnection] {
+  return pairOf(options, ["connectedPair[0]", "connectedPair[1]"]);
+}
+
+/** The pair, its work labelled with `names` when the scheduler is virtual, and bounded. */
+function pairOf(options: ConnectedPairOptions, names: readonly [string, string]): [MConnection, MConnection] {
+  const base = options.scheduler;
+  const trackers: TrackedScheduler[] = [];
+  const tracked = (label: string): SchedulerLike | undefined => {
+    if (base === undefined) return undefined;
+    const t = new TrackedScheduler(base, label);
+    trackers.push(t);
+    return t;
+  };
+  // first: a bad maxFrames throws before anything exists; the check reads `trackers` when it runs
+  if (base !== undefined) boundVirtualTime(base, options.maxFrames ?? DEFAULT_MAX_FRAMES, trackers);
+  const delivery = tracked(`delivery between ${names[0]} and ${names[1]}`);
   const [da, db] = duplexPair({
-    ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+    ...(delivery === undefined ? {} : { scheduler: delivery }),
     ...(options.splitSeed === undefined ? {} : { splitSeed: options.splitSeed }),
   });
-  const make = (d: typeof da) =>
-    new MConnection(d, {
+  const make = (d: typeof da, name: string) => {
+    const timers = tracked(`keepalive pings and timers of ${name}`);
+    const writes = tracked(`writes of ${name}`);
+    return new MConnection(d, {
       channels: options.channels,
       config: { sendRate: 0, recvRate: 0, ...options.config },
-      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler, flushScheduler: options.scheduler, yieldScheduler: options.scheduler }),
+      ...(timers === undefined || writes === undefined ? {} : { scheduler: timers, flushScheduler: writes, yieldScheduler: writes }),
     });
-  const pair: [MConnection, MConnection] = [make(da), make(db)];
+  };
+  const pair: [MConnection, MConnection] = [make(da, names[0]), make(db, names[1])];
   // Nothing is delivered synchronously, so subscribing right after this call misses nothing.
   for (const c of pair) c.start();
   return pair;
@@ -80,10 +116,12 @@ export interface ConnectedPeersOptions extends ConnectedPairOptions {
 /**
  * Two {@link Peer}s over a {@link connectedPair}: `[a, b]` where `a` is b's view of the node at
  * the other end and the reverse — what a reactor receives in `addPeer`, to test it without a
- * switch or sockets. Each NodeInfo lists all the channels. Same timing rules as connectedPair.
+ * switch or sockets. Each NodeInfo lists all the channels. Same timing rules and bound as
+ * connectedPair (an error names the ends `connectedPeers[0]` and `connectedPeers[1]`).
  */
 export function connectedPeers(options: ConnectedPeersOptions): [Peer, Peer] {
-  const [ca, cb] = connectedPair(options);
+  // ca carries peerB (index 1), cb peerA (index 0)
+  const [ca, cb] = pairOf(options, ["connectedPeers[1]", "connectedPeers[0]"]);
   const [ida, idb] = options.ids ?? ["a".repeat(40), "b".repeat(40)];
   const info = (id: string): NodeInfo => ({
     protocolVersion: { p2p: 8, block: 11, app: 0 },

@@ -164,9 +164,11 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(r.stdout).to.match(/^summary after \d+\.\d s connected$/m);
 
     const leaving = await node();
-    // the node leaves once the probe is its peer (not before: then the probe could not connect)
-    leaving.sw.peers$.subscribe((e) => {
-      if (e.type === "added") setTimeout(() => void leaving.stop(), 500);
+    // leaves a second after the probe connected (the probe's start-up takes longer on a busy machine)
+    const sub = leaving.sw.peers$.subscribe((e) => {
+      if (e.type !== "added") return;
+      sub.unsubscribe();
+      setTimeout(() => void leaving.stop(), 1000);
     });
     const lost = await runCli(["probe", leaving.address, "--network", "test-net", "--seconds", "30"], 60_000);
     expect(lost.code, lost.stderr).to.equal(1);
