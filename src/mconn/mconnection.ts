@@ -15,7 +15,7 @@ import { immediateScheduler } from "./immediate-scheduler.js";
 import { inbound } from "./inbound.js";
 import { batchCutter } from "./next-batch.js";
 import { OutboundChannel } from "./outbound-channel.js";
-import { MEMORY_FLOOR_PER_CHANNEL, type BudgetAccount } from "./memory-budget.js";
+import { addressHost, MEMORY_FLOOR_PER_CHANNEL, type BudgetAccount } from "./memory-budget.js";
 import { PacketWriter } from "./packet-writer.js";
 import { ReadGate } from "./read-gate.js";
 import type { ChannelMessage } from "./reassemble.js";
@@ -95,7 +95,7 @@ export class MConnection {
     this.config = verifyConfig(options.config);
     this.channels = resolveChannels(options.channels);
     this.memory = options.memoryBudget?.account({
-      ...(options.peer?.address === undefined ? {} : { host: hostPart(options.peer.address) }),
+      ...(options.peer?.address === undefined ? {} : { host: addressHost(options.peer.address) }),
       floor: this.channels.length * MEMORY_FLOOR_PER_CHANNEL,
       onEvict: (error) => this.abort(error),
     });
@@ -352,13 +352,6 @@ export class MConnection {
     this.ended.next(reason);
     this.ended.complete();
   }
-}
-
-/** `host` of `host:port` (`[v6]:port` or `v6:port` too). */
-function hostPart(address: string): string {
-  const colon = address.lastIndexOf(":");
-  const host = colon < 0 ? address : address.slice(0, colon);
-  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
 
 function asMConnError(err: unknown): MConnError {

@@ -30,6 +30,13 @@ export const DEFAULT_MAX_RECEIVE_BUFFER = 256 * 1024 * 1024;
  */
 export const MEMORY_FLOOR_PER_CHANNEL = 4096;
 
+/** The host of a `host:port` address (`[v6]:port` too): what shares are counted under. */
+export function addressHost(address: string): string {
+  const colon = address.lastIndexOf(":");
+  const host = colon < 0 ? address : address.slice(0, colon);
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+}
+
 /** How an account is counted; see {@link MemoryBudget.account}. */
 export interface BudgetAccountOptions {
   /**
