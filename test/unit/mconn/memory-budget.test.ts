@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import sinon from "sinon";
-import { from, lastValueFrom, toArray } from "rxjs";
+import { from, lastValueFrom, Subject, toArray } from "rxjs";
 import { ConfigError } from "../../../src/errors.js";
 import { MemoryBudget, MemoryBudgetError } from "../../../src/mconn/memory-budget.js";
 import { reassembleBatches } from "../../../src/mconn/reassemble.js";
@@ -119,6 +119,23 @@ describe("MemoryBudget", () => {
     expect(err).to.be.instanceOf(MemoryBudgetError);
     expect(one.held, "what it held is given back").to.equal(0);
     expect(budget.used).to.equal(32 * KiB);
+  });
+
+  it("reassembly under pressure gives up its head start on the last message's size: a small message still fits the floor", () => {
+    const budget = new MemoryBudget(16 * KiB);
+    const account = budget.account({ floor: 4 * KiB });
+    const packets = (n: number): Packet[] => Array.from({ length: n }, (_, i) => ({ type: "msg" as const, channelId: 1, eof: i === n - 1, data: new Uint8Array(KiB) }));
+    const batches = new Subject<Packet[]>();
+    const got: number[] = [];
+    let failed: unknown;
+    batches.pipe(reassembleBatches([{ id: 1, recvMessageCapacity: 1 << 20 }], account)).subscribe({ next: (m) => got.push(m.message.length), error: (e: unknown) => (failed = e) });
+    batches.next(packets(16)); // alone: 16 KiB, the next message on the channel would start there
+    const [b, c] = [budget.account(), budget.account()];
+    b.reserve(4 * KiB);
+    c.reserve(4 * KiB); // the account's share is now its floor plus a third of the rest: 8 KiB
+    batches.next(packets(2));
+    expect([got, failed, b.isClosed, c.isClosed]).to.deep.equal([[16 * KiB, 2 * KiB], undefined, false, false]);
+    expect(budget.highWater).to.equal(16 * KiB);
   });
 
   it("a subscription that ends with a message in progress gives its memory back", async () => {
