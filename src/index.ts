@@ -28,7 +28,7 @@ export {
   type KeepaliveEvent,
   type MConnectionOptions,
 } from "./mconn/mconnection.js";
-export { MemoryBudget, DEFAULT_MAX_RECEIVE_BUFFER, type BudgetAccount } from "./mconn/memory-budget.js";
+export { MemoryBudget, DEFAULT_MAX_RECEIVE_BUFFER, MEMORY_FLOOR_PER_CHANNEL, type BudgetAccount, type BudgetAccountOptions } from "./mconn/memory-budget.js";
 export {
   NODE_KEY_TYPE,
   formatNodeKey,

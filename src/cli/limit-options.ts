@@ -11,7 +11,7 @@ const whole = (arg: string, help: string, value: number): OptionSpec => ({ type:
 
 /** The options, as `node --help` lists them. */
 export const limitOptions = {
-  "max-receive-buffer": whole("BYTES", "bytes all peers together may make us hold, in messages being received and queued to send; a peer past its share is ended, a send past it dropped", switchDefaults.maxReceiveBuffer),
+  "max-receive-buffer": whole("BYTES", "bytes all peers together may make us hold (messages being received, queued to send, echoed): each has a floor and a fair share per host; a peer past its share is refused, or ended when another within its share needs the room", switchDefaults.maxReceiveBuffer),
   "max-handshakes-per-ip": whole("N", "inbound connections of one IP in their handshake at once (matters with --allow-duplicate-ip)", hostLimitsDefaults.maxHandshakesPerIp),
   "new-connections-per-ip-burst": whole("N", "new inbound connections one IP may open at once before the rate applies", hostLimitsDefaults.newConnectionsPerIpBurst),
   "new-connections-per-ip-per-second": whole("N", "new inbound connections one IP may open per second after the burst; 0: unlimited", hostLimitsDefaults.newConnectionsPerIpPerSecond),

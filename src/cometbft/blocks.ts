@@ -4,13 +4,16 @@
  * @module
  */
 import { Observable, Subscription } from "rxjs";
+import type { BudgetAccount, MemoryBudget } from "../mconn/memory-budget.js";
 import type { Peer } from "../p2p/peer.js";
-import type { BlockResponse } from "../proto/tendermint/blocksync/types.js";
+import { BlockResponse } from "../proto/tendermint/blocksync/types.js";
 import { fetchBlock, type BlocksyncSwitch, type FetchBlockOptions } from "./fetch-block.js";
 
 /** What {@link blocks$} needs of a `Switch`: {@link BlocksyncSwitch} and its current peers. */
 export interface BlocksSwitch extends BlocksyncSwitch {
   readonly peers: ReadonlyMap<string, Peer>;
+  /** The process's memory budget (a `Switch` has one): blocks held out of order are drawn from it. */
+  readonly memoryBudget?: MemoryBudget;
 }
 
 /** Options of {@link blocks$}. */
@@ -22,6 +25,13 @@ export interface BlocksOptions extends FetchBlockOptions {
    * the blocks held while an earlier one is still on its way.
    */
   readonly window?: number;
+  /**
+   * What blocks held out of order are drawn from (default: the switch's `memoryBudget`, if
+   * any), as one account of their own. A block that does not fit its share is let go and asked
+   * for again once the next block to emit has arrived; so is every held block when the account
+   * is ended to make room for others. The next block to emit is never held, so it always passes.
+   */
+  readonly memoryBudget?: MemoryBudget;
   /** Which peers to ask (default: every peer whose NodeInfo lists channel 0x40). */
   readonly peers?: (peer: Peer) => boolean;
 }
@@ -32,6 +42,8 @@ export interface BlocksOptions extends FetchBlockOptions {
  * open requests (at most `maxPendingPerPeer` each); a height that fails on a peer (no block,
  * timeout, peer gone) is asked of another, and when every peer has failed it, `blocks$` fails
  * with the last error (e.g. `BlockNotAvailableError`). With no peer yet, it waits for one.
+ * Blocks held while an earlier one is on its way are bounded by `window` and drawn from the
+ * memory budget (see {@link BlocksOptions.memoryBudget}).
  *
  * ```
  * peers:   A B            heights 1..3, A slow on 2
@@ -50,6 +62,30 @@ export function blocks$(sw: BlocksSwitch, from: bigint, to: bigint, options: Blo
   return new Observable<BlockResponse>((subscriber) => {
     const subscriptions = new Subscription();
     const received = new Map<bigint, BlockResponse>();
+    /** Bytes of each held block, as reserved from the budget. */
+    const sizes = new Map<bigint, number>();
+    /** Heights let go for want of memory: asked again once the next block has been emitted. */
+    const deferred: bigint[] = [];
+    const budget = options.memoryBudget ?? sw.memoryBudget;
+    const openAccount = (): BudgetAccount | undefined =>
+      budget?.account({
+        onEvict: () => {
+          // Everything held is given back: let it go, ask again later, with a new account.
+          account = openAccount();
+          for (const height of sizes.keys()) received.delete(height);
+          deferred.push(...sizes.keys());
+          sizes.clear();
+        },
+      });
+    let account = openAccount();
+    subscriptions.add(() => account?.close());
+    const hold = (height: bigint, r: BlockResponse) => {
+      if (height === next || account === undefined) return void received.set(height, r);
+      const size = BlockResponse.encode(r).finish().length;
+      if (!account.tryReserve(size)) return void deferred.push(height);
+      sizes.set(height, size);
+      received.set(height, r);
+    };
     const open = new Map<string, number>();
     const failedOn = new Map<bigint, Set<string>>();
     const lastError = new Map<bigint, unknown>();
@@ -61,19 +97,23 @@ export function blocks$(sw: BlocksSwitch, from: bigint, to: bigint, options: Blo
 
     const eligible = () => [...sw.peers.values()].filter((p) => p.hasChannel(0x40) && choose(p));
     const emitReady = () => {
+      const from = next;
       for (let r = received.get(next); r !== undefined; r = received.get(next)) {
         received.delete(next);
+        account?.release(sizes.get(next) ?? 0);
+        sizes.delete(next);
         next++;
         subscriber.next(r);
       }
       if (next > to) subscriber.complete();
+      else if (next > from) waiting.push(...deferred.splice(0)); // room came free: ask again
     };
     const request = (peer: Peer, height: bigint) => {
       open.set(peer.id, (open.get(peer.id) ?? 0) + 1);
       const done = () => open.set(peer.id, (open.get(peer.id) ?? 1) - 1);
       subscriptions.add(
         fetchBlock(sw, peer, height, options).subscribe({
-          next: (r) => received.set(height, r),
+          next: (r) => hold(height, r),
           error: (err: unknown) => {
             done();
             const failed = failedOn.get(height) ?? new Set<string>();
@@ -100,7 +140,8 @@ export function blocks$(sw: BlocksSwitch, from: bigint, to: bigint, options: Blo
       pumping = true;
       do {
         again = false;
-        while (nextNew <= to && nextNew < next + window) waiting.push(nextNew++);
+        // No new heights while some wait for memory.
+        while (deferred.length === 0 && nextNew <= to && nextNew < next + window) waiting.push(nextNew++);
         waiting.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
         const peers = eligible();
         for (const height of waiting.splice(0)) {

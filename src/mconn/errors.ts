@@ -56,14 +56,28 @@ export class WriteStallError extends TimeoutError {
   }
 }
 
-/** A connection would hold more than its share of the process's memory budget. */
+/**
+ * A connection would hold more than its share of the process's memory budget (`action:
+ * "refused"`), or held more than its share when the budget was full and was ended to make room
+ * for a connection within its own (`action: "evicted"`).
+ */
 export class MemoryBudgetError extends MConnError {
   declare readonly reason: "memory-budget";
   constructor(
+    /** Bytes asked for (0 for an eviction). */
     readonly wanted: number,
+    /** Bytes the connection held. */
     readonly held: number,
+    /** Its share of the budget then. */
     readonly share: number,
+    /** Refused a reservation past its share, or ended to make room for others. */
+    readonly action: "refused" | "evicted" = "refused",
   ) {
-    super("memory-budget", `holding ${held + wanted} bytes would exceed this connection's share of the memory budget (${Math.floor(share)} bytes)`);
+    super(
+      "memory-budget",
+      action === "refused"
+        ? `holding ${held + wanted} bytes would exceed this connection's share of the memory budget (${Math.floor(share)} bytes)`
+        : `ended to make room in the memory budget: it held ${held} bytes, past its share (${Math.floor(share)} bytes)`,
+    );
   }
 }

@@ -15,7 +15,7 @@ import { immediateScheduler } from "./immediate-scheduler.js";
 import { inbound } from "./inbound.js";
 import { batchCutter } from "./next-batch.js";
 import { OutboundChannel } from "./outbound-channel.js";
-import type { BudgetAccount } from "./memory-budget.js";
+import { addressHost, MEMORY_FLOOR_PER_CHANNEL, type BudgetAccount } from "./memory-budget.js";
 import { PacketWriter } from "./packet-writer.js";
 import { ReadGate } from "./read-gate.js";
 import type { ChannelMessage } from "./reassemble.js";
@@ -91,10 +91,14 @@ export class MConnection {
   private remoteHalfClosed = false;
 
   constructor(duplex: ByteDuplex, options: MConnectionOptions) {
-    this.memory = options.memoryBudget?.account();
     this.peer = options.peer;
     this.config = verifyConfig(options.config);
     this.channels = resolveChannels(options.channels);
+    this.memory = options.memoryBudget?.account({
+      ...(options.peer?.address === undefined ? {} : { host: addressHost(options.peer.address) }),
+      floor: this.channels.length * MEMORY_FLOOR_PER_CHANNEL,
+      onEvict: (error) => this.abort(error),
+    });
     this.duplex = duplex;
     this.gate = new ReadGate(duplex);
     this.scheduler = options.scheduler ?? asyncScheduler;

@@ -41,13 +41,18 @@ class Assembly {
     if (this.buf === undefined || this.buf.length < needed) {
       // Start at the last multi-packet message's size (a stream of same-size messages is then
       // copied once, never regrown), else CometBFT's 4 KiB; double from there, up to capacity.
-      let size = Math.max(this.buf?.length ?? 0, Math.min(Math.max(INITIAL_BUFFER, this.lastSize), this.capacity));
-      while (size < needed) size = Math.min(size * 2, this.capacity);
-      try {
-        this.account?.reserve(size - (this.buf?.length ?? 0));
-      } catch (err) {
-        this.reset();
-        throw err;
+      const held = this.buf?.length ?? 0;
+      let size = this.grownSize(Math.max(held, Math.min(Math.max(INITIAL_BUFFER, this.lastSize), this.capacity)), needed);
+      // Under pressure the head start on the last message's size gives way: the least growth
+      // that holds the message (so a message within the floor always fits the floor).
+      if (this.account !== undefined && !this.account.tryReserve(size - held)) {
+        size = this.grownSize(Math.max(held, Math.min(INITIAL_BUFFER, this.capacity)), needed);
+        try {
+          this.account.reserve(size - held);
+        } catch (err) {
+          this.reset();
+          throw err;
+        }
       }
       // Uninitialised memory (no zero-filling pass over up to a whole message): every byte handed
       // out is written first, and a tail left unused is zeroed before the buffer leaves.
@@ -69,6 +74,12 @@ class Assembly {
     if (needed * 2 < buf.length) return buf.slice(0, needed);
     buf.fill(0, needed);
     return buf.subarray(0, needed);
+  }
+
+  /** `size` doubled until it holds `needed` bytes, at most the capacity. */
+  private grownSize(size: number, needed: number): number {
+    while (size < needed) size = Math.min(size * 2, this.capacity);
+    return size;
   }
 
   reset(): void {

@@ -1,7 +1,7 @@
 /**
  * TCP listen and dial, each connection authenticated and checked (see {@link upgrade}) before
- * it is handed on. Concurrent handshakes are bounded, in all and per remote host (see
- * {@link HostAdmission}); a refused or failed one closes only its socket.
+ * it is handed on. Concurrent handshakes are bounded per remote host (see {@link HostAdmission})
+ * and in all (see {@link HandshakeSlots}); a refused or failed one closes only its socket.
  * @module
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
@@ -9,6 +9,7 @@ import { asyncScheduler, Subject, type Observable } from "rxjs";
 import { socketDuplex } from "../duplex/socket-duplex.js";
 import { MConnError, namePeer } from "../error-base.js";
 import { DialError, PeerRejectedError } from "./errors.js";
+import { HandshakeSlots } from "./handshake-slots.js";
 import { HostAdmission, hostLimitsDefaults, type HostLimits } from "./host-admission.js";
 import { formatNetAddress, type NetAddress } from "./netaddress.js";
 import { upgrade, type UpgradeOptions, type UpgradedConnection } from "./upgrade.js";
@@ -29,7 +30,10 @@ export interface InboundFailure {
 export interface TransportOptions extends Omit<UpgradeOptions, "expectedId"> {
   /** Bound on a TCP dial in ms (CometBFT: 1 s). */
   readonly dialTimeout: number;
-  /** Most handshakes in progress at once on the listener; further sockets are closed. */
+  /**
+   * Most inbound handshakes in progress at once on the listener; a further socket takes the slot
+   * of the oldest silent handshake, else of the oldest (see {@link HandshakeSlots}).
+   */
   readonly maxPendingHandshakes: number;
   /**
    * A filter on the remote socket address; `false` closes the connection before the handshake
@@ -46,7 +50,7 @@ export class TcpTransport {
   private readonly inbound = new Subject<TransportConnection>();
   private readonly failures = new Subject<InboundFailure>();
   private readonly sockets = new Set<Socket>();
-  private pending = 0;
+  private readonly slots: HandshakeSlots;
   private readonly hosts: HostAdmission;
 
   /** Checked inbound connections. */
@@ -55,6 +59,7 @@ export class TcpTransport {
   readonly failures$: Observable<InboundFailure> = this.failures.asObservable();
 
   constructor(private readonly options: TransportOptions) {
+    this.slots = new HandshakeSlots(options.maxPendingHandshakes);
     this.hosts = new HostAdmission(options.hostLimits ?? hostLimitsDefaults, options.scheduler ?? asyncScheduler);
   }
 
@@ -117,40 +122,55 @@ export class TcpTransport {
   }
 
   /**
-   * Admits a socket or closes it at once: the global handshake cap, then the remote host's
-   * limits, then `filterAddress`, all before any cryptography. An admitted socket counts for its
-   * host until it closes, and holds a handshake slot until its upgrade ends.
+   * Admits a socket or closes it at once: the remote host's limits, then `filterAddress`, all
+   * before any cryptography; then a handshake slot ({@link HandshakeSlots}: when all are taken,
+   * the oldest silent handshake, else the oldest, gives up its slot). An admitted socket counts
+   * for its host until it closes, and holds its slot until its upgrade ends.
    */
   private accept(socket: Socket): void {
     const ip = hostOf(socket.remoteAddress);
-    const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.on("error", () => undefined);
-    const refuse = (error: MConnError) => {
-      socket.destroy();
-      this.failures.next({ socketAddr, error });
-    };
     if (ip === undefined) return void socket.destroy(); // already gone
-    if (this.pending >= this.options.maxPendingHandshakes)
-      { refuse(new PeerRejectedError("max-handshakes", `too many handshakes in progress (${this.pending})`)); return; }
     const admitted = this.hosts.admit(ip);
-    if ("refused" in admitted) { refuse(new PeerRejectedError(admitted.refused, admitted.message)); return; }
+    // A refusal costs what the platform's accept costs: a reset, no FIN and TIME_WAIT of ours.
+    if ("refused" in admitted) {
+      this.refuse(socket, new PeerRejectedError(admitted.refused, admitted.message));
+      return;
+    }
     const { ticket } = admitted;
     socket.once("close", ticket.release);
+    const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
     const verdict = this.options.filterAddress?.(socket.remoteAddress ?? "", socket.remotePort ?? 0) ?? true;
-    if (verdict !== true) { refuse(verdict === false ? new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`) : verdict); return; }
-    this.pending++;
+    if (verdict !== true) {
+      this.refuse(socket, verdict === false ? new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`) : verdict);
+      return;
+    }
+    let evicted = false;
+    const freeSlot = this.slots.take({
+      silent: () => socket.bytesRead === 0,
+      evict: () => {
+        evicted = true;
+        this.refuse(socket, new PeerRejectedError("max-handshakes", `every handshake slot was taken (${this.slots.max}): the oldest ${socket.bytesRead === 0 ? "silent " : ""}handshake gave its slot to a newer connection`));
+      },
+    });
     this.upgradeSocket(socket, undefined).then(
       (conn) => {
-        this.pending--;
+        freeSlot();
         ticket.handshakeDone();
         this.inbound.next(conn);
       },
       (error: unknown) => {
-        this.pending--;
+        freeSlot();
         ticket.handshakeDone();
-        this.failures.next({ socketAddr, error });
+        if (!evicted) this.failures.next({ socketAddr, error });
       },
     );
+  }
+
+  private refuse(socket: Socket, error: MConnError): void {
+    const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.resetAndDestroy();
+    this.failures.next({ socketAddr, error });
   }
 
   private async upgradeSocket(socket: Socket, expectedId: string | undefined): Promise<TransportConnection> {

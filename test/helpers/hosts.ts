@@ -2,7 +2,6 @@
  * Connections from chosen loopback addresses (127.0.0.2, 127.0.0.3, … are all loopback on
  * Linux), to test limits that apply per remote host.
  */
-import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import type { ByteDuplex } from "../../src/duplex/byte-duplex.js";
@@ -17,11 +16,17 @@ export function host(n: number): string {
   return `127.0.${Math.floor(n / 250)}.${(n % 250) + 2}`;
 }
 
-/** A TCP connection to `sw` from `from`; resolves once connected (the socket may be refused right after). */
+/**
+ * A TCP connection to `sw` from `from`; resolves once connected, or once reset by a switch that
+ * refused it at accept (the socket is then closed: a refusal can reach us before `connect` does).
+ */
 export async function socketFrom(sw: Switch, from: string): Promise<Socket> {
   const socket = connect({ host: "127.0.0.1", port: sw.listenAddress!.port, localAddress: from });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.on("error", (err: NodeJS.ErrnoException) => (err.code === "ECONNRESET" ? resolve() : reject(err)));
+  });
   socket.on("error", () => undefined);
-  await once(socket, "connect");
   return socket;
 }
 

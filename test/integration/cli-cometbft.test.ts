@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { filter, take } from "rxjs";
 import { blocksyncCodec, cometbftChannels, headerHash, type BlocksyncMessage, type CometbftChannelId, type ConsensusMessage, type MempoolMessage } from "../../src/cometbft/index.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import type { Block } from "../../src/proto/tendermint/types/block.js";
@@ -164,12 +165,8 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(r.stdout).to.match(/^summary after \d+\.\d s connected$/m);
 
     const leaving = await node();
-    // leaves a second after the probe connected (the probe's start-up takes longer on a busy machine)
-    const sub = leaving.sw.peers$.subscribe((e) => {
-      if (e.type !== "added") return;
-      sub.unsubscribe();
-      setTimeout(() => void leaving.stop(), 1000);
-    });
+    // the node leaves once the probe is its peer (however long the command takes to start)
+    leaving.sw.peers$.pipe(filter((e) => e.type === "added"), take(1)).subscribe(() => setTimeout(() => void leaving.stop(), 200));
     const lost = await runCli(["probe", leaving.address, "--network", "test-net", "--seconds", "30"], 60_000);
     expect(lost.code, lost.stderr).to.equal(1);
     expect(lost.stdout).to.match(/^summary after \d+\.\d s connected \(peer lost: \S+/m);

@@ -83,7 +83,7 @@ describe("Switch admission", function () {
     expect(closed.peers.size).to.equal(0);
   });
 
-  it("bounds the handshakes in progress: silent sockets beyond maxPendingHandshakes are refused at once", async () => {
+  it("bounds the handshakes in progress: past maxPendingHandshakes, the oldest silent handshakes give their slots to new sockets", async () => {
     const { sw } = await start({ maxPendingHandshakes: 4, handshakeTimeout: 20_000 });
     const port = sw.listenAddress!.port;
     const silent: Socket[] = [];
@@ -95,7 +95,11 @@ describe("Switch admission", function () {
       silent.push(s);
     }
     const errors = (await within(refusals, 5000, "three refusals")).map((f) => f.error as PeerRejectedError);
-    expect(errors.every((e) => e.message.includes("too many handshakes in progress"))).to.equal(true);
+    expect(errors.map((e) => e.rule)).to.deep.equal(["max-handshakes", "max-handshakes", "max-handshakes"]);
+    expect(errors.every((e) => e.message.includes("the oldest silent handshake gave its slot"))).to.equal(true);
+    // the first three were cut, the four newest still hold their slots
+    await within(Promise.all(silent.slice(0, 3).map((s) => new Promise((closed) => (s.closed ? closed(undefined) : s.once("close", closed))))), 5000, "the three oldest closed");
+    expect(silent.slice(3).map((s) => s.closed)).to.deep.equal([false, false, false, false]);
     for (const s of silent) s.destroy();
   });
 });

@@ -8,6 +8,7 @@ import { CliError, numberOption, requiredOption, stringOption, type Command } fr
 import { parseChannels } from "../channels-option.js";
 import { Echo } from "../echo.js";
 import { checkReadableFile, checkWritableDir, MAX_ADDR_BOOK_BYTES, MAX_NODE_KEY_BYTES, readNodeKeyFile } from "../file-checks.js";
+import type { MemoryBudgetError } from "../../mconn/errors.js";
 import { addrBookPath, ensureConfigDir, homeDir, homeOption, nodeKeyPath } from "../home.js";
 import { formatNetAddress } from "../../p2p/netaddress.js";
 import { limitOptions, limitSwitchOptions } from "../limit-options.js";
@@ -26,7 +27,7 @@ export const node: Command = {
     moniker: { type: "string", arg: "NAME", help: "the name in our NodeInfo", default: "rx-mconn-node" },
     echo: { type: "boolean", help: "send every message back to its sender on its channel, waiting for room" },
     "allow-duplicate-ip": { type: "boolean", help: "accept more than one inbound connection from one IP address" },
-    "echo-buffer": { type: "string", arg: "BYTES", help: "with --echo: bytes held per peer while waiting for room; beyond, messages are dropped and counted", default: String(16 * 1024 * 1024) },
+    "echo-buffer": { type: "string", arg: "BYTES", help: "with --echo: bytes held per peer while waiting for room, drawn from --max-receive-buffer; beyond, messages are dropped and counted", default: String(16 * 1024 * 1024) },
     metrics: { type: "string", arg: "HOST:PORT", help: "serve Prometheus metrics at http://HOST:PORT/metrics", defaultText: "off" },
     pex: { type: "boolean", help: "discover peers over PEX (channel 0x00), keeping an address book in HOME/config/addrbook.json" },
     "seed-mode": { type: "boolean", help: "run a seed: answer each peer's PEX request once, disconnect it, crawl the address book (implies --pex)" },
@@ -81,7 +82,11 @@ export const node: Command = {
     });
     sw.pex?.discovered$.subscribe(({ address, source }) => log.info({ addr: formatNetAddress(address), from: source.id }, "address discovered"));
     sw.addReactor("cli", { channels });
-    const echo = values["echo"] === true ? new Echo(echoBuffer, log) : undefined;
+    const echo = values["echo"] === true ? new Echo(echoBuffer, log, { budget: sw.memoryBudget, onEvict: (peer, error) => stopEchoPeer(peer.id, error) }) : undefined;
+    const stopEchoPeer = (id: string, error: MemoryBudgetError) => {
+      const peer = sw.peers.get(id);
+      if (peer !== undefined) sw.stopPeerForError(peer, error);
+    };
     for (const c of channels)
       sw.channel(c.id).messages$.subscribe(({ peer, channelId, message }) => {
         log.debug({ peer: peer.id, channel: channelId, bytes: message.length }, "message");

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import sinon from "sinon";
 import { Echo, type EchoPeer } from "../../../src/cli/echo.js";
 import { silentLogger } from "../../../src/logger.js";
+import { MemoryBudget, type MemoryBudgetError } from "../../../src/mconn/memory-budget.js";
 
 /** A peer whose `send` resolves only when the test says so, in call order. */
 function heldPeer(id = "a".repeat(40)) {
@@ -85,6 +86,33 @@ describe("the echo of rx-mconn node", () => {
     for (let i = 0; i < 20; i++) echo.echo(peer, 0x40, msg(2));
     expect(echo.counts.dropped).to.equal(20);
     expect(log.warn.args.map(([fields]) => (fields as { dropped: number }).dropped)).to.deep.equal([1, 2, 4, 8, 16]);
+  });
+
+  it("draws from the memory budget per peer's host: past its share a message is dropped; a peer within its share ends the largest holder past its own", async () => {
+    const budget = new MemoryBudget(100);
+    const a = heldPeer("a".repeat(40));
+    const b = heldPeer("b".repeat(40));
+    const peerA = { ...a.peer, socketAddr: "10.0.0.1:26656" };
+    const peerB = { ...b.peer, socketAddr: "10.0.0.2:26656" };
+    const onEvict = sinon.spy();
+    const echo = new Echo(1000, silentLogger, { budget, onEvict });
+    for (let i = 0; i < 8; i++) echo.echo(peerA, 0x40, msg(10)); // A alone: the whole budget is its share
+    expect(budget.used).to.equal(80);
+    echo.echo(peerB, 0x40, msg(30)); // B's share is 50 now, A's too: A, past it, is evicted
+    expect(onEvict.callCount).to.equal(1);
+    const [evictedPeer, error] = onEvict.args[0] as [EchoPeer, MemoryBudgetError];
+    expect([evictedPeer.id, error.action, error.held]).to.deep.equal([peerA.id, "evicted", 80]);
+    expect(echo.counts, "A's 7 messages waiting behind the one being sent").to.deep.equal({ echoed: 0, dropped: 7 });
+    expect(budget.used, "A holds nothing now").to.equal(30);
+    echo.echo(peerB, 0x41, msg(80)); // past B's share (the whole budget, 100, with A gone): 110
+    expect(echo.counts.dropped).to.equal(8);
+    echo.echo(peerA, 0x40, msg(10)); // A's account is closed: dropped
+    expect(echo.counts.dropped).to.equal(9);
+    a.pending[0].resolve(false);
+    b.pending[0].resolve(true);
+    await flush();
+    expect(budget.used, "everything given back").to.equal(0);
+    expect(echo.counts.echoed).to.equal(1);
   });
 
   it("refuses a bound that is not positive", () => {

@@ -6,7 +6,9 @@ import { expect } from "chai";
 import { catchError, delay, firstValueFrom, lastValueFrom, map, Observable, of, Subject, toArray } from "rxjs";
 import sinon from "sinon";
 import { blocks$, blocksyncChannels, blocksyncCodec, type BlocksSwitch, type BlocksyncMessage } from "../../../src/cometbft/index.js";
+import { MemoryBudget } from "../../../src/mconn/memory-budget.js";
 import type { Peer } from "../../../src/p2p/peer.js";
+import { BlockResponse } from "../../../src/proto/tendermint/blocksync/types.js";
 import type { Envelope } from "../../../src/p2p/reactor.js";
 import type { PeerEvent, Switch, SwitchChannel } from "../../../src/p2p/switch.js";
 import { testScheduler } from "../../helpers/marbles.js";
@@ -127,6 +129,31 @@ describe("blocks$", () => {
       expect(queue.callCount).to.equal(5);
       sub.unsubscribe();
       await firstValueFrom(of(0).pipe(delay(0)));
+    });
+
+    it("draws blocks held out of order from the memory budget: one that does not fit is let go and asked again once the next block has come", () => {
+      const a = fakePeer("aa");
+      const messages = new Subject<Envelope<BlocksyncMessage>>();
+      const size = (h: bigint) => BlockResponse.encode((blockAt(h).sum as { value: BlockResponse }).value).finish().length;
+      const budget = new MemoryBudget(size(2n) + size(3n) + 10);
+      const got: bigint[] = [];
+      let done = false;
+      const sub = blocks$({ ...fakeSwitch([a], messages), memoryBudget: budget }, 1n, 4n, { maxPendingPerPeer: 50 }).subscribe({ next: (r) => got.push(r.block!.header!.height), complete: () => (done = true) });
+      const queue = (a as unknown as { queue: sinon.SinonStub }).queue;
+      const asked = () => queue.args.map(([, bytes]) => (blocksyncCodec.decode(bytes as Uint8Array).sum as { value: { height: bigint } }).value.height);
+      expect(asked()).to.deep.equal([1n, 2n, 3n, 4n]);
+      messages.next(response(a, 2n));
+      messages.next(response(a, 3n));
+      expect(budget.used, "2 and 3 held").to.equal(size(2n) + size(3n));
+      messages.next(response(a, 4n)); // no room: let go
+      expect(budget.used).to.equal(size(2n) + size(3n));
+      messages.next(response(a, 1n)); // never held: emitted with 2 and 3, which frees their memory
+      expect(got).to.deep.equal([1n, 2n, 3n]);
+      expect(budget.used).to.equal(0);
+      expect(asked(), "4 asked again").to.deep.equal([1n, 2n, 3n, 4n, 4n]);
+      messages.next(response(a, 4n));
+      expect([got, done, budget.used, budget.highWater]).to.deep.equal([[1n, 2n, 3n, 4n], true, 0, size(2n) + size(3n)]);
+      sub.unsubscribe();
     });
   });
 });

@@ -14,7 +14,7 @@ const intended = {
   "rx-mconn": [
     "COMETBFT_CHANNELS", "ConfigError", "DEFAULT_MAX_RECEIVE_BUFFER", "DEFAULT_SECRET_HANDSHAKE_TIMEOUT", "DecodeError", "DialError",
     "EmptyFramesError", "FrameAuthenticationError", "FrameLengthError", "HandshakeError", "InternalError", "MConnError", "TimeoutError",
-    "MConnection", "MalformedPacketError", "MemoryBudget", "MemoryBudgetError", "MessageTooLargeError", "NODE_KEY_TYPE", "NetAddressError",
+    "MConnection", "MEMORY_FLOOR_PER_CHANNEL", "MalformedPacketError", "MemoryBudget", "MemoryBudgetError", "MessageTooLargeError", "NODE_KEY_TYPE", "NetAddressError",
     "NodeInfoError", "NodeKeyError", "NonceExhaustedError", "PacketTooLargeError", "Peer", "PeerRejectedError",
     "PingFloodError", "PongTimeoutError", "ProtocolError", "ReactorError", "Switch", "TransportError",
     "TruncatedError", "UnknownChannelError", "WriteStallError", "backoffDefaults", "channelDefaults", "cometbftChannelName", "defaultHighWaterMark",
