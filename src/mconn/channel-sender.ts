@@ -1,6 +1,7 @@
 /**
- * The sending side of one channel as callers see it: `trySend` (room now or refused), and
- * `queue` (wait in line for room, up to `sendTimeout`), with every refusal counted. Room is a
+ * The sending side of one channel as callers see it: `trySend` (room now or refused), `queue`
+ * (wait in line for room, up to `sendTimeout`) and `hold` (wait in line without a time limit,
+ * within the connection's send buffer of bytes), with every refusal counted. Room is a
  * free place in the channel's queue and, with a memory budget, the message's bytes within the
  * connection's share of it.
  * @module
@@ -22,11 +23,26 @@ export interface ChannelSenderOptions {
    * bytes can be reserved from it, and they are given back by {@link ChannelSender.sent}.
    */
   readonly memory?: BudgetAccount;
+  /**
+   * The connection's send buffer, shared by its channels: bytes of messages held by
+   * {@link ChannelSender.hold} until their queue has room, at most `limit`.
+   */
+  readonly buffer: SendBuffer;
+}
+
+/** Bytes held for sending by one connection's channels (`sendBufferSize`). */
+export interface SendBuffer {
+  /** Bytes held now. */
+  bytes: number;
+  /** The most bytes that may be held (`sendBufferSize`). */
+  readonly limit: number;
 }
 
 interface Waiter {
   readonly message: Uint8Array;
   readonly done: (queued: boolean) => void;
+  /** A held message: its bytes are in the send buffer and already drawn from the memory budget. */
+  readonly held: boolean;
 }
 
 /**
@@ -39,7 +55,9 @@ interface Waiter {
 export class ChannelSender {
   /** Messages refused: `trySend` without room, or `queue` waits that timed out. */
   dropped = 0;
-  private readonly waiters: Waiter[] = [];
+  /** Waiting senders, oldest first from `head` (a burst of held messages is long: no `shift()`). */
+  private waiters: Waiter[] = [];
+  private head = 0;
 
   constructor(
     readonly out: OutboundChannel,
@@ -70,6 +88,7 @@ export class ChannelSender {
       if (this.offer(message)) { answer(true); return; }
       const waiter: Waiter = {
         message,
+        held: false,
         done: (queued) => {
           timer.unsubscribe();
           answer(queued);
@@ -88,11 +107,39 @@ export class ChannelSender {
     });
   }
 
+  /**
+   * Queues `message` now if there is room and nobody waits before it; else holds it, in order
+   * behind those waiting, until the queue has room — without a time limit, within the send
+   * buffer's `limit` and the memory budget (its bytes are drawn at once). `false` when it fits
+   * neither (counted as a drop). `onGivenUp` is told if a held message is never queued (the
+   * connection stops accepting messages first).
+   */
+  hold(message: Uint8Array, onGivenUp?: () => void): boolean {
+    if (this.offer(message)) return true;
+    const buffer = this.options.buffer;
+    if (buffer.bytes + message.length > buffer.limit || !this.reserve(message)) {
+      this.dropped++;
+      return false;
+    }
+    buffer.bytes += message.length;
+    const done = (queued: boolean) => {
+      if (!queued) onGivenUp?.();
+    };
+    this.waiters.push({ message, held: true, done });
+    return true;
+  }
+
   /** Moves waiting messages into the queue, in order, while there is room. Returns how many. */
   admit(): number {
     let n = 0;
-    while (this.waiters.length > 0 && this.out.hasRoom && this.reserve(this.waiters[0].message)) {
-      const waiter = this.waiters.shift()!;
+    while (this.head < this.waiters.length && this.out.hasRoom && (this.waiters[this.head].held || this.reserve(this.waiters[this.head].message))) {
+      const waiter = this.waiters[this.head++];
+      if (this.head === this.waiters.length) this.clearWaiters();
+      else if (this.head > 1024 && this.head * 2 > this.waiters.length) {
+        this.waiters = this.waiters.slice(this.head);
+        this.head = 0;
+      }
+      if (waiter.held) this.options.buffer.bytes -= waiter.message.length;
       this.out.offer(waiter.message);
       waiter.done(true);
       n++;
@@ -107,11 +154,19 @@ export class ChannelSender {
 
   /** Answers `false` to everyone waiting (the connection is closing or has ended). */
   failWaiting(): void {
-    for (const w of this.waiters.splice(0)) w.done(false);
+    const waiting = this.waiters.slice(this.head);
+    this.clearWaiters();
+    for (const w of waiting) {
+      if (w.held) {
+        this.options.buffer.bytes -= w.message.length;
+        this.options.memory?.release(w.message.length);
+      }
+      w.done(false);
+    }
   }
 
   private offer(message: Uint8Array): boolean {
-    if (this.waiters.length > 0 || !this.out.hasRoom || !this.reserve(message)) return false;
+    if (this.head < this.waiters.length || !this.out.hasRoom || !this.reserve(message)) return false;
     this.out.offer(message);
     this.options.onQueued();
     return true;
@@ -122,7 +177,12 @@ export class ChannelSender {
   }
 
   private withdraw(waiter: Waiter): void {
-    const i = this.waiters.indexOf(waiter);
+    const i = this.waiters.indexOf(waiter, this.head);
     if (i >= 0) this.waiters.splice(i, 1);
+  }
+
+  private clearWaiters(): void {
+    this.waiters = [];
+    this.head = 0;
   }
 }

@@ -102,9 +102,10 @@ export class MConnection {
     const maxPacket = maxPacketMsgSize(config.maxPacketMsgPayloadSize);
     this.recvBucket = new TokenBucket(config.recvRate, burstFor(config.recvRate, maxPacket), scheduler);
     const kick = () => this.flusher.kick();
+    const buffer = { bytes: 0, limit: config.sendBufferSize };
     this.outbound = this.channels.map((d) => {
       const out = new OutboundChannel(d, config.maxPacketMsgPayloadSize, (m) => sender.sent(m));
-      const sender = new ChannelSender(out, { sendTimeout: config.sendTimeout, scheduler, onQueued: kick, memory: this.memory });
+      const sender = new ChannelSender(out, { sendTimeout: config.sendTimeout, scheduler, onQueued: kick, memory: this.memory, buffer });
       const inbox = new Subject<Uint8Array>();
       const handle: ConnectionChannel = {
         descriptor: d,
@@ -247,6 +248,20 @@ export class MConnection {
   }
 
   /**
+   * Queues `message` on channel `channelId` now if there is room, else holds it in order until
+   * there is, with no time limit: the stream sink's way (`peer.send$`). Held messages take at
+   * most `sendBufferSize` bytes across the channels, drawn from the memory budget. `false` when
+   * the message fits neither (counted in the channel's `dropped`), on an unknown channel, or
+   * when the connection does not take messages. `onGivenUp` is told if a held message is never
+   * queued because the connection closes or ends first.
+   */
+  hold(channelId: number, message: Uint8Array, onGivenUp?: () => void): boolean {
+    const st = this.states[channelId];
+    if (!this.acceptsMessages || st === undefined) return false;
+    return st.sender.hold(message, onGivenUp);
+  }
+
+  /**
    * Ends the connection cleanly: stops accepting messages, flushes what is queued (within
    * `closeTimeout`), then closes. Resolves with the reason the connection ended (`closed`
    * unless something else ended it first).
@@ -313,6 +328,7 @@ export class MConnection {
 
   /** Memory came free: senders waiting for it may queue now. */
   private admitWaiting(): void {
+    if (!this.acceptsMessages) return;
     let admitted = 0;
     for (const ch of this.outbound) admitted += this.states[ch.id]!.sender.admit();
     if (admitted > 0) this.flusher.kick();
