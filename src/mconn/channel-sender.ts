@@ -8,10 +8,13 @@
  */
 import { Observable, type SchedulerLike } from "rxjs";
 import type { BudgetAccount } from "./memory-budget.js";
-import type { OutboundChannel } from "./outbound-channel.js";
 
 /** Options of a {@link ChannelSender}. */
 export interface ChannelSenderOptions {
+  /** Messages the channel's queue holds (`sendQueueCapacity`), not counting the one being cut. */
+  readonly capacity: number;
+  /** Hands a message to the channel's outbound stream (the scheduler queues it). */
+  readonly push: (message: Uint8Array) => void;
   /** How long a queued sender waits for room (ms). */
   readonly sendTimeout: number;
   /** Clock of the wait. */
@@ -48,21 +51,32 @@ interface Waiter {
 /**
  * One channel's senders: those waiting for room, in order of arrival, and the count of messages
  * refused (`dropped`: `trySend` without room, or a wait that timed out). The connection calls
- * {@link ChannelSender.admit} when a message leaves the queue or memory is given back,
+ * {@link ChannelSender.dequeued} when the scheduler takes a message from the queue,
+ * {@link ChannelSender.admit} when memory is given back,
  * {@link ChannelSender.sent} when a message has been cut into packets, and
  * {@link ChannelSender.failWaiting} when it stops accepting messages.
  */
 export class ChannelSender {
   /** Messages refused: `trySend` without room, or `queue` waits that timed out. */
   dropped = 0;
+  /** Messages pushed to the scheduler and not yet taken to be cut. */
+  queued = 0;
   /** Waiting senders, oldest first from `head` (a burst of held messages is long: no `shift()`). */
   private waiters: Waiter[] = [];
   private head = 0;
 
-  constructor(
-    readonly out: OutboundChannel,
-    private readonly options: ChannelSenderOptions,
-  ) {}
+  constructor(private readonly options: ChannelSenderOptions) {}
+
+  /** True when the queue has room for one more message. */
+  get hasRoom(): boolean {
+    return this.queued < this.options.capacity;
+  }
+
+  /** The scheduler took a message from the queue: waiting messages may take its place. */
+  dequeued(): number {
+    this.queued--;
+    return this.admit();
+  }
 
   /**
    * Queues `message` if there is room now (in the queue, and in the memory budget) and nobody
@@ -132,7 +146,7 @@ export class ChannelSender {
   /** Moves waiting messages into the queue, in order, while there is room. Returns how many. */
   admit(): number {
     let n = 0;
-    while (this.head < this.waiters.length && this.out.hasRoom && (this.waiters[this.head].held || this.reserve(this.waiters[this.head].message))) {
+    while (this.head < this.waiters.length && this.hasRoom && (this.waiters[this.head].held || this.reserve(this.waiters[this.head].message))) {
       const waiter = this.waiters[this.head++];
       if (this.head === this.waiters.length) this.clearWaiters();
       else if (this.head > 1024 && this.head * 2 > this.waiters.length) {
@@ -140,7 +154,8 @@ export class ChannelSender {
         this.head = 0;
       }
       if (waiter.held) this.options.buffer.bytes -= waiter.message.length;
-      this.out.offer(waiter.message);
+      this.queued++;
+      this.options.push(waiter.message);
       waiter.done(true);
       n++;
     }
@@ -166,8 +181,9 @@ export class ChannelSender {
   }
 
   private offer(message: Uint8Array): boolean {
-    if (this.head < this.waiters.length || !this.out.hasRoom || !this.reserve(message)) return false;
-    this.out.offer(message);
+    if (this.head < this.waiters.length || !this.hasRoom || !this.reserve(message)) return false;
+    this.queued++;
+    this.options.push(message);
     this.options.onQueued();
     return true;
   }

@@ -13,8 +13,8 @@ import { DelayPacer, pacingDefaults } from "./delay-pacer.js";
 import { Flusher } from "./flusher.js";
 import { immediateScheduler } from "./immediate-scheduler.js";
 import { inbound } from "./inbound.js";
-import { batchCutter } from "./next-batch.js";
-import { OutboundChannel } from "./outbound-channel.js";
+import type { OutboundChannel } from "./outbound-channel.js";
+import { scheduleOutbound, type OutboundBatch, type OutboundSource } from "./schedule-outbound.js";
 import type { BudgetAccount } from "./memory-budget.js";
 import { PacketWriter } from "./packet-writer.js";
 import { ReadGate } from "./read-gate.js";
@@ -37,11 +37,12 @@ interface ChannelState {
  *
  * Inbound (`inbound`): `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
  * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs,
- * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: `send`/`trySend` → each
- * channel's bounded queue (`ChannelSender`) → a flush (`Flusher`) takes the pongs
- * and ping owed, then calls `nextBatch()` ({@link batchCutter}: packets by priority) until the
- * write buffer is full or the queues are empty → `PacketWriter`: one buffer, one write,
- * respecting the duplex's backpressure.
+ * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: `send`/`trySend`/`hold`
+ * → each channel's sender (`ChannelSender`: room in its bounded queue, waiters in order) → the
+ * channel's outbound stream → {@link scheduleOutbound}, the operator that merges the channels
+ * by `recentlySent / priority`, pulled by the flusher (`Flusher`): each flush takes the pongs and
+ * ping owed, then demands what the write buffer and the pacing window have room for →
+ * `PacketWriter`: one buffer, one write, respecting the duplex's backpressure.
  *
  * The connection ends exactly once; `ended$` replays why (an error names the peer given in the
  * options as `error.peer`). Channel streams complete then (they
@@ -71,7 +72,9 @@ export class MConnection {
   private readonly duplex: ByteDuplex;
   private readonly scheduler: SchedulerLike;
   private readonly states: (ChannelState | undefined)[] = new Array<ChannelState | undefined>(256);
-  private readonly outbound: OutboundChannel[];
+  /** Each channel's queue and counters, as the outbound scheduler keeps them (declaration order). */
+  private outbound: readonly OutboundChannel[] = [];
+  private readonly outboundRun: Subscription;
   private readonly allMessages = new Subject<ChannelMessage>();
   private readonly keepaliveEvents = new Subject<KeepaliveEvent>();
   private readonly ended = new ReplaySubject<CloseReason>(1);
@@ -103,9 +106,17 @@ export class MConnection {
     this.recvBucket = new TokenBucket(config.recvRate, burstFor(config.recvRate, maxPacket), scheduler);
     const kick = () => this.flusher.kick();
     const buffer = { bytes: 0, limit: config.sendBufferSize };
-    this.outbound = this.channels.map((d) => {
-      const out = new OutboundChannel(d, config.maxPacketMsgPayloadSize, (m) => sender.sent(m));
-      const sender = new ChannelSender(out, { sendTimeout: config.sendTimeout, scheduler, onQueued: kick, memory: this.memory, buffer });
+    const sources = this.channels.map((d): OutboundSource => {
+      const push$ = new Subject<Uint8Array>();
+      const sender = new ChannelSender({
+        capacity: d.sendQueueCapacity,
+        push: (m) => push$.next(m),
+        sendTimeout: config.sendTimeout,
+        scheduler,
+        onQueued: kick,
+        memory: this.memory,
+        buffer,
+      });
       const inbox = new Subject<Uint8Array>();
       const handle: ConnectionChannel = {
         descriptor: d,
@@ -114,26 +125,44 @@ export class MConnection {
         trySend: (message) => this.trySend(d.id, message),
       };
       this.states[d.id] = { sender, inbox, handle, receivedBytes: 0, receivedMessages: 0 };
-      return out;
+      return { id: d.id, priority: d.priority, messages$: push$ };
     });
+    // The outbound path: each channel's stream → scheduleOutbound, pulled by the flusher's demand.
+    const demand = new Subject<number>();
+    let answered: OutboundBatch | undefined;
+    this.outboundRun = demand
+      .pipe(
+        scheduleOutbound(sources, {
+          maxPacketMsgPayloadSize: config.maxPacketMsgPayloadSize,
+          batchSize: config.batchSize,
+          decayPeriod: config.decayPeriod,
+          decayFactor: config.decayFactor,
+          scheduler,
+          onDequeue: (id) => this.states[id]!.sender.dequeued(),
+          onSent: (id, m) => this.states[id]!.sender.sent(m),
+          onChannels: (channels) => (this.outbound = channels),
+        }),
+      )
+      .subscribe({
+        next: (batch) => (answered = batch),
+        error: (err: unknown) => this.finish({ kind: "error", error: asMConnError(err) }),
+      });
+    const pull = (bytes: number): OutboundBatch => {
+      demand.next(bytes);
+      const batch = answered ?? NOTHING;
+      answered = undefined;
+      return batch;
+    };
     this.writer = new PacketWriter(duplex, {
       timeout: config.writeStallTimeout,
       scheduler,
       onStall: (error) => this.finish({ kind: "error", error }),
     });
     this.flusher = new Flusher({
-      nextBatch: batchCutter(this.outbound, {
-        batchSize: config.batchSize,
-        decayPeriod: config.decayPeriod,
-        decayFactor: config.decayFactor,
-        scheduler,
-        onDequeue: (ch) => this.states[ch.id]!.sender.admit(),
-      }),
-      hasPending: () => this.outbound.some((ch) => ch.hasPending),
+      pull,
       writer: this.writer,
       sendBucket: new TokenBucket(config.sendRate, burstFor(config.sendRate, maxPacket), scheduler),
       writeBufferSize: config.writeBufferSize,
-      batchSize: config.batchSize,
       scheduler,
       flushScheduler: options.flushScheduler ?? asapScheduler,
       yieldScheduler: options.yieldScheduler ?? immediateScheduler,
@@ -308,9 +337,9 @@ export class MConnection {
 
   /** Counters of every channel, in declaration order. */
   status(): ChannelStatus[] {
-    return this.channels.map((d) => {
+    return this.channels.map((d, i) => {
       const st = this.states[d.id]!;
-      const out = st.sender.out;
+      const out = this.outbound[i];
       return {
         id: d.id,
         priority: d.priority,
@@ -330,7 +359,7 @@ export class MConnection {
   private admitWaiting(): void {
     if (!this.acceptsMessages) return;
     let admitted = 0;
-    for (const ch of this.outbound) admitted += this.states[ch.id]!.sender.admit();
+    for (const d of this.channels) admitted += this.states[d.id]!.sender.admit();
     if (admitted > 0) this.flusher.kick();
   }
 
@@ -349,6 +378,7 @@ export class MConnection {
     this.state = "ended";
     for (const s of this.subscriptions) s.unsubscribe();
     this.flusher.stop();
+    this.outboundRun.unsubscribe();
     this.writer.stop();
     this.memory?.close();
     this.closeTimer?.unsubscribe();
@@ -356,15 +386,18 @@ export class MConnection {
     for (const st of this.states) {
       if (st === undefined) continue;
       st.sender.failWaiting();
-      st.sender.out.clear();
       st.inbox.complete();
     }
+    for (const out of this.outbound) out.clear();
     this.allMessages.complete();
     this.keepaliveEvents.complete();
     this.ended.next(reason);
     this.ended.complete();
   }
 }
+
+/** The answer when the scheduler has stopped (the connection is ending). */
+const NOTHING: OutboundBatch = Object.freeze({ packets: [], bytes: 0, more: false });
 
 function asMConnError(err: unknown): MConnError {
   if (err instanceof MConnError) return err;
