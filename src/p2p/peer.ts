@@ -78,7 +78,8 @@ export class Peer {
   readonly ended$: Observable<CloseReason>;
   /**
    * Failures in user code concerning this peer that did not come from its connection: a
-   * throwing subscriber of `ended$` or `dropped$`, a failed `sendFrom` source. The switch
+   * throwing subscriber of `ended$` or `dropped$`, a failed source of `send$` or `sendFrom`, a
+   * source outrunning the send buffer (once), a source still sending after the end (once). The switch
    * forwards them to its own `errors$` and logger. It does not complete: a subscriber of
    * `ended$` may still throw after the end.
    */
