@@ -5,7 +5,7 @@ import { TransportError } from "../duplex/errors.js";
 import type { WriteStallError } from "./errors.js";
 import { maxPacketMsgSize } from "../wire/packet.js";
 import { resolveChannels, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
-import { ChannelSender } from "./channel-sender.js";
+import type { ChannelSender } from "./channel-sender.js";
 import type { CloseReason } from "./close-reason.js";
 import type { ChannelStatus, ConnectionChannel, KeepaliveEvent, MConnectionOptions } from "./connection-types.js";
 import { verifyConfig, type MConnectionConfig } from "./config.js";
@@ -13,8 +13,8 @@ import { DelayPacer, pacingDefaults } from "./delay-pacer.js";
 import { Flusher } from "./flusher.js";
 import { immediateScheduler } from "./immediate-scheduler.js";
 import { inbound } from "./inbound.js";
-import type { OutboundChannel } from "./outbound-channel.js";
-import { scheduleOutbound, type OutboundBatch, type OutboundSource } from "./schedule-outbound.js";
+import { outbound, type Outbound } from "./outbound.js";
+import type { scheduleOutbound } from "./schedule-outbound.js";
 import type { BudgetAccount } from "./memory-budget.js";
 import { PacketWriter } from "./packet-writer.js";
 import { ReadGate } from "./read-gate.js";
@@ -72,9 +72,7 @@ export class MConnection {
   private readonly duplex: ByteDuplex;
   private readonly scheduler: SchedulerLike;
   private readonly states: (ChannelState | undefined)[] = new Array<ChannelState | undefined>(256);
-  /** Each channel's queue and counters, as the outbound scheduler keeps them (declaration order). */
-  private outbound: readonly OutboundChannel[] = [];
-  private readonly outboundRun: Subscription;
+  private readonly outbound: Outbound;
   private readonly allMessages = new Subject<ChannelMessage>();
   private readonly keepaliveEvents = new Subject<KeepaliveEvent>();
   private readonly ended = new ReplaySubject<CloseReason>(1);
@@ -104,19 +102,12 @@ export class MConnection {
     const { config, scheduler } = this;
     const maxPacket = maxPacketMsgSize(config.maxPacketMsgPayloadSize);
     this.recvBucket = new TokenBucket(config.recvRate, burstFor(config.recvRate, maxPacket), scheduler);
-    const kick = () => this.flusher.kick();
-    const buffer = { bytes: 0, limit: config.sendBufferSize };
-    const sources = this.channels.map((d): OutboundSource => {
-      const push$ = new Subject<Uint8Array>();
-      const sender = new ChannelSender({
-        capacity: d.sendQueueCapacity,
-        push: (m) => push$.next(m),
-        sendTimeout: config.sendTimeout,
-        scheduler,
-        onQueued: kick,
-        memory: this.memory,
-        buffer,
-      });
+    this.outbound = outbound(this.channels, config, scheduler, this.memory, {
+      queued: () => this.flusher.kick(),
+      failed: (err) => this.finish({ kind: "error", error: asMConnError(err) }),
+    });
+    this.channels.forEach((d, i) => {
+      const sender = this.outbound.senders[i];
       const inbox = new Subject<Uint8Array>();
       const handle: ConnectionChannel = {
         descriptor: d,
@@ -125,41 +116,14 @@ export class MConnection {
         trySend: (message) => this.trySend(d.id, message),
       };
       this.states[d.id] = { sender, inbox, handle, receivedBytes: 0, receivedMessages: 0 };
-      return { id: d.id, priority: d.priority, messages$: push$ };
     });
-    // The outbound path: each channel's stream → scheduleOutbound, pulled by the flusher's demand.
-    const demand = new Subject<number>();
-    let answered: OutboundBatch | undefined;
-    this.outboundRun = demand
-      .pipe(
-        scheduleOutbound(sources, {
-          maxPacketMsgPayloadSize: config.maxPacketMsgPayloadSize,
-          batchSize: config.batchSize,
-          decayPeriod: config.decayPeriod,
-          decayFactor: config.decayFactor,
-          scheduler,
-          onDequeue: (id) => this.states[id]!.sender.dequeued(),
-          onSent: (id, m) => this.states[id]!.sender.sent(m),
-          onChannels: (channels) => (this.outbound = channels),
-        }),
-      )
-      .subscribe({
-        next: (batch) => (answered = batch),
-        error: (err: unknown) => this.finish({ kind: "error", error: asMConnError(err) }),
-      });
-    const pull = (bytes: number): OutboundBatch => {
-      demand.next(bytes);
-      const batch = answered ?? NOTHING;
-      answered = undefined;
-      return batch;
-    };
     this.writer = new PacketWriter(duplex, {
       timeout: config.writeStallTimeout,
       scheduler,
       onStall: (error) => this.finish({ kind: "error", error }),
     });
     this.flusher = new Flusher({
-      pull,
+      pull: (bytes) => this.outbound.pull(bytes),
       writer: this.writer,
       sendBucket: new TokenBucket(config.sendRate, burstFor(config.sendRate, maxPacket), scheduler),
       writeBufferSize: config.writeBufferSize,
@@ -339,7 +303,7 @@ export class MConnection {
   status(): ChannelStatus[] {
     return this.channels.map((d, i) => {
       const st = this.states[d.id]!;
-      const out = this.outbound[i];
+      const out = this.outbound.queues[i];
       return {
         id: d.id,
         priority: d.priority,
@@ -378,7 +342,7 @@ export class MConnection {
     this.state = "ended";
     for (const s of this.subscriptions) s.unsubscribe();
     this.flusher.stop();
-    this.outboundRun.unsubscribe();
+    this.outbound.stop();
     this.writer.stop();
     this.memory?.close();
     this.closeTimer?.unsubscribe();
@@ -388,16 +352,12 @@ export class MConnection {
       st.sender.failWaiting();
       st.inbox.complete();
     }
-    for (const out of this.outbound) out.clear();
     this.allMessages.complete();
     this.keepaliveEvents.complete();
     this.ended.next(reason);
     this.ended.complete();
   }
 }
-
-/** The answer when the scheduler has stopped (the connection is ending). */
-const NOTHING: OutboundBatch = Object.freeze({ packets: [], bytes: 0, more: false });
 
 function asMConnError(err: unknown): MConnError {
   if (err instanceof MConnError) return err;
