@@ -27,6 +27,24 @@ export default tseslint.config(
     },
   },
   {
+    // Public RxJS only: internals change in minor releases. Compose with
+    // `new Observable((subscriber) => source.subscribe({ ... }))` and operator functions instead.
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["rxjs/internal", "rxjs/internal/*", "rxjs/src/*"], message: "RxJS internals change in minor releases: import from \"rxjs\" (or \"rxjs/testing\")." }] },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: ":matches(ClassDeclaration, ClassExpression)[superClass.name='Subscriber'], :matches(ClassDeclaration, ClassExpression)[superClass.property.name='Subscriber']", message: "Do not extend RxJS's Subscriber (internal in RxJS 8): subscribe with an observer object." },
+        { selector: "NewExpression[callee.name='Subscriber']", message: "Do not construct RxJS's Subscriber (deprecated): subscribe with an observer object." },
+        { selector: "MethodDefinition[key.name='lift'], PropertyDefinition[key.name='lift']", message: "Do not override Observable.lift (internal): override pipe() or compose with new Observable()." },
+        { selector: "CallExpression[callee.property.name='lift']", message: "Do not call Observable.lift (internal): use pipe() with operator functions." },
+        { selector: "AssignmentExpression[left.type='MemberExpression'][left.property.name='operator']", message: "Observable.operator is internal to RxJS: compose with new Observable() instead." },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node },

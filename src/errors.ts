@@ -21,6 +21,7 @@ export {
   FilterError,
   SubscriberError,
   SendSourceError,
+  SendBufferFullError,
   PeerEndedError,
   DialAbortedError,
   type NodeInfoRule,

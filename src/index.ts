@@ -54,7 +54,7 @@ export type { NodeInfo } from "./p2p/node-info.js";
 export { backoffDefaults, type BackoffOptions } from "./p2p/backoff.js";
 export { type Authenticate, type AuthenticatedDuplex } from "./p2p/upgrade.js";
 export type { InboundFailure } from "./p2p/transport.js";
-export { Peer, type Outbound, type Dropped, type PeerStatus, type PeerSendFromOptions } from "./p2p/peer.js";
+export { Peer, type Outbound, type Dropped, type PeerStatus } from "./p2p/peer.js";
 export { protoCodec, type MessageCodec, type ProtoMessageFns, type ProtoWriter, type SwitchChannelDescriptor, type Envelope, type RemovalReason, type Reactor } from "./p2p/reactor.js";
 export type { HostLimits } from "./p2p/host-admission.js";
 export { Switch, switchDefaults, verifySwitchOptions, type PeerEvent, type Rejection, type DialOptions, type BroadcastResult, type SwitchOptions, type ResolvedSwitchOptions, type SwitchChannel } from "./p2p/switch.js";

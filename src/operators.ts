@@ -1,9 +1,10 @@
 /**
  * The RxJS operators MConnection is composed of, for building your own pipeline over a
  * {@link ByteDuplex}: inbound, bytes → {@link decodePacketBatches} → {@link limitPingRate} →
- * {@link reassembleBatches} → whole messages per channel; outbound, {@link prioritySchedule} cuts
- * batches of packets from the channels' queues ({@link OutboundChannel}; {@link batchCutter} is the
- * same as a plain function) and {@link encodeBatch} writes them;
+ * {@link reassembleBatches} → whole messages per channel; outbound, {@link scheduleOutbound} merges
+ * the channels' outbound streams by priority into the packets a writer demands (its step,
+ * {@link batchCutter}, cuts a batch from {@link OutboundChannel} queues) and {@link encodeBatch}
+ * writes them;
  * {@link keepalive} times pings and pongs; {@link limitIncoming} paces reads to a byte rate.
  * Each takes an injected `SchedulerLike` where it waits, and is marble-tested.
  * @module rx-mconn/operators
@@ -15,7 +16,7 @@ export { encodeBatch } from "./wire/encode-packets.js";
 export { reassemble, reassembleBatches, type ChannelMessage, type ReassemblyChannel } from "./mconn/reassemble.js";
 export { limitPingRate, type PingRateOptions } from "./mconn/limit-ping-rate.js";
 export { keepalive, type KeepaliveOptions } from "./mconn/keepalive.js";
-export { prioritySchedule, type PriorityScheduleOptions } from "./mconn/priority-schedule.js";
+export { scheduleOutbound, type OutboundBatch, type OutboundSource, type ScheduleOutboundOptions } from "./mconn/schedule-outbound.js";
 export { batchCutter, type BatchOptions } from "./mconn/next-batch.js";
 export { OutboundChannel } from "./mconn/outbound-channel.js";
 export { limitIncoming, type ReadingDuplex } from "./mconn/limit-incoming.js";

@@ -19,6 +19,12 @@ export interface MConnectionConfig {
   readonly writeBufferSize: number;
   /** How long `send()` waits for room in a channel's queue before resolving `false`. */
   readonly sendTimeout: number;
+  /**
+   * Bytes of messages the connection holds, across its channels, while they wait for room in
+   * their queue without a time limit (`hold`: what is piped into `peer.send$`), drawn from the
+   * memory budget. A message past it is refused and reported.
+   */
+  readonly sendBufferSize: number;
   /** Send a ping once nothing has been received for this long. */
   readonly pingInterval: number;
   /** After our ping, the connection fails if nothing at all arrives within this long. */
@@ -54,6 +60,9 @@ export const defaults: MConnectionConfig = Object.freeze({
   decayFactor: 0.8, // recentlySent *= 0.8 each updateStats
   writeBufferSize: 65536, // minWriteBufferSize: CometBFT's bufio writer size
   sendTimeout: 10_000, // defaultSendTimeout
+  // No CometBFT equivalent (Go's Send blocks the caller instead): a burst of a few MiB piped
+  // into send$ at once (a block's parts, a batch of transactions) waits whole.
+  sendBufferSize: 4 * 1024 * 1024,
   pingInterval: 60_000, // defaultPingInterval
   pongTimeout: 45_000, // defaultPongTimeout (must be < pingInterval)
   // No CometBFT equivalent (Go answers every ping; it sends one a minute). A pacing peer probes
@@ -96,6 +105,7 @@ export function verifyConfig(config: Partial<MConnectionConfig> = {}): MConnecti
   if (c.writeBufferSize < c.maxPacketMsgPayloadSize + 16)
     errors.push(`writeBufferSize must hold at least one packet (${c.maxPacketMsgPayloadSize + 16} bytes), got ${c.writeBufferSize}.`);
   positiveDuration(errors, "sendTimeout", c.sendTimeout);
+  positiveInteger(errors, "sendBufferSize", c.sendBufferSize);
   positiveDuration(errors, "pingInterval", c.pingInterval);
   positiveDuration(errors, "pongTimeout", c.pongTimeout);
   if (c.pongTimeout >= c.pingInterval) errors.push(`pongTimeout (${c.pongTimeout}) must be less than pingInterval (${c.pingInterval}).`);

@@ -1,29 +1,29 @@
 /**
- * MConnection's outbound path, from the queues to the writer: owed control packets first, then
- * batches cut by priority until the write buffer is full or the queues are empty, one write per
- * flush, within the send rate.
+ * MConnection's writer side of the outbound path: owed control packets first, then what the
+ * outbound scheduler answers to its demand (the room in the write buffer and the pacing window),
+ * one write per flush, within the send rate.
  * @module
  */
 import type { SchedulerLike, Subscription } from "rxjs";
 import { WriteStallError } from "./errors.js";
-import { PING, PONG, packetWireSize, type MsgPacket, type Packet } from "../wire/packet.js";
+import { PING, PONG, type Packet } from "../wire/packet.js";
+import type { OutboundBatch, scheduleOutbound } from "./schedule-outbound.js";
 import type { DelayPacer } from "./delay-pacer.js";
 import type { PacketWriter, StallOptions } from "./packet-writer.js";
 import type { TokenBucket } from "./token-bucket.js";
 
 /** What a {@link Flusher} draws from and writes to. */
 export interface FlusherOptions {
-  /** Cuts the next batch by priority (see `batchCutter`); empty when every queue is empty. */
-  readonly nextBatch: () => MsgPacket[];
-  /** True while some channel has a packet to send. */
-  readonly hasPending: () => boolean;
+  /**
+   * Asks the outbound scheduler ({@link scheduleOutbound}) for up to `bytes` of packets: its
+   * answer, given at once.
+   */
+  readonly pull: (bytes: number) => OutboundBatch;
   readonly writer: PacketWriter;
   /** Outbound rate limit (bytes on the wire); a flush waits on `scheduler` when it is spent. */
   readonly sendBucket: TokenBucket;
   /** Most bytes gathered into one write (more may follow in the next flush). */
   readonly writeBufferSize: number;
-  /** Packets per batch: a shorter batch means the queues are empty. */
-  readonly batchSize: number;
   /** Timers (the wait for send-rate tokens). */
   readonly scheduler: SchedulerLike;
   /** Where the first flush of a turn of the event loop runs (e.g. a microtask: at once). */
@@ -50,8 +50,8 @@ export interface FlusherOptions {
 
 /**
  * Gathers what is owed into writes. `kick()` schedules a flush (once, however many callers ask
- * before it runs); the flush writes one buffer of owed pings and pongs followed by batches from
- * `nextBatch()`, up to `writeBufferSize` bytes, and schedules the next flush while packets
+ * before it runs); the flush writes one buffer of owed pings and pongs followed by the packets
+ * `pull()` answers to its demand (the rest of `writeBufferSize`, within the pacing window), and schedules the next flush while packets
  * remain. Nothing is written while the writer waits for the duplex to drain (`kick()` again on
  * drain) or while the send rate has no tokens (a timer kicks when it has).
  *
@@ -164,7 +164,7 @@ export class Flusher {
   }
 
   private flushOnce(): void {
-    const { writer, sendBucket, writeBufferSize, batchSize } = this.options;
+    const { writer, sendBucket, writeBufferSize } = this.options;
     if (this.stopped || !writer.writable) return;
     const packets: Packet[] = [];
     let bytes = 0;
@@ -190,16 +190,11 @@ export class Flusher {
       }, wait);
     } else {
       const limit = pacer === undefined ? writeBufferSize : Math.min(writeBufferSize, bytes + pacer.room());
-      while (bytes < limit) {
-        const batch = this.options.nextBatch();
-        for (const p of batch) {
-          packets.push(p);
-          bytes += packetWireSize(p);
-        }
-        if (batch.length < batchSize) break; // the queues are empty
-      }
+      const batch = this.options.pull(Math.max(0, limit - bytes));
+      for (const p of batch.packets) packets.push(p);
+      bytes += batch.bytes;
       // Another flush only if the write buffer filled up before the queues emptied.
-      more = this.options.hasPending();
+      more = batch.more;
       if (pacer !== undefined) {
         probed = pacer.wrote(bytes);
         if (probed) {

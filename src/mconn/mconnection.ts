@@ -5,7 +5,7 @@ import { TransportError } from "../duplex/errors.js";
 import type { WriteStallError } from "./errors.js";
 import { maxPacketMsgSize } from "../wire/packet.js";
 import { resolveChannels, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
-import { ChannelSender } from "./channel-sender.js";
+import type { ChannelSender } from "./channel-sender.js";
 import type { CloseReason } from "./close-reason.js";
 import type { ChannelStatus, ConnectionChannel, KeepaliveEvent, MConnectionOptions } from "./connection-types.js";
 import { verifyConfig, type MConnectionConfig } from "./config.js";
@@ -13,8 +13,8 @@ import { DelayPacer, pacingDefaults } from "./delay-pacer.js";
 import { Flusher } from "./flusher.js";
 import { immediateScheduler } from "./immediate-scheduler.js";
 import { inbound } from "./inbound.js";
-import { batchCutter } from "./next-batch.js";
-import { OutboundChannel } from "./outbound-channel.js";
+import { outbound, type Outbound } from "./outbound.js";
+import type { scheduleOutbound } from "./schedule-outbound.js";
 import { addressHost, MEMORY_FLOOR_PER_CHANNEL, type BudgetAccount } from "./memory-budget.js";
 import { PacketWriter } from "./packet-writer.js";
 import { ReadGate } from "./read-gate.js";
@@ -37,11 +37,12 @@ interface ChannelState {
  *
  * Inbound (`inbound`): `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
  * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs,
- * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: `send`/`trySend` → each
- * channel's bounded queue (`ChannelSender`) → a flush (`Flusher`) takes the pongs
- * and ping owed, then calls `nextBatch()` ({@link batchCutter}: packets by priority) until the
- * write buffer is full or the queues are empty → `PacketWriter`: one buffer, one write,
- * respecting the duplex's backpressure.
+ * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: `send`/`trySend`/`hold`
+ * → each channel's sender (`ChannelSender`: room in its bounded queue, waiters in order) → the
+ * channel's outbound stream → {@link scheduleOutbound}, the operator that merges the channels
+ * by `recentlySent / priority`, pulled by the flusher (`Flusher`): each flush takes the pongs and
+ * ping owed, then demands what the write buffer and the pacing window have room for →
+ * `PacketWriter`: one buffer, one write, respecting the duplex's backpressure.
  *
  * The connection ends exactly once; `ended$` replays why (an error names the peer given in the
  * options as `error.peer`). Channel streams complete then (they
@@ -71,7 +72,7 @@ export class MConnection {
   private readonly duplex: ByteDuplex;
   private readonly scheduler: SchedulerLike;
   private readonly states: (ChannelState | undefined)[] = new Array<ChannelState | undefined>(256);
-  private readonly outbound: OutboundChannel[];
+  private readonly outbound: Outbound;
   private readonly allMessages = new Subject<ChannelMessage>();
   private readonly keepaliveEvents = new Subject<KeepaliveEvent>();
   private readonly ended = new ReplaySubject<CloseReason>(1);
@@ -105,10 +106,12 @@ export class MConnection {
     const { config, scheduler } = this;
     const maxPacket = maxPacketMsgSize(config.maxPacketMsgPayloadSize);
     this.recvBucket = new TokenBucket(config.recvRate, burstFor(config.recvRate, maxPacket), scheduler);
-    const kick = () => this.flusher.kick();
-    this.outbound = this.channels.map((d) => {
-      const out = new OutboundChannel(d, config.maxPacketMsgPayloadSize, (m) => sender.sent(m));
-      const sender = new ChannelSender(out, { sendTimeout: config.sendTimeout, scheduler, onQueued: kick, memory: this.memory });
+    this.outbound = outbound(this.channels, config, scheduler, this.memory, {
+      queued: () => this.flusher.kick(),
+      failed: (err) => this.finish({ kind: "error", error: asMConnError(err) }),
+    });
+    this.channels.forEach((d, i) => {
+      const sender = this.outbound.senders[i];
       const inbox = new Subject<Uint8Array>();
       const handle: ConnectionChannel = {
         descriptor: d,
@@ -117,7 +120,6 @@ export class MConnection {
         trySend: (message) => this.trySend(d.id, message),
       };
       this.states[d.id] = { sender, inbox, handle, receivedBytes: 0, receivedMessages: 0 };
-      return out;
     });
     this.writer = new PacketWriter(duplex, {
       timeout: config.writeStallTimeout,
@@ -125,18 +127,10 @@ export class MConnection {
       onStall: (error) => this.finish({ kind: "error", error }),
     });
     this.flusher = new Flusher({
-      nextBatch: batchCutter(this.outbound, {
-        batchSize: config.batchSize,
-        decayPeriod: config.decayPeriod,
-        decayFactor: config.decayFactor,
-        scheduler,
-        onDequeue: (ch) => this.states[ch.id]!.sender.admit(),
-      }),
-      hasPending: () => this.outbound.some((ch) => ch.hasPending),
+      pull: (bytes) => this.outbound.pull(bytes),
       writer: this.writer,
       sendBucket: new TokenBucket(config.sendRate, burstFor(config.sendRate, maxPacket), scheduler),
       writeBufferSize: config.writeBufferSize,
-      batchSize: config.batchSize,
       scheduler,
       flushScheduler: options.flushScheduler ?? asapScheduler,
       yieldScheduler: options.yieldScheduler ?? immediateScheduler,
@@ -251,6 +245,20 @@ export class MConnection {
   }
 
   /**
+   * Queues `message` on channel `channelId` now if there is room, else holds it in order until
+   * there is, with no time limit: the stream sink's way (`peer.send$`). Held messages take at
+   * most `sendBufferSize` bytes across the channels, drawn from the memory budget. `false` when
+   * the message fits neither (counted in the channel's `dropped`), on an unknown channel, or
+   * when the connection does not take messages. `onGivenUp` is told if a held message is never
+   * queued because the connection closes or ends first.
+   */
+  hold(channelId: number, message: Uint8Array, onGivenUp?: () => void): boolean {
+    const st = this.states[channelId];
+    if (!this.acceptsMessages || st === undefined) return false;
+    return st.sender.hold(message, onGivenUp);
+  }
+
+  /**
    * Ends the connection cleanly: stops accepting messages, flushes what is queued (within
    * `closeTimeout`), then closes. Resolves with the reason the connection ended (`closed`
    * unless something else ended it first).
@@ -297,9 +305,9 @@ export class MConnection {
 
   /** Counters of every channel, in declaration order. */
   status(): ChannelStatus[] {
-    return this.channels.map((d) => {
+    return this.channels.map((d, i) => {
       const st = this.states[d.id]!;
-      const out = st.sender.out;
+      const out = this.outbound.queues[i];
       return {
         id: d.id,
         priority: d.priority,
@@ -317,8 +325,9 @@ export class MConnection {
 
   /** Memory came free: senders waiting for it may queue now. */
   private admitWaiting(): void {
+    if (!this.acceptsMessages) return;
     let admitted = 0;
-    for (const ch of this.outbound) admitted += this.states[ch.id]!.sender.admit();
+    for (const d of this.channels) admitted += this.states[d.id]!.sender.admit();
     if (admitted > 0) this.flusher.kick();
   }
 
@@ -337,6 +346,7 @@ export class MConnection {
     this.state = "ended";
     for (const s of this.subscriptions) s.unsubscribe();
     this.flusher.stop();
+    this.outbound.stop();
     this.writer.stop();
     this.memory?.close();
     this.closeTimer?.unsubscribe();
@@ -344,7 +354,6 @@ export class MConnection {
     for (const st of this.states) {
       if (st === undefined) continue;
       st.sender.failWaiting();
-      st.sender.out.clear();
       st.inbox.complete();
     }
     this.allMessages.complete();

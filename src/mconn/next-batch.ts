@@ -1,13 +1,13 @@
 /**
- * The outbound multiplexer as a plain function: {@link batchCutter} returns `nextBatch()`, which
- * cuts the next batch of packets from the channels' queues by priority. The connection's flush
- * calls it until its write buffer is full or the queues are empty; {@link prioritySchedule} wraps
- * it as an operator for users who drive it with a stream of pulls.
+ * The step of the outbound scheduler: {@link batchCutter} returns `nextBatch()`, which cuts the
+ * next batch of packets from the channels' queues by priority (CometBFT's rule). The operator
+ * {@link scheduleOutbound} calls it until a demand is met.
  * @module
  */
 import { asyncScheduler, type SchedulerLike } from "rxjs";
 import { packetWireSize, type MsgPacket } from "../wire/packet.js";
 import type { OutboundChannel } from "./outbound-channel.js";
+import type { scheduleOutbound } from "./schedule-outbound.js";
 
 /** Options of {@link batchCutter}. */
 export interface BatchOptions {

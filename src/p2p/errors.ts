@@ -176,6 +176,26 @@ export class PeerEndedError extends MConnError {
   }
 }
 
+/**
+ * A source piped into `peer.send$` (or given to `sendFrom`) pushed more than the connection's
+ * send buffer holds (`sendBufferSize` bytes, or its share of the memory budget): this message
+ * and any other that does not fit are refused and reported on `dropped$` (`buffer-full`).
+ * Reported once per peer; the peer stays.
+ */
+export class SendBufferFullError extends MConnError {
+  declare readonly reason: "send-buffer-full";
+  constructor(
+    readonly channelId: number,
+    override readonly peer: PeerRef,
+    readonly limit: number,
+  ) {
+    super(
+      "send-buffer-full",
+      `a source sending on channel ${channelId} outran the send buffer (${limit} bytes, or the memory budget)${peerText(peer)}: what does not fit is refused and reported on dropped$ (buffer-full); this is said once per peer`,
+    );
+  }
+}
+
 /** A dial cancelled through its `AbortSignal`. */
 export class DialAbortedError extends MConnError {
   declare readonly reason: "dial-aborted";

@@ -3,7 +3,7 @@
  * hand to user code.
  * @module
  */
-import { Observable, Subscriber, type Observer, type Operator, type Subscription, type TeardownLogic } from "rxjs";
+import { Observable, Subscriber, type Observer, type OperatorFunction, type Subscription, type TeardownLogic } from "rxjs";
 
 /**
  * Told of a throw in user code: `error` is what was thrown (or an error notification nobody
@@ -15,10 +15,12 @@ export type ThrowReport<T> = (error: unknown, value: T | undefined) => void;
  * An Observable that guards its subscribers: a `next`, `error` or `complete` callback that
  * throws, and an error notification reaching a subscriber without an error callback (a throw in
  * a `map` of the user's pipe, say), go to `report` instead of RxJS's unhandled-error path
- * (which rethrows on a timer and ends the process). The guard follows `pipe()`: operators
- * applied to it give guarded observables too, so `guarded.pipe(map(JSON.parse)).subscribe(f)`
- * is covered. Subscribing with a `Subscriber` (what operators and `firstValueFrom` do) passes
- * through unchanged.
+ * (which rethrows on a timer and ends the process). The guard follows `pipe()`: the operators
+ * apply to the stream as it is and their result is guarded again, so
+ * `guarded.pipe(map(JSON.parse)).subscribe(f)` is covered. Subscribing with a `Subscriber` (what
+ * operators and `firstValueFrom` do) passes through unchanged. Built from public RxJS only: a
+ * subscribe function over `source.subscribe({ next, error, complete })`, and `pipe` applying
+ * the operator functions in turn, as RxJS's own `pipe` does.
  *
  * A subscriber whose `next` threw stays subscribed (as with RxJS); one that received an error
  * notification has ended, as RxJS says.
@@ -39,25 +41,24 @@ export class GuardedObservable<T> extends Observable<T> {
     super(subscribe);
   }
 
-  /** Wraps `source`, guarding its subscribers with `report`. */
-  static from<T>(source: Observable<T>, report: ThrowReport<T>, current?: () => T | undefined): GuardedObservable<T> {
+  /**
+   * Wraps `source`, guarding its subscribers with `report`. Typed as an `Observable`, so that
+   * `pipe` keeps RxJS's typed overloads for callers.
+   */
+  static from<T>(source: Observable<T>, report: ThrowReport<T>, current?: () => T | undefined): Observable<T> {
     return new GuardedObservable<T>((subscriber) => source.subscribe(subscriber), report, current);
   }
 
   /**
-   * Operators applied to a guarded observable give a guarded observable. This is how RxJS's own
-   * `Subject` keeps its kind through `pipe()`; `lift`, `source` and `operator` are marked
-   * internal in RxJS 7 and are what every operator goes through.
+   * Operators applied to a guarded observable give a guarded observable: each operator function
+   * is applied in turn (the operators subscribe with their own `Subscriber`s, which pass through
+   * unguarded), and the result is wrapped with the same `report`. The signature is
+   * `Observable.pipe`'s own implementation signature: its typed overloads still apply to callers.
    */
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
-  override lift<R>(operator?: Operator<T, R>): Observable<R> {
-    const current = this.current;
-    const lifted = new GuardedObservable<R>(undefined, this.report as ThrowReport<unknown>, current as () => R | undefined);
-    /* eslint-disable @typescript-eslint/no-deprecated -- see above */
-    lifted.source = this;
-    lifted.operator = operator;
-    /* eslint-enable @typescript-eslint/no-deprecated */
-    return lifted;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Observable.pipe's implementation signature, which every overload of it must match
+  override pipe(...operations: OperatorFunction<any, any>[]): Observable<any> {
+    const result = operations.reduce<Observable<unknown>>((piped, operation) => operation(piped) as Observable<unknown>, this);
+    return new GuardedObservable<unknown>((subscriber) => result.subscribe(subscriber), this.report as ThrowReport<unknown>, this.current);
   }
 
   override subscribe(

@@ -2,11 +2,11 @@
  * A connected, checked peer: its identity, its NodeInfo, and sending on its MConnection.
  * @module
  */
-import { asapScheduler, asyncScheduler, interval, map, Observable, startWith, Subject, Subscriber, takeUntil, type SchedulerLike, type Subscription } from "rxjs";
+import { asapScheduler, asyncScheduler, interval, isObservable, map, Observable, startWith, Subject, takeUntil, type Observer, type SchedulerLike, type Subscription } from "rxjs";
 import type { MConnError } from "../errors.js";
 import type { ChannelStatus, MConnection } from "../mconn/mconnection.js";
 import type { CloseReason } from "../mconn/close-reason.js";
-import { PeerEndedError, SendSourceError, SubscriberError, type GuardedStream, type PeerRef } from "./errors.js";
+import { PeerEndedError, SendBufferFullError, SendSourceError, SubscriberError, type GuardedStream, type PeerRef } from "./errors.js";
 import { GuardedObservable } from "./guarded-observable.js";
 import type { NodeInfo } from "./node-info.js";
 import { sendFrom } from "./send-from.js";
@@ -17,15 +17,14 @@ export interface Outbound {
   readonly message: Uint8Array;
 }
 
-/** Why a message given to `send$` was not queued. */
+/**
+ * Why a message given to `send$`, `trySend$` or `sendFrom` was not queued: `buffer-full` (past
+ * the connection's send buffer, `send$`/`sendFrom`), `queue-full` (no room at once, `trySend$`),
+ * `not-running` (the peer ended first, or was closing), `unknown-channel` (not one of ours),
+ * `peer-lacks-channel` (not in the peer's NodeInfo).
+ */
 export interface Dropped extends Outbound {
-  readonly reason: "queue-full" | "unknown-channel" | "not-running" | "peer-lacks-channel";
-}
-
-/** Options of {@link Peer.sendFrom}. */
-export interface PeerSendFromOptions {
-  /** Messages of an Observable source held while waiting for room (default 16); beyond, each is reported on `dropped$`. */
-  readonly maxPending?: number;
+  readonly reason: "queue-full" | "buffer-full" | "unknown-channel" | "not-running" | "peer-lacks-channel";
 }
 
 /** A snapshot of a peer's traffic. */
@@ -51,23 +50,36 @@ export class Peer {
   /** The address we dialed (outbound peers). */
   readonly dialedAddr: string | undefined;
   /**
-   * A Subscriber to pipe outbound messages into (`source$.subscribe(peer.send$)`): each is
-   * queued with `trySend`; what cannot be queued (full queue, unknown channel, peer gone) is
-   * reported on `dropped$`, never buffered. A source piped in is unsubscribed when the peer ends,
-   * and its error is reported on `errors$` (`SendSourceError`); its completion leaves `send$`
-   * open for other sources. To wait for room instead of dropping, use {@link Peer.sendFrom}.
+   * An Observer to pipe outbound messages into (`source$.subscribe(peer.send$)`, any number of
+   * sources): each message waits for room in its channel's queue, in order per channel, with no
+   * time limit, held by the connection within `sendBufferSize` bytes (4 MiB by default, drawn
+   * from the memory budget). Only a message past that bound is refused: reported on `dropped$`
+   * (`buffer-full`), and said once per peer on `errors$` (`SendBufferFullError`). Held messages
+   * the peer never takes (it ends first) are reported on `dropped$` (`not-running`).
+   *
+   * Each source is its own subscription: its teardown runs when it completes or errors, its
+   * error is reported on `errors$` (`SendSourceError`), and `send$` stays open for others. The
+   * subscription is the caller's: to end a source with the peer, pipe it through
+   * `takeUntil(peer.ended$)` or use {@link Peer.sendFrom}. A message sent after the end is
+   * refused, said once on `errors$` (`PeerEndedError`).
    */
-  readonly send$: Subscriber<Outbound>;
+  readonly send$: Observer<Outbound>;
   /**
-   * Messages `send$` or `sendFrom` could not queue, with the reason. Its subscribers are
-   * guarded (a throw stops this peer with `SubscriberError`). Completes when the peer ends.
+   * `send$` for messages that may be lost (gossip): each is queued only if its channel's queue
+   * has room at once (`trySend`), else reported on `dropped$` (`queue-full`); nothing is held.
+   */
+  readonly trySend$: Observer<Outbound>;
+  /**
+   * Messages `send$`, `trySend$` or `sendFrom` could not queue, with the reason. Its subscribers
+   * are guarded (a throw stops this peer with `SubscriberError`). Completes when the peer ends.
    */
   readonly dropped$: Observable<Dropped>;
   /** Emits the reason once the connection has ended. Its subscribers are guarded. */
   readonly ended$: Observable<CloseReason>;
   /**
    * Failures in user code concerning this peer that did not come from its connection: a
-   * throwing subscriber of `ended$` or `dropped$`, a failed `sendFrom` source. The switch
+   * throwing subscriber of `ended$` or `dropped$`, a failed source of `send$` or `sendFrom`, a
+   * source outrunning the send buffer (once), a source still sending after the end (once). The switch
    * forwards them to its own `errors$` and logger. It does not complete: a subscriber of
    * `ended$` may still throw after the end.
    */
@@ -77,6 +89,11 @@ export class Peer {
   private readonly droppedSubject = new Subject<Dropped>();
   private readonly errorSubject = new Subject<MConnError>();
   private readonly data = new Map<string, unknown>();
+  /** Said once: a source outran the send buffer; something was sent after the end. */
+  private bufferFullSaid = false;
+  private endedSaid = false;
+  /** `dropped$` has completed. */
+  private ended = false;
 
   constructor(
     readonly connection: MConnection,
@@ -92,12 +109,10 @@ export class Peer {
     this.errors$ = this.errorSubject.asObservable();
     this.ended$ = GuardedObservable.from(connection.ended$, (err) => this.subscriberThrew("ended$", err));
     this.dropped$ = GuardedObservable.from(this.droppedSubject, (err) => this.subscriberThrew("dropped$", err));
-    this.send$ = new SendSubscriber(
-      (m) => this.offer(m),
-      (err, m) => this.errorSubject.next(new SendSourceError(m?.channelId ?? -1, this.ref, err)),
-    );
+    this.send$ = this.sink((m) => this.hold(m));
+    this.trySend$ = this.sink((m) => this.offer(m));
     connection.ended$.subscribe(() => {
-      this.send$.unsubscribe();
+      this.ended = true;
       this.droppedSubject.complete();
     });
   }
@@ -108,19 +123,22 @@ export class Peer {
   }
 
   /**
-   * Sends every message of `source` on `channelId`, each waiting for room in the queue (no
-   * drops while the peer keeps reading, no unbounded buffering, no synchronous recursion). An
-   * (async) iterable is pulled one message at a time, paced by the peer; an Observable is
-   * subscribed at once and what it pushes while earlier messages wait is held up to
-   * `maxPending` (beyond, reported on `dropped$`). The source is unsubscribed (or its iterator
-   * returned) when the peer ends; its error is reported on `errors$` (`SendSourceError`).
-   * Unsubscribe the result to stop sending.
+   * Sends every message of `source` on `channelId`, each waiting for room in the queue, for as
+   * long as the peer lives: the source is unsubscribed (or its iterator returned) when the peer
+   * ends, and its error is reported on `errors$` (`SendSourceError`). An Observable is taken as
+   * `send$` takes it (held within `sendBufferSize` bytes; past it, `buffer-full` on `dropped$`);
+   * an (async) iterable is pulled one message at a time, only once the previous one is queued,
+   * so it is paced by the peer and never refused for room. Unsubscribe the result to stop
+   * sending (messages already held are still sent).
    */
-  sendFrom(source: Observable<Uint8Array> | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, channelId: number, options: PeerSendFromOptions = {}): Subscription {
+  sendFrom(source: Observable<Uint8Array> | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, channelId: number): Subscription {
+    const onError = (err: unknown) => this.errorSubject.next(new SendSourceError(channelId, this.ref, err));
+    if (isObservable(source)) {
+      return source.pipe(takeUntil(this.connection.ended$)).subscribe({ next: (message) => this.hold({ channelId, message }), error: onError });
+    }
     return sendFrom(this, source, channelId, {
-      ...options,
-      onDrop: (message, why) => this.droppedSubject.next({ channelId, message, reason: this.refusal(channelId) ?? why }),
-      onError: (err) => this.errorSubject.next(new SendSourceError(channelId, this.ref, err)),
+      onDrop: (message) => this.drop({ channelId, message }, this.refusal(channelId) ?? "not-running"),
+      onError,
     });
   }
 
@@ -206,10 +224,49 @@ export class Peer {
     });
   }
 
+  /** An Observer over `put`, for any number of sources (see `send$`). */
+  private sink(put: (m: Outbound) => void): Observer<Outbound> {
+    let lastChannel = -1;
+    return Object.freeze({
+      next: (m: Outbound) => {
+        lastChannel = m.channelId;
+        put(m);
+      },
+      error: (err: unknown) => this.errorSubject.next(new SendSourceError(lastChannel, this.ref, err)),
+      complete: () => undefined, // other sources may still be piped in
+    });
+  }
+
+  /** `send$`: queued or held within the send buffer, else reported. */
+  private hold(m: Outbound): void {
+    const reason = this.refusal(m.channelId);
+    if (reason !== undefined) {
+      this.drop(m, reason);
+      return;
+    }
+    if (this.connection.hold(m.channelId, m.message, () => this.drop(m, "not-running"))) return;
+    this.drop(m, "buffer-full");
+    if (this.bufferFullSaid) return;
+    this.bufferFullSaid = true;
+    this.errorSubject.next(new SendBufferFullError(m.channelId, this.ref, this.connection.config.sendBufferSize));
+  }
+
+  /** `trySend$`: queued at once, else reported. */
   private offer(m: Outbound): void {
     const reason = this.refusal(m.channelId);
-    if (reason !== undefined) this.droppedSubject.next({ ...m, reason });
-    else if (!this.connection.trySend(m.channelId, m.message)) this.droppedSubject.next({ ...m, reason: "queue-full" });
+    if (reason !== undefined) this.drop(m, reason);
+    else if (!this.connection.trySend(m.channelId, m.message)) this.drop(m, "queue-full");
+  }
+
+  /** Reports `m` on `dropped$`; once the peer has ended (`dropped$` complete), says so once on `errors$`. */
+  private drop(m: Outbound, reason: Dropped["reason"]): void {
+    if (!this.ended) {
+      this.droppedSubject.next({ ...m, reason });
+      return;
+    }
+    if (this.endedSaid) return;
+    this.endedSaid = true;
+    this.errorSubject.next(new PeerEndedError(m.channelId, this.ref));
   }
 
   private subscriberThrew(stream: GuardedStream, error: unknown): void {
@@ -220,7 +277,7 @@ export class Peer {
   }
 
   private refusal(channelId: number): Dropped["reason"] | undefined {
-    if (!this.connection.isRunning) return "not-running";
+    if (!this.connection.acceptsMessages) return "not-running";
     if (!this.connection.channels.some((c) => c.id === channelId)) return "unknown-channel";
     if (!this.hasChannel(channelId)) return "peer-lacks-channel";
     return undefined;
@@ -235,37 +292,4 @@ function totals(channels: readonly ChannelStatus[]): { sent: number; received: n
     received += c.receivedBytes;
   }
   return { sent, received };
-}
-
-/**
- * `peer.send$`: a Subscriber that sources can be piped into. It never stops on a source's
- * completion or error (other sources may still be piped in); it is unsubscribed — tearing down
- * every source piped into it — when the peer ends.
- */
-class SendSubscriber extends Subscriber<Outbound> {
-  private last: Outbound | undefined;
-
-  constructor(
-    private readonly onNext: (m: Outbound) => void,
-    private readonly onError: (error: unknown, last: Outbound | undefined) => void,
-  ) {
-    // A Subscriber (not a plain Observer) so that `source$.subscribe(peer.send$)` attaches the
-    // source's teardown to it, and unsubscribing it when the peer ends stops every source.
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
-    super();
-  }
-
-  override next(m: Outbound): void {
-    if (this.closed) return;
-    this.last = m;
-    this.onNext(m);
-  }
-
-  override error(err: unknown): void {
-    if (!this.closed) this.onError(err, this.last);
-  }
-
-  override complete(): void {
-    // Other sources may still be piped in: send$ ends with the peer only.
-  }
 }

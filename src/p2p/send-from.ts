@@ -1,10 +1,10 @@
 /**
- * Sending a stream to a peer with the peer's lifetime: the source is unsubscribed when the peer
- * ends, its error is reported, and messages wait for room in the channel's queue instead of
- * piling up.
+ * Sending an (async) iterable to a peer with the peer's lifetime: pulled one message at a time
+ * as the channel's queue takes them, its iterator returned when the peer ends, its error
+ * reported. (An Observable source is taken by the peer's `send$` path instead.)
  * @module
  */
-import { isObservable, Subscription, type Observable } from "rxjs";
+import { Subscription, type Observable } from "rxjs";
 
 /** What {@link sendFrom} needs of a peer. */
 export interface SendTarget {
@@ -19,37 +19,27 @@ export interface SendTarget {
 
 /** Options of {@link sendFrom}. */
 export interface SendFromOptions {
-  /**
-   * Messages of an Observable source held while waiting for room (default 16); a message beyond
-   * them is given to `onOverflow`. Iterables are pulled one message at a time and never overflow.
-   */
-  readonly maxPending?: number;
-  /** A message that could not be held (see `maxPending`), or that was pending when the peer ended. */
-  readonly onDrop: (message: Uint8Array, why: "queue-full" | "not-running") => void;
+  /** A message pulled but not queued: the peer ended, or refused it at once. */
+  readonly onDrop: (message: Uint8Array) => void;
   /** The source failed; it is unsubscribed. */
   readonly onError: (error: unknown) => void;
 }
 
-/** Default of {@link SendFromOptions.maxPending}. */
-export const SEND_FROM_MAX_PENDING = 16;
-
 /**
  * Sends every message of `source` on `channelId` of `target`, each waiting for room in the
- * channel's queue, for as long as the target runs. An Observable source is subscribed at once
- * and what it pushes while earlier messages wait is held, up to `maxPending`; an (async)
- * iterable is pulled one message at a time, only once the previous one is queued, so it is
- * paced by the peer. The returned Subscription stops the sending; it is closed once the source
- * is done and everything queued, when the source errors, or when the target ends.
+ * channel's queue, for as long as the target runs: the (async) iterable is pulled one message
+ * at a time, only once the previous one is queued, so it is paced by the peer. The returned
+ * Subscription stops the sending; it is closed once the source is done and everything queued,
+ * when the source errors, or when the target ends.
  *
  * Never recurses synchronously: a wait resumes from the queue's answer (a later turn).
  */
 export function sendFrom(
   target: SendTarget,
-  source: Observable<Uint8Array> | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   channelId: number,
   options: SendFromOptions,
 ): Subscription {
-  const maxPending = options.maxPending ?? SEND_FROM_MAX_PENDING;
   const pending: Uint8Array[] = [];
   const sending = new Subscription();
   let sourceDone = false;
@@ -59,7 +49,7 @@ export function sendFrom(
   const source$ = { pull: undefined as (() => void) | undefined };
 
   const finish = () => {
-    for (const m of pending.splice(0)) options.onDrop(m, "not-running");
+    for (const m of pending.splice(0)) options.onDrop(m);
     sending.unsubscribe();
   };
   const pump = (): void => {
@@ -96,26 +86,6 @@ export function sendFrom(
 
   sending.add(() => waiting?.unsubscribe());
   sending.add(target.ended$.subscribe(() => finish()));
-  if (isObservable(source)) {
-    sending.add(
-      source.subscribe({
-        next: (m) => {
-          if (pending.length >= maxPending) { options.onDrop(m, "queue-full"); return; }
-          pending.push(m);
-          pump();
-        },
-        error: (err: unknown) => {
-          options.onError(err);
-          finish();
-        },
-        complete: () => {
-          sourceDone = true;
-          if (pending.length === 0) sending.unsubscribe();
-        },
-      }),
-    );
-    return sending;
-  }
   const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source)[Symbol.iterator]();
   let pulling = false;
   source$.pull = () => {

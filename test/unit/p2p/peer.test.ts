@@ -20,7 +20,7 @@ const peerOn = (conn: MConnection, remoteChannels: number[]) =>
   new Peer(conn, { id: "a".repeat(40), isOutbound: true, isPersistent: false, nodeInfo: info(remoteChannels), socketAddr: "pair" });
 
 describe("Peer lifecycle (marble)", () => {
-  it("send$ queues what fits and reports the rest on dropped$ with the reason; dropped$ completes when the peer ends", () => {
+  it("trySend$ queues what fits and reports the rest on dropped$ with the reason; dropped$ completes when the peer ends", () => {
     const ts = testScheduler();
     ts.run(({ cold, expectObservable }) => {
       const [a, b] = connectedPair({ channels: [{ id: 1, sendQueueCapacity: 1 }, { id: 2 }], scheduler: ts });
@@ -35,10 +35,27 @@ describe("Peer lifecycle (marble)", () => {
       // (the remote lacks it); frame 8: channel 9 (unknown here); frame 10: closed
       cold("(xyz) 1ms u 1ms v").subscribe((k) => {
         const channelId = { x: 1, y: 1, z: 1, u: 2, v: 9 }[k]!;
-        peer.send$.next({ channelId, message: m });
+        peer.trySend$.next({ channelId, message: m });
       });
       ts.schedule(() => void a.close(), 10);
       expectObservable(peer.ended$.pipe(map((r) => r.kind))).toBe("10ms (c|)", { c: "closed" });
+    });
+  });
+
+  it("send$ holds what does not fit the queue and delivers it in order per channel; past sendBufferSize it refuses (buffer-full), said once on errors$", () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const [a, b] = connectedPair({ channels: [{ id: 1, sendQueueCapacity: 1 }, { id: 2, sendQueueCapacity: 1 }], scheduler: ts, config: { sendBufferSize: 6 } });
+      const peer = peerOn(a, [1, 2]);
+      const text = (m: Uint8Array) => String.fromCharCode(...m);
+      // frame 1: three 2-byte messages on each channel in one turn: each channel queues one,
+      // holds the others (8 bytes > 6: the last one on channel 2 is refused)
+      cold("-(abcdef)").subscribe((k) => peer.send$.next({ channelId: "abc".includes(k) ? 1 : 2, message: Uint8Array.of(k.charCodeAt(0), 0x30) }));
+      expectObservable(b.channel(1).messages$.pipe(map(text))).toBe("-(xyz) 4ms |", { x: "a0", y: "b0", z: "c0" });
+      expectObservable(b.channel(2).messages$.pipe(map(text))).toBe("-(uv) 5ms |", { u: "d0", v: "e0" });
+      expectObservable(peer.dropped$.pipe(map((d) => `${d.channelId}:${d.reason}:${text(d.message)}`))).toBe("-r 8ms |", { r: "2:buffer-full:f0" });
+      expectObservable(peer.errors$.pipe(map((e) => e.reason))).toBe("-e", { e: "send-buffer-full" });
+      ts.schedule(() => void a.close(), 10);
     });
   });
 

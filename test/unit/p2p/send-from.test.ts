@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { finalize, interval, map, Subject, throwError, concat, of } from "rxjs";
+import { finalize, interval, map, Subject, takeUntil, throwError, concat, of } from "rxjs";
 import sinon from "sinon";
 import { PeerEndedError, SendSourceError } from "../../../src/p2p/errors.js";
 import type { Dropped } from "../../../src/p2p/peer.js";
@@ -29,22 +29,41 @@ describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
     });
   });
 
-  it("a source piped into send$ is unsubscribed when the peer ends, and send$ stays open across sources", () => {
+  it("each source piped into send$ is its own subscription: torn down when it completes, send$ open for the next; takeUntil(ended$) ends one with the peer", () => {
     const ts = testScheduler();
     ts.run(({ flush }) => {
       const [a, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 50 }], scheduler: ts });
       const got: number[] = [];
       a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]));
-      of(7).pipe(map((i) => ({ channelId: 1, message: byte(i) }))).subscribe(b.send$); // completes
+      const completedTorn = sinon.spy();
+      const first = of(7).pipe(map((i) => ({ channelId: 1, message: byte(i) })), finalize(completedTorn)).subscribe(b.send$);
+      expect(completedTorn.calledOnce).to.equal(true); // released at completion, not at the peer's end
+      expect(first.closed).to.equal(true);
       const torn = sinon.spy();
       interval(1, ts)
-        .pipe(map((i) => ({ channelId: 1, message: byte(i) })), finalize(torn))
+        .pipe(map((i) => ({ channelId: 1, message: byte(i) })), finalize(torn), takeUntil(b.ended$))
         .subscribe(b.send$);
       ts.schedule(() => void b.connection.close(), 5);
       flush();
       expect(torn.calledOnce).to.equal(true);
-      expect(got[0]).to.equal(7);
-      expect(got.length).to.be.greaterThan(1);
+      expect(got).to.deep.equal([7, 0, 1, 2, 3]);
+    });
+  });
+
+  it("a source still piped into send$ after the peer ended is said once on errors$ (PeerEndedError)", () => {
+    const ts = testScheduler();
+    ts.run(({ flush }) => {
+      const [, b] = connectedPeers({ channels: [{ id: 1 }], scheduler: ts });
+      const reported = sinon.spy();
+      b.errors$.subscribe(reported);
+      const late = new Subject<{ channelId: number; message: Uint8Array }>();
+      late.subscribe(b.send$);
+      void b.connection.close();
+      flush();
+      late.next({ channelId: 1, message: byte(1) });
+      late.next({ channelId: 1, message: byte(2) });
+      expect(reported.callCount).to.equal(1);
+      expect(reported.firstCall.args[0]).to.be.instanceOf(PeerEndedError);
     });
   });
 
@@ -95,20 +114,25 @@ describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
     await b.connection.close();
   });
 
-  it("an Observable pushing faster than the peer takes: at most maxPending held, the rest on dropped$ (queue-full)", () => {
+  it("an Observable pushing faster than the peer takes: held within sendBufferSize bytes and delivered in order, the rest on dropped$ (buffer-full)", () => {
     const ts = testScheduler();
     ts.run(({ flush }) => {
-      const [, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 1 }], scheduler: ts });
+      const [a, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 1 }], scheduler: ts, config: { sendBufferSize: 4 } });
+      const got: number[] = [];
+      a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]));
       const dropped = sinon.spy();
       b.dropped$.subscribe(dropped);
       const burst = new Subject<Uint8Array>();
-      b.sendFrom(burst, 1, { maxPending: 4 });
+      b.sendFrom(burst, 1);
       for (let i = 0; i < 20; i++) burst.next(byte(i));
-      // 1 queued at once, 4 held, 15 reported
+      // 1 queued at once, 4 held (4 bytes), 15 reported
       expect(dropped.callCount).to.equal(15);
-      expect((dropped.firstCall.args[0] as Dropped).reason).to.equal("queue-full");
-      void b.connection.close();
+      expect((dropped.firstCall.args[0] as Dropped).reason).to.equal("buffer-full");
+      expect((dropped.firstCall.args[0] as Dropped).message[0]).to.equal(5);
+      ts.schedule(() => void b.connection.close(), 5);
       flush();
+      expect(got).to.deep.equal([0, 1, 2, 3, 4]);
+      expect(b.connection.status()[0].dropped).to.equal(15);
     });
   });
 

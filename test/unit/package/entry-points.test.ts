@@ -21,12 +21,12 @@ const intended = {
     "defaults", "duplexPair", "formatNetAddress", "formatNodeKey", "generateNodeKey", "isNodeId", "loadNodeKey",
     "loadOrGenerateNodeKey", "nodeIdOf", "nodeKeyFromSeed", "parseHostPort", "parseNetAddress", "parseNodeKey",
     "protoCodec", "saveNodeKey", "secretAuthenticator", "secretHandshake", "silentLogger", "socketDuplex",
-    "verifyConfig", "verifyEd25519", "FilterError", "SubscriberError", "SendSourceError", "PeerEndedError",
+    "verifyConfig", "verifyEd25519", "FilterError", "SubscriberError", "SendSourceError", "SendBufferFullError", "PeerEndedError",
     "DialAbortedError", "switchDefaults", "verifySwitchOptions",
   ],
   "rx-mconn/operators": [
     "OutboundChannel", "PING", "PONG", "TokenBucket", "batchCutter", "burstFor", "decodePacketBatches", "decodePackets", "encodeBatch", "keepalive",
-    "limitIncoming", "limitPingRate", "maxPacketMsgSize", "prioritySchedule", "reassemble", "reassembleBatches",
+    "limitIncoming", "limitPingRate", "maxPacketMsgSize", "reassemble", "reassembleBatches", "scheduleOutbound",
   ],
   "rx-mconn/metrics": ["serveMetrics", "switchMetrics"],
   "rx-mconn/proto": [
