@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { Observable, Subject } from "rxjs";
-import { TransportError } from "../errors.js";
+import { TransportError } from "./errors.js";
 import type { ByteDuplex } from "./byte-duplex.js";
 
 /**

@@ -1,5 +1,6 @@
 import { map, Observable, type OperatorFunction } from "rxjs";
-import { MessageTooLargeError, TruncatedError, UnknownChannelError } from "../errors.js";
+import { MessageTooLargeError, UnknownChannelError } from "./errors.js";
+import { TruncatedError } from "../wire/errors.js";
 import type { MsgPacket, Packet } from "../wire/packet.js";
 import type { BudgetAccount, MemoryBudgetError } from "./memory-budget.js";
 

@@ -3,7 +3,7 @@
  * @module
  */
 import { asapScheduler, asyncScheduler, interval, map, Observable, startWith, Subject, Subscriber, takeUntil, type SchedulerLike, type Subscription } from "rxjs";
-import type { MConnError } from "../errors.js";
+import type { MConnError } from "../error-base.js";
 import type { ChannelStatus, MConnection } from "../mconn/mconnection.js";
 import type { CloseReason } from "../mconn/close-reason.js";
 import { PeerEndedError, SendSourceError, SubscriberError, type GuardedStream, type PeerRef } from "./errors.js";

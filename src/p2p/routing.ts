@@ -5,7 +5,7 @@
  * @module
  */
 import { Subject, type Observable } from "rxjs";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 import { resolveChannels } from "../mconn/channel-descriptor.js";
 import { DecodeError, ReactorError, type GuardedStream, type ReactorHook } from "./errors.js";
 import { GuardedObservable } from "./guarded-observable.js";

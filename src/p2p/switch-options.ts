@@ -4,17 +4,17 @@
  * @module
  */
 import type { SchedulerLike } from "rxjs";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 import { verifyConfig, type MConnectionConfig } from "../mconn/config.js";
 import { DEFAULT_MAX_RECEIVE_BUFFER } from "../mconn/memory-budget.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { backoffDefaults, type BackoffOptions } from "./backoff.js";
+import type { Discovery } from "./discovery.js";
 import { verifyHostLimits, type HostLimits } from "./host-admission.js";
 import { isNodeId, parseHostPort, parseNetAddress, type NetAddress } from "./netaddress.js";
 import type { NodeInfo } from "./node-info.js";
 import { buildNodeInfo, ownNodeInfoRules } from "./own-node-info.js";
 import type { Authenticate } from "./upgrade.js";
-import { verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "../pex/pex-options.js";
 
 /** Options of a `Switch`. Durations in ms. */
 export interface SwitchOptions {
@@ -86,12 +86,12 @@ export interface SwitchOptions {
   readonly scheduler?: SchedulerLike;
   /** Where peer events, refusals, redials and guarded throws are logged (pino-compatible); silent by default. */
   readonly logger?: Logger;
-  /** Discovery: the PEX reactor, an address book and ensurePeers (or a seed's crawl). See `rx-mconn/pex`. */
-  readonly pex?: boolean | PexOptions;
-  /** `ID@host:port` of seeds, dialed when the address book has nothing to offer (needs `pex`). */
-  readonly seeds?: readonly string[];
-  /** Where the address book is kept (CometBFT's `addrbook.json`; needs `pex`). Default: in memory only. */
-  readonly addrBookFile?: string;
+  /**
+   * A discovery service the Switch runs: its reactor is registered with the others, it is
+   * started once the Switch listens and stopped with it. `new Pex(…)` from `rx-mconn/pex` is
+   * CometBFT's (the PEX reactor, an address book, ensurePeers or a seed's crawl).
+   */
+  readonly discovery?: Discovery;
 }
 
 /** The defaults of every optional number of {@link SwitchOptions}, with CometBFT's values. */
@@ -129,8 +129,6 @@ export interface ResolvedSwitchOptions extends SwitchOptions {
   readonly mconnection: MConnectionConfig;
   readonly listenAt: { readonly host: string; readonly port: number } | undefined;
   readonly persistent: readonly NetAddress[];
-  /** Discovery, when `pex` is set. */
-  readonly discovery: ResolvedPexOptions | undefined;
 }
 
 type Rules = string[];
@@ -198,7 +196,8 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
   for (const name of ["filterAddress", "filterPeer", "random"] as const)
     if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
   const mconnection = parsed(errors, "mconnection", () => verifyConfig(o.mconnection));
-  const discovery = verifyPexOptions(errors, o.pex, o.seeds, o.addrBookFile);
+  if (o.discovery !== undefined && !isDiscovery(o.discovery))
+    errors.push("discovery must be an object with a name, a reactor, start() and stop() (e.g. new Pex() from rx-mconn/pex).");
   const moniker = o.moniker ?? `rx-mconn-${o.nodeId.slice(0, 8)}`;
   const version = o.version ?? "rx-mconn";
   // Our NodeInfo as far as it is known before the reactors and the bound port: its channels
@@ -216,8 +215,13 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
     hostLimits: hostLimits!,
     listenAt,
     persistent,
-    discovery,
   };
+}
+
+function isDiscovery(d: unknown): boolean {
+  if (typeof d !== "object" || d === null) return false;
+  const o = d as Record<string, unknown>;
+  return typeof o["name"] === "string" && typeof o["reactor"] === "object" && o["reactor"] !== null && typeof o["start"] === "function" && typeof o["stop"] === "function";
 }
 
 function withoutUndefined<T extends object>(o: T): T {

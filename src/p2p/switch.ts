@@ -5,8 +5,7 @@
  * @module
  */
 import { asyncScheduler, filter, Subject, type Observable, type SchedulerLike } from "rxjs";
-import { ConfigError, type MConnError } from "../errors.js";
-import { namePeer } from "../error-base.js";
+import { ConfigError, namePeer, type MConnError } from "../error-base.js";
 import type { CloseReason } from "../mconn/close-reason.js";
 import { MemoryBudget } from "../mconn/memory-budget.js";
 import { MConnection } from "../mconn/mconnection.js";
@@ -14,6 +13,7 @@ import type { ChannelMessage } from "../mconn/reassemble.js";
 import { admission } from "./admission.js";
 import { broadcast, type BroadcastResult } from "./broadcast.js";
 import { countByKey } from "./count-by-key.js";
+import type { DiscoveryHost } from "./discovery.js";
 import { asError, guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
 import { DialAbortedError, FilterError, PeerRejectedError, SubscriberError, type GuardedStream } from "./errors.js";
 import { GuardedObservable } from "./guarded-observable.js";
@@ -26,10 +26,10 @@ import type { Reactor } from "./reactor.js";
 import { Router, type SwitchChannel } from "./routing.js";
 import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
-import { Pex } from "../pex/pex-service.js";
 
 export type { SwitchChannel } from "./routing.js";
 export type { BroadcastResult } from "./broadcast.js";
+export type { Discovery, DiscoveryHost } from "./discovery.js";
 export { DecodeError, ReactorError } from "./errors.js";
 export { switchDefaults, verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 
@@ -87,8 +87,6 @@ export class Switch {
   private ourInfo: NodeInfo | undefined;
   private state: "new" | "running" | "stopped" = "new";
   private boundAddress: { host: string; port: number } | undefined;
-  /** Discovery (the address book, the PEX reactor, ensurePeers), with the `pex` option. */
-  readonly pex: Pex | undefined;
 
   /** Peers joining and leaving. Subscribers are guarded: a throw stops only the peer of the event. */
   readonly peers$: Observable<PeerEvent>;
@@ -119,10 +117,7 @@ export class Switch {
     this.rejected$ = GuardedObservable.from(this.rejections, (err) => this.subscriberThrew("rejected$", err, undefined));
     this.errors$ = GuardedObservable.from(this.failures, (err) => this.options.logger.error({ err: String(err) }, "a subscriber of errors$ threw"));
     const o = this.options;
-    if (o.discovery !== undefined) {
-      this.pex = new Pex(o.discovery, { maxOutbound: o.maxOutboundPeers, scheduler: this.scheduler, random: o.random, logger: o.logger });
-      this.router.add("pex", this.pex.reactor);
-    }
+    if (o.discovery !== undefined) this.router.add(o.discovery.name, o.discovery.reactor);
     this.persistentPeers = new PersistentPeers(o.persistent, {
       dial: (addr) => this.dial(addr),
       backoff: o.backoff,
@@ -233,7 +228,7 @@ export class Switch {
       if (o.externalAddress === undefined) this.ourInfo = info(`${this.boundAddress.host}:${this.boundAddress.port}`);
     }
     this.persistentPeers.start();
-    this.pex?.start(this, this.address);
+    o.discovery?.start(this.discoveryHost());
   }
 
   /**
@@ -288,13 +283,31 @@ export class Switch {
     if (this.state === "stopped") return;
     this.state = "stopped";
     this.persistentPeers.stop();
-    this.pex?.stop();
+    this.options.discovery?.stop();
     await Promise.all([...this.peerMap.values()].map((p) => p.connection.close()));
     await this.transport?.close();
     this.router.complete();
     this.events.complete();
     this.rejections.complete();
     this.failures.complete();
+  }
+
+  /** The Switch as its discovery service sees it. */
+  private discoveryHost(): DiscoveryHost {
+    const sw = this as Switch;
+    return {
+      nodeId: sw.nodeId,
+      get address() {
+        return sw.address;
+      },
+      get peers() {
+        return sw.peers;
+      },
+      maxOutboundPeers: sw.options.maxOutboundPeers,
+      dial: (address) => sw.dial(address),
+      stopPeerForError: (peer, error) => sw.stopPeerForError(peer, error),
+      stopPeerGracefully: (peer) => sw.stopPeerGracefully(peer),
+    };
   }
 
   /** Logs a failure of user code and tells `errors$`. */

@@ -14,9 +14,8 @@ import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import type { NodeInfo } from "../p2p/node-info.js";
 import type { Envelope } from "../p2p/reactor.js";
 import type { Message as PexMessage } from "../proto/tendermint/p2p/pex.js";
-import { pexCodec } from "../cometbft/codecs.js";
 import { fromProtoAddress } from "./pex-addresses.js";
-import { pexChannel } from "./pex-reactor.js";
+import { pexChannel, pexCodec } from "./pex-reactor.js";
 import type { DialFilter } from "./pex-dialer.js";
 
 /** What the crawl learnt of one node. */

@@ -4,7 +4,7 @@
  */
 import { defer, Observable, Subject } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
-import { TruncatedError } from "../errors.js";
+import { TruncatedError } from "../wire/errors.js";
 import { FRAME_DATA_MAX, FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "./frame-cipher.js";
 
 /** The two keys of a connection, each with the counter its first frame uses (0 normally). */

@@ -163,7 +163,10 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(r.stdout).to.match(/^summary after \d+ s$/m);
 
     const leaving = await node();
-    setTimeout(() => void leaving.stop(), 1000);
+    // the node leaves once the probe is its peer, however long the probe took to start
+    leaving.sw.peers$.subscribe((e) => {
+      if (e.type === "added") setImmediate(() => void leaving.stop());
+    });
     const lost = await runCli(["probe", leaving.address, "--network", "test-net", "--seconds", "30"], 60_000);
     expect(lost.code, lost.stderr).to.equal(1);
     expect(lost.stdout).to.match(/^summary after \d+ s \(peer lost: \S+/m);
