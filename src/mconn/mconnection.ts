@@ -1,6 +1,6 @@
 import { asapScheduler, asyncScheduler, defer, firstValueFrom, Observable, of, ReplaySubject, Subject, type SchedulerLike, type Subscription } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
-import { MConnError, namePeer, type PeerRef } from "../error-base.js";
+import { ConfigError, MConnError, namePeer, type PeerRef } from "../error-base.js";
 import { TransportError } from "../duplex/errors.js";
 import type { WriteStallError } from "./errors.js";
 import { maxPacketMsgSize } from "../wire/packet.js";
@@ -170,11 +170,11 @@ export class MConnection {
 
   /**
    * The channel `id`.
-   * @throws {RangeError} if the connection has no such channel.
+   * @throws {ConfigError} if the connection has no such channel.
    */
   channel(id: number): ConnectionChannel {
     const st = this.states[id];
-    if (st === undefined || !Number.isInteger(id)) throw new RangeError(`no channel ${id} on this connection`);
+    if (st === undefined || !Number.isInteger(id)) throw new ConfigError(`no channel ${id} on this connection`);
     return st.handle;
   }
 

@@ -105,11 +105,11 @@ export class Router {
 
   /**
    * The channel `id`.
-   * @throws {RangeError} when no reactor declared it.
+   * @throws {ConfigError} when no reactor declared it.
    */
   channel(id: number): SwitchChannel<unknown> {
     const owner = this.owners.get(id);
-    if (owner === undefined) throw new RangeError(`no reactor declares channel ${id}`);
+    if (owner === undefined) throw new ConfigError(`no reactor declares channel ${id}`);
     return owner.handle;
   }
 

@@ -36,7 +36,7 @@ export interface SwitchOptions {
   readonly persistentPeers?: readonly string[];
   /** Most inbound peers (CometBFT: 40). */
   readonly maxInboundPeers?: number;
-  /** Most outbound peers (CometBFT: 10). Persistent peers are dialed regardless. */
+  /** Most outbound peers (CometBFT: 10). Persistent peers are dialed regardless, and count in it. */
   readonly maxOutboundPeers?: number;
   /** Refuses sockets by remote address before the handshake. A throw refuses too (`FilterError`). */
   readonly filterAddress?: (host: string, port: number) => boolean;

@@ -169,7 +169,7 @@ export class Switch {
 
   /**
    * The channel `id`: its messages from every peer (decoded when the channel has a codec).
-   * @throws {RangeError} when no reactor declared it.
+   * @throws {ConfigError} when no reactor declared it.
    */
   channel<T = Uint8Array>(id: number): SwitchChannel<T> {
     return this.router.channel(id) as SwitchChannel<T>;
@@ -261,7 +261,7 @@ export class Switch {
    * metrics) and no peer waits for another — a peer that stops reading costs the others
    * nothing, and is ended by `writeStallTimeout`. To wait for room, use `peer.send` or
    * `peer.sendFrom` per peer.
-   * @throws {RangeError} if no reactor declared `channelId`.
+   * @throws {ConfigError} if no reactor declared `channelId`.
    */
   broadcast(channelId: number, message: Uint8Array): BroadcastResult {
     this.channel(channelId);
