@@ -32,7 +32,7 @@ describe("admission (a pure function, no sockets)", () => {
     expect(refusal(admission(full, r, candidate()))).to.equal("accepted");
     expect(refusal(admission(full, r, candidate({ outbound: true })))).to.equal("accepted");
     // ten persistent outbound peers fill maxOutboundPeers: another outbound dial is refused
-    const persistent = [..."0123456789"].map((c) => ({ id: id(c), isOutbound: true }));
+    const persistent = Array.from({ length: 10 }, (_, i) => ({ id: id(String(i)), isOutbound: true }));
     const ten = rules({ maxOutboundPeers: 10, persistent: new Set(persistent.map((p) => p.id)) });
     expect(refusal(admission(persistent, ten, candidate({ outbound: true })))).to.equal("max-outbound");
   });
