@@ -31,7 +31,7 @@ export interface SendFromOptions {
 }
 
 /** Default of {@link SendFromOptions.maxPending}. */
-export const SEND_FROM_MAX_PENDING = 16;
+const SEND_FROM_MAX_PENDING = 16;
 
 /**
  * Sends every message of `source` on `channelId` of `target`, each waiting for room in the

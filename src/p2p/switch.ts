@@ -30,7 +30,7 @@ import { TcpTransport, type InboundFailure, type TransportConnection } from "./t
 export type { SwitchChannel } from "./routing.js";
 export type { BroadcastResult } from "./broadcast.js";
 export type { Discovery, DiscoveryHost } from "./discovery.js";
-export { DecodeError, ReactorError } from "./errors.js";
+export { DecodeError } from "./errors.js";
 export { switchDefaults, verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 
 /** A peer joined or left. `removed` follows `added`, and only peers that were added are removed. */

@@ -36,7 +36,7 @@ export function parseIp(text: string): IpBytes | undefined {
 }
 
 /** True for IPv4 (and IPv4-mapped) addresses. */
-export function isV4(ip: IpBytes): boolean {
+function isV4(ip: IpBytes): boolean {
   return V4_PREFIX.every((b, i) => ip[i] === b);
 }
 
