@@ -16,7 +16,7 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * so that closing handles release their memory) until two readings in a row differ by less
  * than `tolerance` bytes, at most `rounds` times.
  */
-export async function settledHeap(rounds = 20, tolerance = 512 * 1024): Promise<number> {
+export async function settledHeap(rounds = 5, tolerance = 512 * 1024): Promise<number> {
   let last = Number.POSITIVE_INFINITY;
   for (let i = 0; i < rounds; i++) {
     gc();
@@ -35,7 +35,7 @@ export async function settledHeap(rounds = 20, tolerance = 512 * 1024): Promise<
  * memory that is released a little late (sockets the other side is still closing) is not
  * counted as kept.
  */
-export async function heapGrowthSettling(baseline: number, bound: number, attempts = 50): Promise<number> {
+export async function heapGrowthSettling(baseline: number, bound: number, attempts = 20): Promise<number> {
   let least = Number.POSITIVE_INFINITY;
   for (let i = 0; i < attempts; i++) {
     least = Math.min(least, (await settledHeap()) - baseline);
