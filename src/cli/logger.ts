@@ -59,6 +59,7 @@ export function cliLogger(values: OptionValues, write: (line: string) => void = 
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       const lines = (partial + chunk.toString()).split("\n");
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() returns at least one element
       partial = lines.pop()!;
       for (const line of lines) if (line !== "") write(format === "json" ? line : prettyLine(line));
       done();

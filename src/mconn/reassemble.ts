@@ -107,6 +107,7 @@ class Reassembler {
   /** The error for a stream that ends now: {@link TruncatedError} if a message is half received. */
   endError(): TruncatedError | undefined {
     const open = this.table.findIndex((a) => a !== undefined && a.length > 0);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- findIndex found this entry defined
     return open < 0 ? undefined : new TruncatedError(`stream ended inside a message on channel ${open} (${this.table[open]!.length} bytes of it received)`);
   }
 }

@@ -171,7 +171,9 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
   if (typeof o.nodeId !== "string" || !isNodeId(o.nodeId)) errors.push(`nodeId must be 40 hex characters, got ${JSON.stringify(o.nodeId)}.`);
   if (typeof o.authenticate !== "function") errors.push("authenticate must be a function (e.g. secretAuthenticator(nodeKey)).");
   if (typeof o.network !== "string" || o.network === "") errors.push("network must be a non-empty string.");
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- checked in the condition just before
   const listenAt = o.listen === undefined ? undefined : parsed(errors, "listen", () => parseHostPort(o.listen!));
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- checked in the condition just before
   if (o.externalAddress !== undefined) parsed(errors, "externalAddress", () => parseHostPort(o.externalAddress!.replace(/^[a-z]+:\/\//, "")));
   const persistent = (o.persistentPeers ?? []).flatMap((p, i) => parsed(errors, `persistentPeers[${i}]`, () => parseNetAddress(p)) ?? []);
   count(errors, "maxInboundPeers", o.maxInboundPeers, 0);
@@ -211,7 +213,9 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
     version,
     random: o.random ?? Math.random,
     logger: o.logger ?? silentLogger,
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- errors is empty here, so parsing succeeded
     mconnection: mconnection!,
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- errors is empty here, so parsing succeeded
     hostLimits: hostLimits!,
     listenAt,
     persistent,

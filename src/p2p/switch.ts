@@ -188,6 +188,7 @@ export class Switch {
     const info = (listenAddr: string) => verifyOwnNodeInfo(buildNodeInfo(o, channels, listenAddr));
     this.ourInfo = info(o.externalAddress ?? (o.listenAt ? `${o.listenAt.host}:${o.listenAt.port}` : "0.0.0.0:0"));
     this.state = "running";
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- set just above, before the transport that reads it exists
     const current = (): NodeInfo => this.ourInfo!;
     const transport = new TcpTransport({
       authenticate: guardAuthenticate(o.authenticate, o.secretHandshakeTimeout, this.scheduler),

@@ -185,6 +185,7 @@ async function run(sw: Switch, seeds: readonly NetAddress[], options: CrawlOptio
   await new Promise<void>((resolve) => {
     const pump = () => {
       while (!deadline.aborted && inFlight < (options.concurrency ?? 16) && queue.length > 0) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop runs while the queue is not empty
         const node = queue.shift()!;
         inFlight++;
         progress();

@@ -41,6 +41,7 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
   const incoming$ = defer(
     () =>
       new Observable<Uint8Array>((subscriber) => {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop runs while unread is not empty
         while (unread.length > 0 && !subscriber.closed) subscriber.next(unread.shift()!);
         if (ending !== undefined) {
           if ("error" in ending) subscriber.error(ending.error);
