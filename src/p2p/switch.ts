@@ -4,7 +4,7 @@
  * redials persistent peers (see {@link PersistentPeers}). Every call into user code is guarded.
  * @module
  */
-import { asyncScheduler, filter, Subject, type Observable, type SchedulerLike } from "rxjs";
+import { asyncScheduler, Subject, type Observable, type SchedulerLike } from "rxjs";
 import { ConfigError, namePeer, type MConnError } from "../error-base.js";
 import type { CloseReason } from "../mconn/close-reason.js";
 import { MemoryBudget } from "../mconn/memory-budget.js";
@@ -12,9 +12,9 @@ import { MConnection } from "../mconn/mconnection.js";
 import type { ChannelMessage } from "../mconn/reassemble.js";
 import { admission } from "./admission.js";
 import { broadcast, type BroadcastResult } from "./broadcast.js";
-import { countByKey } from "./count-by-key.js";
+import { cancellable } from "./cancellable.js";
 import type { DiscoveryHost } from "./discovery.js";
-import { asError, guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
+import { guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
 import { DialAbortedError, FilterError, PeerRejectedError, SubscriberError, type GuardedStream } from "./errors.js";
 import { GuardedObservable } from "./guarded-observable.js";
 import { formatNetAddress, parseNetAddress, type NetAddress } from "./netaddress.js";
@@ -24,6 +24,7 @@ import { Peer } from "./peer.js";
 import { PersistentPeers } from "./persistent-peers.js";
 import type { Reactor } from "./reactor.js";
 import { Router, type SwitchChannel } from "./routing.js";
+import { logSwitchEvents } from "./switch-log.js";
 import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
 
@@ -204,18 +205,7 @@ export class Switch {
       scheduler: this.scheduler,
     });
     this.transport = transport;
-    const log = o.logger;
-    // Each refusal at debug; at info, a count by reason at most every refusalSummaryInterval, so
-    // that a flood of refused sockets costs one line per interval, not one per socket.
-    const inbound$ = this.rejections.pipe(filter((r) => r.direction === "inbound"));
-    inbound$.subscribe(({ socketAddr, error }) => log.debug({ addr: socketAddr, reason: reasonOf(error), err: String(error) }, "inbound connection refused"));
-    inbound$
-      .pipe(countByKey(({ error }) => reasonOf(error), o.refusalSummaryInterval, this.scheduler))
-      .subscribe(({ total, counts }) => log.info({ refused: total, reasons: counts }, "inbound connections refused"));
-    this.events.subscribe((e) => {
-      if (e.type === "added") log.info({ peer: e.peer.id, addr: e.peer.socketAddr, outbound: e.peer.isOutbound }, "peer added");
-      else log.info({ peer: e.peer.id, reason: e.reason.kind, err: e.reason.kind === "error" ? e.reason.error.message : undefined }, "peer removed");
-    });
+    logSwitchEvents(o.logger, this.rejections, this.events, o.refusalSummaryInterval, this.scheduler);
     transport.failures$.subscribe(({ socketAddr, error }) => this.rejections.next({ socketAddr, error, direction: "inbound" }));
     transport.inbound$.subscribe((conn) => {
       try {
@@ -397,35 +387,4 @@ export class Switch {
     this.emit({ type: "removed", peer, reason });
     if (peer.isPersistent) this.persistentPeers.ended(peer.id, reason);
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error && "reason" in error && typeof error.reason === "string" ? error.reason : "error";
-}
-
-/**
- * `promise`, or a rejection with `aborted()` once `signal` fires; a value that arrives after
- * the abort is handed to `discard`.
- */
-function cancellable<T>(promise: Promise<T>, signal: AbortSignal | undefined, aborted: () => Error, discard: (late: T) => void): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const onAbort = () => {
-      settled = true;
-      reject(aborted());
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        if (settled) discard(value);
-        else resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        if (!settled) reject(asError(err));
-      },
-    );
-  });
 }
