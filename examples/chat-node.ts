@@ -10,7 +10,7 @@ sw.addReactor("chat", { channels: [{ id: 0x40, priority: 5, sendQueueCapacity: 1
 sw.channel(0x40).messages$.subscribe(({ peer, message }) =>
   console.log(`${peer.nodeInfo.moniker}: ${new TextDecoder().decode(message)}`));
 
-// Greet each peer as it joins: pipe an Observable into peer.send$.
+// Greet each peer as it joins: peer.send$ is an Observer of outbound messages.
 sw.peers$.subscribe((e) => {
   if (e.type === "added") e.peer.send$.next({ channelId: 0x40, message: new TextEncoder().encode("hello") });
 });

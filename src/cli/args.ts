@@ -28,7 +28,7 @@ export interface CliIO {
 }
 
 /** What `--help` says of an option's default: exactly one of these. */
-export type OptionDefault =
+type OptionDefault =
   /** Applied when the option is absent, and shown. */
   | { readonly default: string }
   /** Shown only: the command works the default out itself (e.g. from the environment). */

@@ -51,11 +51,13 @@ export function crawlSvg(nodes: readonly CrawledNode[]): string {
   const edges = nodes.flatMap((n) =>
     n.toldBy.flatMap((t) => {
       const a = at.get(t);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at holds a position for every node laid out above
       const b = at.get(n.id)!;
       return a ? [`<line x1="${a.x.toFixed(1)}" y1="${a.y.toFixed(1)}" x2="${b.x.toFixed(1)}" y2="${b.y.toFixed(1)}" stroke="#999" marker-end="url(#arrow)"/>`] : [];
     }),
   );
   const dots = nodes.map((n) => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at holds a position for every node laid out above
     const p = at.get(n.id)!;
     const label = escape(n.nodeInfo?.moniker ?? n.id.slice(0, 8));
     return `<g><title>${escape(n.address)} ${escape(n.status)}</title><circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="9" fill="${colour(n)}"/><text x="${p.x.toFixed(1)}" y="${(p.y - 13).toFixed(1)}" text-anchor="middle" font-size="11">${label}</text></g>`;

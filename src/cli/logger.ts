@@ -9,11 +9,11 @@ import { choiceOption, type OptionSpec, type OptionValues } from "./args.js";
 const LEVELS: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
 
 /** The levels `--log-level` accepts, most verbose first. */
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] as const;
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] as const;
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The formats `--log-format` accepts. */
-export const LOG_FORMATS = ["json", "pretty"] as const;
+const LOG_FORMATS = ["json", "pretty"] as const;
 
 /** The options of a command that logs. */
 export const loggingOptions: Readonly<Record<string, OptionSpec>> = {
@@ -44,7 +44,7 @@ export function logLevel(values: OptionValues, debugEnv: string | undefined): Lo
 }
 
 /** One pino JSON line as `HH:MM:SS.mmm LEVEL message key=value …`. */
-export function prettyLine(json: string): string {
+function prettyLine(json: string): string {
   const { time, level, msg, pid: _pid, hostname: _hostname, ...rest } = JSON.parse(json) as Record<string, unknown>;
   const at = new Date(typeof time === "number" ? time : Date.now()).toISOString().slice(11, 23);
   const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
@@ -59,6 +59,7 @@ export function cliLogger(values: OptionValues, write: (line: string) => void = 
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       const lines = (partial + chunk.toString()).split("\n");
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() returns at least one element
       partial = lines.pop()!;
       for (const line of lines) if (line !== "") write(format === "json" ? line : prettyLine(line));
       done();

@@ -3,6 +3,7 @@
  * channel, a bounded number of requests at a time per peer.
  * @module
  */
+import { ConfigError } from "../error-base.js";
 import { Observable, Subscription } from "rxjs";
 import type { BudgetAccount, MemoryBudget } from "../mconn/memory-budget.js";
 import type { Peer } from "../p2p/peer.js";
@@ -58,7 +59,7 @@ export function blocks$(sw: BlocksSwitch, from: bigint, to: bigint, options: Blo
   const maxPending = options.maxPendingPerPeer ?? 20;
   const window = BigInt(options.window ?? 100);
   const choose = options.peers ?? (() => true);
-  if (!(maxPending >= 1) || !(window >= 1n)) throw new RangeError("blocks$: maxPendingPerPeer and window must be at least 1");
+  if (!(maxPending >= 1) || !(window >= 1n)) throw new ConfigError("blocks$: maxPendingPerPeer and window must be at least 1");
   return new Observable<BlockResponse>((subscriber) => {
     const subscriptions = new Subscription();
     const received = new Map<bigint, BlockResponse>();

@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import { ConfigError } from "../error-base.js";
 import type { MessageCodec } from "../p2p/reactor.js";
 import { channelTable, DEFAULT_MAX_TX_BYTES, type CometbftChannel } from "./channel-table.js";
 import { blocksyncCodec, consensusCodec, evidenceCodec, mempoolCodec, pexCodec, statesyncCodec, type CometbftChannelId, type CometbftMessage } from "./codecs.js";
@@ -44,16 +45,16 @@ export interface CometbftChannelOptions {
 
 /**
  * The descriptor of CometBFT's channel `id` on `line`.
- * @throws {RangeError} for an unknown line or a channel CometBFT does not declare.
+ * @throws {ConfigError} for an unknown line or a channel CometBFT does not declare.
  */
 export function cometbftChannel<Id extends CometbftChannelId>(line: CometbftLine, id: Id, options: CometbftChannelOptions = {}): CometbftChannelDescriptor<CometbftMessage<Id>> {
   // Checked at run time too: JavaScript callers and casts reach here with any value.
   const lines: readonly string[] = COMETBFT_LINES;
-  if (!lines.includes(line)) throw new RangeError(`unknown CometBFT line ${line}; known: ${COMETBFT_LINES.join(", ")}`);
+  if (!lines.includes(line)) throw new ConfigError(`unknown CometBFT line ${line}; known: ${COMETBFT_LINES.join(", ")}`);
   const maxTxBytes = options.maxTxBytes ?? DEFAULT_MAX_TX_BYTES;
-  if (!Number.isSafeInteger(maxTxBytes) || maxTxBytes < 1) throw new RangeError(`maxTxBytes must be a positive integer, got ${maxTxBytes}`);
+  if (!Number.isSafeInteger(maxTxBytes) || maxTxBytes < 1) throw new ConfigError(`maxTxBytes must be a positive integer, got ${maxTxBytes}`);
   const entry = channelTable(maxTxBytes).find((c) => c.id === id);
-  if (entry === undefined) throw new RangeError(`CometBFT declares no channel 0x${id.toString(16)}`);
+  if (entry === undefined) throw new ConfigError(`CometBFT declares no channel 0x${id.toString(16)}`);
   return { ...entry, codec: CODECS[id] };
 }
 

@@ -2,7 +2,7 @@
  * What the CometBFT helpers fail with.
  * @module
  */
-import { MConnError } from "../errors.js";
+import { MConnError } from "../error-base.js";
 
 /** The peer answered a block request with `NoBlockResponse`: it does not have that height. */
 export class BlockNotAvailableError extends MConnError {

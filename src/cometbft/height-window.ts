@@ -115,6 +115,7 @@ export class PartSets {
   private complete(set: PartSet): Assembled | undefined {
     if (set.done || set.parts.size !== set.total) return undefined;
     set.done = true;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- parts.size equals total and parts are keyed 0..total-1, so every index is present
     const chunks = Array.from({ length: set.total }, (_, i) => set.parts.get(i)!);
     set.parts.clear();
     if (set.expectedHash !== undefined && !Buffer.from(merkleRoot(chunks)).equals(set.expectedHash)) return { ok: false, reason: "the parts do not hash to the proposal's part-set hash" };

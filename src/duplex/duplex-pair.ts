@@ -135,6 +135,7 @@ class PipeEnd implements ByteDuplex {
     const subscriber = this.subscriber;
     if (subscriber === undefined) return;
     while (!this.paused && this.inbox.length > 0 && !subscriber.closed) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop runs while the inbox is not empty
       const chunk = this.inbox.shift()!;
       this.inboxBytes -= chunk.length;
       subscriber.next(chunk);

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { Observable, Subject } from "rxjs";
-import { TransportError } from "../errors.js";
+import { TransportError } from "./errors.js";
 import type { ByteDuplex } from "./byte-duplex.js";
 
 /**
@@ -39,10 +39,12 @@ export function socketDuplex(socket: Socket): ByteDuplex {
     const onError = (err: Error) =>
       subscriber.error(localFailure ?? new TransportError(`socket to ${remote} failed: ${err.message}`, { cause: err }));
     const onClose = () => {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the condition just checked that one of them is set
       if (localFailure ?? failure) onError((localFailure ?? failure)!);
       else subscriber.complete();
     };
     if (localFailure ?? failure) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- onError runs only when one of them is set (the socket's error sets failure first)
       onError((localFailure ?? failure)!);
       return;
     }

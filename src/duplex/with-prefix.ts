@@ -11,6 +11,7 @@ export function withPrefix(duplex: ByteDuplex, chunks: readonly Uint8Array[]): B
   if (chunks.length === 0) return duplex;
   const pending = [...chunks];
   const prefix$ = new Observable<Uint8Array>((subscriber) => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop runs while pending is not empty
     while (pending.length > 0 && !subscriber.closed) subscriber.next(pending.shift()!);
     subscriber.complete();
   });
@@ -19,8 +20,10 @@ export function withPrefix(duplex: ByteDuplex, chunks: readonly Uint8Array[]): B
     drained$: duplex.drained$,
     remote: duplex.remote,
     write: (chunk) => duplex.write(chunk),
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- present: checked in the condition of this spread
     ...(duplex.writesSettled === undefined ? {} : { writesSettled: () => duplex.writesSettled!() }),
     ...(duplex.wireReceived$ === undefined ? {} : { wireReceived$: duplex.wireReceived$ }),
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- present: checked in the condition of this spread
     ...(duplex.wireSize === undefined ? {} : { wireSize: (bytes: number) => duplex.wireSize!(bytes) }),
     pause: () => duplex.pause(),
     resume: () => duplex.resume(),

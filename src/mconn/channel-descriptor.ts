@@ -2,7 +2,7 @@
  * What a connection knows about each channel, fixed when the connection starts.
  * @module
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 
 /** One channel of a connection, as declared by the reactor that owns it. */
 export interface ChannelDescriptor {

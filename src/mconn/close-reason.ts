@@ -1,4 +1,4 @@
-import type { MConnError } from "../errors.js";
+import type { MConnError } from "../error-base.js";
 
 /**
  * Why a connection ended; every connection ends exactly once, with one of these.

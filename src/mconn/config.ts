@@ -3,7 +3,7 @@
  * {@link verifyConfig} that rejects a bad value with one sentence per rule.
  * @module
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 
 /** Tunables of one multiplexed connection. All durations are in milliseconds. */
 export interface MConnectionConfig {

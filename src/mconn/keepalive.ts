@@ -19,7 +19,7 @@ import {
   type OperatorFunction,
   type SchedulerLike,
 } from "rxjs";
-import { PongTimeoutError } from "../errors.js";
+import { PongTimeoutError } from "./errors.js";
 
 /** Options of {@link keepalive}. */
 export interface KeepaliveOptions {

@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from "rxjs";
-import { PingFloodError } from "../errors.js";
+import { PingFloodError } from "./errors.js";
 
 /** Options of {@link limitPingRate}. */
 export interface PingRateOptions {

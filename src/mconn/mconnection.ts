@@ -1,6 +1,7 @@
 import { asapScheduler, asyncScheduler, defer, firstValueFrom, Observable, of, ReplaySubject, Subject, type SchedulerLike, type Subscription } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
-import { MConnError, namePeer, type PeerRef } from "../error-base.js";
+import { ConfigError, MConnError, namePeer, type PeerRef } from "../error-base.js";
+import { isLive, transition, type ConnectionEvent, type ConnectionState } from "./connection-state.js";
 import { TransportError } from "../duplex/errors.js";
 import type { WriteStallError } from "./errors.js";
 import { maxPacketMsgSize } from "../wire/packet.js";
@@ -83,13 +84,9 @@ export class MConnection {
   private readonly memory: BudgetAccount | undefined;
   private readonly gate: ReadGate;
   private readonly peer: PeerRef | undefined;
-  private state: "new" | "running" | "closing" | "ended" = "new";
+  private state: ConnectionState = "new";
   private closeTimer: Subscription | undefined;
   private endedWith: CloseReason | undefined;
-  /** `close()` has written everything, ended our side, and the duplex has let go of it all. */
-  private halfClosed = false;
-  /** The peer ended its side while we were closing. */
-  private remoteHalfClosed = false;
 
   constructor(duplex: ByteDuplex, options: MConnectionOptions) {
     this.peer = options.peer;
@@ -153,7 +150,7 @@ export class MConnection {
 
   /** True between `start()` and the end (also while `close()` flushes). */
   get isRunning(): boolean {
-    return this.state === "running" || this.state === "closing";
+    return isLive(this.state);
   }
 
   /** True while the connection takes new messages: running, not yet closing. */
@@ -168,18 +165,18 @@ export class MConnection {
 
   /**
    * The channel `id`.
-   * @throws {RangeError} if the connection has no such channel.
+   * @throws {ConfigError} if the connection has no such channel.
    */
   channel(id: number): ConnectionChannel {
     const st = this.states[id];
-    if (st === undefined || !Number.isInteger(id)) throw new RangeError(`no channel ${id} on this connection`);
+    if (st === undefined || !Number.isInteger(id)) throw new ConfigError(`no channel ${id} on this connection`);
     return st.handle;
   }
 
   /** Starts reading and writing. Subscribe to the channels first: nothing received is kept for later. */
   start(): void {
     if (this.state !== "new") throw new MConnError("already-started", "MConnection.start() was called twice");
-    this.state = "running";
+    this.apply("start");
     const { config, scheduler } = this;
     const input = inbound(this.gate.duplex, config, this.channels, this.recvBucket, scheduler, {
       pingDue: () => this.flusher.owePing(),
@@ -198,14 +195,9 @@ export class MConnection {
       input.run$.subscribe({
         error: (err: unknown) => this.finish({ kind: "error", error: asMConnError(err) }),
         complete: () => {
-          if (this.state !== "closing") this.finish({ kind: "remote-closed" });
-          else if (this.halfClosed) this.finish({ kind: "closed" });
-          else {
-            // The peer closed its side first: it still reads, so what we queued is written
-            // (without pacing: a half-closed peer cannot answer a probe), then we end.
-            this.remoteHalfClosed = true;
-            this.flusher.unpace();
-          }
+          // The peer closed its side first while we close: it still reads, so what we queued
+          // is written (without pacing: a half-closed peer cannot answer a probe), then we end.
+          if (this.apply("remote-ended") === "closing-remote-done") this.flusher.unpace();
         },
       }),
     );
@@ -264,19 +256,12 @@ export class MConnection {
    * unless something else ended it first).
    */
   close(): Promise<CloseReason> {
-    if (this.state === "new") {
-      this.state = "closing";
-      this.finish({ kind: "closed" });
-    } else if (this.state === "running") {
-      this.state = "closing";
+    if (this.apply("close") === "closing") {
       for (const st of this.states) st?.sender.failWaiting();
-      this.closeTimer = this.scheduler.schedule(() => this.finish({ kind: "closed" }), this.config.closeTimeout);
+      this.closeTimer = this.scheduler.schedule(() => this.apply("close-timeout"), this.config.closeTimeout);
       // Everything queued is written: half-close and wait for the peer to close its side.
       this.flusher.finish(() => {
-        this.duplex.end(() => {
-          this.halfClosed = true;
-          if (this.remoteHalfClosed) this.finish({ kind: "closed" });
-        });
+        this.duplex.end(() => this.apply("local-half-closed"));
       });
     }
     return firstValueFrom(this.ended);
@@ -332,6 +317,7 @@ export class MConnection {
   }
 
   private deliver(m: ChannelMessage): void {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- reassembly delivers only declared channels (others end the connection)
     const st = this.states[m.channelId]!;
     st.receivedBytes += m.message.length;
     st.receivedMessages++;
@@ -339,6 +325,16 @@ export class MConnection {
     this.allMessages.next(m);
   }
 
+  /** Moves the lifecycle on `event` (see {@link transition}); returns the state it is in after. */
+  private apply(event: ConnectionEvent): ConnectionState {
+    const t = transition(this.state, event);
+    if (t === undefined) return this.state;
+    if (t.to === "ended") this.finish({ kind: t.end });
+    else this.state = t.to;
+    return this.state;
+  }
+
+  /** Ends the connection with `reason` (an error ends any state; the first reason is the one). */
   private finish(reason: CloseReason): void {
     if (this.endedWith !== undefined) return;
     if (reason.kind === "error") namePeer(reason.error, this.peer);

@@ -5,7 +5,7 @@
  */
 import type { SchedulerLike, Subscription } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
-import { WriteStallError } from "../errors.js";
+import { WriteStallError } from "./errors.js";
 import { encodeBatchInto } from "../wire/encode-packets.js";
 import type { Packet } from "../wire/packet.js";
 

@@ -1,5 +1,6 @@
 import { map, Observable, type OperatorFunction } from "rxjs";
-import { MessageTooLargeError, TruncatedError, UnknownChannelError } from "../errors.js";
+import { MessageTooLargeError, UnknownChannelError } from "./errors.js";
+import { TruncatedError } from "../wire/errors.js";
 import type { MsgPacket, Packet } from "../wire/packet.js";
 import type { BudgetAccount, MemoryBudgetError } from "./memory-budget.js";
 
@@ -117,6 +118,7 @@ class Reassembler {
   /** The error for a stream that ends now: {@link TruncatedError} if a message is half received. */
   endError(): TruncatedError | undefined {
     const open = this.table.findIndex((a) => a !== undefined && a.length > 0);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- findIndex found this entry defined
     return open < 0 ? undefined : new TruncatedError(`stream ended inside a message on channel ${open} (${this.table[open]!.length} bytes of it received)`);
   }
 }

@@ -19,7 +19,7 @@ export interface AdmissionRules {
   readonly running: boolean;
   readonly maxInboundPeers: number;
   readonly maxOutboundPeers: number;
-  /** IDs of persistent peers: not counted against, nor refused by, the peer limits. */
+  /** IDs of persistent peers: never refused by the peer limits, though counted in them (as CometBFT counts them). */
   readonly persistent: ReadonlySet<string>;
   /** The user's filter; `false` or a throw refuses. */
   readonly filterPeer?: (id: string, info: NodeInfo) => boolean;
@@ -39,8 +39,9 @@ export type Admission = { readonly accepted: true; readonly persistent: boolean 
 
 /**
  * Decides on `candidate` given the current `peers` and `rules`: refused when the switch is
- * stopping, when the ID is already a peer, when the inbound or outbound limit is reached (not
- * for persistent peers), or when `filterPeer` says no or throws (`FilterError`, with the cause).
+ * stopping, when the ID is already a peer, when the inbound or outbound limit is reached (a
+ * persistent peer is never refused by a limit, but every connected peer counts in it, persistent
+ * ones included: ten persistent outbound peers leave no room for another outbound dial), or when `filterPeer` says no or throws (`FilterError`, with the cause).
  * Rules are checked in that order; the filter runs last, only for a connection every other rule
  * admits.
  */

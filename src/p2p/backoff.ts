@@ -1,5 +1,3 @@
-import { asyncScheduler, defer, retry, timer, type MonoTypeOperatorFunction, type SchedulerLike } from "rxjs";
-
 /** CometBFT's reconnection schedule for persistent peers (all durations in ms). */
 export interface BackoffOptions {
   /** Attempts at a steady interval first (CometBFT: 20; the first one immediate). */
@@ -36,34 +34,4 @@ export function reconnectDelay(attempt: number, random: () => number, options: B
   const exponential = backoffBaseSeconds ** i * 1000 + j();
   // The last steady failure is followed by the steady wait too, then the first exponential one.
   return i === 1 ? steadyInterval + j() + exponential : exponential;
-}
-
-/**
- * Resubscribes to the source (a dial) after each error, on CometBFT's schedule, and errors with
- * the last failure once every attempt is spent. `shouldRetry` can stop early (e.g. the peer is
- * already connected).
- *
- * ```
- * steadyAttempts 3, steadyInterval 5, backoffAttempts 2, base 2 s → waits 5, 5, 5+2000, 4000
- * dial:   #  (each attempt fails at once)
- * result: ^ 5 ^ 5 ^ 2005 ^ 4000 ^ → #
- * ```
- */
-export function retryWithBackoff<T>(options: {
-  readonly backoff?: BackoffOptions;
-  readonly random?: () => number;
-  readonly scheduler?: SchedulerLike;
-  readonly shouldRetry?: (error: unknown) => boolean;
-}): MonoTypeOperatorFunction<T> {
-  const backoff = options.backoff ?? backoffDefaults;
-  const random = options.random ?? Math.random;
-  const scheduler = options.scheduler ?? asyncScheduler;
-  return retry({
-    count: backoff.steadyAttempts + backoff.backoffAttempts - 1,
-    delay: (error: unknown, retryCount: number) =>
-      defer(() => {
-        if (options.shouldRetry !== undefined && !options.shouldRetry(error)) throw error;
-        return timer(reconnectDelay(retryCount + 1, random, backoff)!, scheduler);
-      }),
-  });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { SchedulerLike } from "rxjs";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 import { TokenBucket } from "../mconn/token-bucket.js";
 
 /** The per-host limits, each applied to one remote IP. */

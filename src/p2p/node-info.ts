@@ -30,7 +30,7 @@ export interface NodeInfo {
 /** Largest encoded NodeInfo accepted from a peer (CometBFT's `maxNodeInfoSize`). */
 export const MAX_NODE_INFO_SIZE = 10240;
 /** Most channels a NodeInfo may list (CometBFT's `maxNumChannels`). */
-export const MAX_NUM_CHANNELS = 16;
+const MAX_NUM_CHANNELS = 16;
 /** CometBFT's block protocol version (v0.38 and v1). */
 export const BLOCK_PROTOCOL = 11;
 /** The p2p protocol version we announce (CometBFT v0.38's). */

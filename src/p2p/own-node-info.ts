@@ -4,7 +4,7 @@
  * broke one would connect nowhere, with the reason only in the remote's log).
  * @module
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 import { BLOCK_PROTOCOL, encodeNodeInfo, nodeInfoProblems, P2P_PROTOCOL, type NodeInfo } from "./node-info.js";
 
 /** What our NodeInfo is built from. */

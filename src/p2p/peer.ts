@@ -3,7 +3,7 @@
  * @module
  */
 import { asapScheduler, asyncScheduler, interval, isObservable, map, Observable, startWith, Subject, takeUntil, type Observer, type SchedulerLike, type Subscription } from "rxjs";
-import type { MConnError } from "../errors.js";
+import type { MConnError } from "../error-base.js";
 import type { ChannelStatus, MConnection } from "../mconn/mconnection.js";
 import type { CloseReason } from "../mconn/close-reason.js";
 import { PeerEndedError, SendBufferFullError, SendSourceError, SubscriberError, type GuardedStream, type PeerRef } from "./errors.js";

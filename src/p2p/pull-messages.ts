@@ -4,7 +4,7 @@
  * @module
  */
 import type { Observable, Subscription } from "rxjs";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 import type { Peer } from "./peer.js";
 import type { Envelope } from "./reactor.js";
 

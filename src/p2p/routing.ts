@@ -5,7 +5,7 @@
  * @module
  */
 import { Subject, type Observable } from "rxjs";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 import { resolveChannels } from "../mconn/channel-descriptor.js";
 import { DecodeError, ReactorError, type GuardedStream, type ReactorHook } from "./errors.js";
 import { GuardedObservable } from "./guarded-observable.js";
@@ -105,11 +105,11 @@ export class Router {
 
   /**
    * The channel `id`.
-   * @throws {RangeError} when no reactor declared it.
+   * @throws {ConfigError} when no reactor declared it.
    */
   channel(id: number): SwitchChannel<unknown> {
     const owner = this.owners.get(id);
-    if (owner === undefined) throw new RangeError(`no reactor declares channel ${id}`);
+    if (owner === undefined) throw new ConfigError(`no reactor declares channel ${id}`);
     return owner.handle;
   }
 

@@ -4,17 +4,17 @@
  * @module
  */
 import type { SchedulerLike } from "rxjs";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../error-base.js";
 import { verifyConfig, type MConnectionConfig } from "../mconn/config.js";
 import { DEFAULT_MAX_RECEIVE_BUFFER } from "../mconn/memory-budget.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { backoffDefaults, type BackoffOptions } from "./backoff.js";
+import type { Discovery } from "./discovery.js";
 import { verifyHostLimits, type HostLimits } from "./host-admission.js";
 import { isNodeId, parseHostPort, parseNetAddress, type NetAddress } from "./netaddress.js";
 import type { NodeInfo } from "./node-info.js";
 import { buildNodeInfo, ownNodeInfoRules } from "./own-node-info.js";
 import type { Authenticate } from "./upgrade.js";
-import { verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "../pex/pex-options.js";
 
 /** Options of a `Switch`. Durations in ms. */
 export interface SwitchOptions {
@@ -36,7 +36,7 @@ export interface SwitchOptions {
   readonly persistentPeers?: readonly string[];
   /** Most inbound peers (CometBFT: 40). */
   readonly maxInboundPeers?: number;
-  /** Most outbound peers (CometBFT: 10). Persistent peers are dialed regardless. */
+  /** Most outbound peers (CometBFT: 10). Persistent peers are dialed regardless, and count in it. */
   readonly maxOutboundPeers?: number;
   /** Refuses sockets by remote address before the handshake. A throw refuses too (`FilterError`). */
   readonly filterAddress?: (host: string, port: number) => boolean;
@@ -86,12 +86,12 @@ export interface SwitchOptions {
   readonly scheduler?: SchedulerLike;
   /** Where peer events, refusals, redials and guarded throws are logged (pino-compatible); silent by default. */
   readonly logger?: Logger;
-  /** Discovery: the PEX reactor, an address book and ensurePeers (or a seed's crawl). See `rx-mconn/pex`. */
-  readonly pex?: boolean | PexOptions;
-  /** `ID@host:port` of seeds, dialed when the address book has nothing to offer (needs `pex`). */
-  readonly seeds?: readonly string[];
-  /** Where the address book is kept (CometBFT's `addrbook.json`; needs `pex`). Default: in memory only. */
-  readonly addrBookFile?: string;
+  /**
+   * A discovery service the Switch runs: its reactor is registered with the others, it is
+   * started once the Switch listens and stopped with it. `new Pex(…)` from `rx-mconn/pex` is
+   * CometBFT's (the PEX reactor, an address book, ensurePeers or a seed's crawl).
+   */
+  readonly discovery?: Discovery;
 }
 
 /** The defaults of every optional number of {@link SwitchOptions}, with CometBFT's values. */
@@ -129,8 +129,6 @@ export interface ResolvedSwitchOptions extends SwitchOptions {
   readonly mconnection: MConnectionConfig;
   readonly listenAt: { readonly host: string; readonly port: number } | undefined;
   readonly persistent: readonly NetAddress[];
-  /** Discovery, when `pex` is set. */
-  readonly discovery: ResolvedPexOptions | undefined;
 }
 
 type Rules = string[];
@@ -173,7 +171,9 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
   if (typeof o.nodeId !== "string" || !isNodeId(o.nodeId)) errors.push(`nodeId must be 40 hex characters, got ${JSON.stringify(o.nodeId)}.`);
   if (typeof o.authenticate !== "function") errors.push("authenticate must be a function (e.g. secretAuthenticator(nodeKey)).");
   if (typeof o.network !== "string" || o.network === "") errors.push("network must be a non-empty string.");
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- checked in the condition just before
   const listenAt = o.listen === undefined ? undefined : parsed(errors, "listen", () => parseHostPort(o.listen!));
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- checked in the condition just before
   if (o.externalAddress !== undefined) parsed(errors, "externalAddress", () => parseHostPort(o.externalAddress!.replace(/^[a-z]+:\/\//, "")));
   const persistent = (o.persistentPeers ?? []).flatMap((p, i) => parsed(errors, `persistentPeers[${i}]`, () => parseNetAddress(p)) ?? []);
   count(errors, "maxInboundPeers", o.maxInboundPeers, 0);
@@ -198,7 +198,8 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
   for (const name of ["filterAddress", "filterPeer", "random"] as const)
     if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
   const mconnection = parsed(errors, "mconnection", () => verifyConfig(o.mconnection));
-  const discovery = verifyPexOptions(errors, o.pex, o.seeds, o.addrBookFile);
+  if (o.discovery !== undefined && !isDiscovery(o.discovery))
+    errors.push("discovery must be an object with a name, a reactor, start() and stop() (e.g. new Pex() from rx-mconn/pex).");
   const moniker = o.moniker ?? `rx-mconn-${o.nodeId.slice(0, 8)}`;
   const version = o.version ?? "rx-mconn";
   // Our NodeInfo as far as it is known before the reactors and the bound port: its channels
@@ -212,12 +213,19 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
     version,
     random: o.random ?? Math.random,
     logger: o.logger ?? silentLogger,
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- errors is empty here, so parsing succeeded
     mconnection: mconnection!,
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- errors is empty here, so parsing succeeded
     hostLimits: hostLimits!,
     listenAt,
     persistent,
-    discovery,
   };
+}
+
+function isDiscovery(d: unknown): boolean {
+  if (typeof d !== "object" || d === null) return false;
+  const o = d as Record<string, unknown>;
+  return typeof o["name"] === "string" && typeof o["reactor"] === "object" && o["reactor"] !== null && typeof o["start"] === "function" && typeof o["stop"] === "function";
 }
 
 function withoutUndefined<T extends object>(o: T): T {

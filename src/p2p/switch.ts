@@ -4,17 +4,17 @@
  * redials persistent peers (see {@link PersistentPeers}). Every call into user code is guarded.
  * @module
  */
-import { asyncScheduler, filter, Subject, type Observable, type SchedulerLike } from "rxjs";
-import { ConfigError, type MConnError } from "../errors.js";
-import { namePeer } from "../error-base.js";
+import { asyncScheduler, Subject, type Observable, type SchedulerLike } from "rxjs";
+import { ConfigError, namePeer, type MConnError } from "../error-base.js";
 import type { CloseReason } from "../mconn/close-reason.js";
 import { MemoryBudget } from "../mconn/memory-budget.js";
 import { MConnection } from "../mconn/mconnection.js";
 import type { ChannelMessage } from "../mconn/reassemble.js";
 import { admission } from "./admission.js";
 import { broadcast, type BroadcastResult } from "./broadcast.js";
-import { countByKey } from "./count-by-key.js";
-import { asError, guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
+import { cancellable } from "./cancellable.js";
+import type { DiscoveryHost } from "./discovery.js";
+import { guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
 import { DialAbortedError, FilterError, PeerRejectedError, SubscriberError, type GuardedStream } from "./errors.js";
 import { GuardedObservable } from "./guarded-observable.js";
 import { formatNetAddress, parseNetAddress, type NetAddress } from "./netaddress.js";
@@ -24,13 +24,14 @@ import { Peer } from "./peer.js";
 import { PersistentPeers } from "./persistent-peers.js";
 import type { Reactor } from "./reactor.js";
 import { Router, type SwitchChannel } from "./routing.js";
+import { logSwitchEvents } from "./switch-log.js";
 import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
-import { Pex } from "../pex/pex-service.js";
 
 export type { SwitchChannel } from "./routing.js";
 export type { BroadcastResult } from "./broadcast.js";
-export { DecodeError, ReactorError } from "./errors.js";
+export type { Discovery, DiscoveryHost } from "./discovery.js";
+export { DecodeError } from "./errors.js";
 export { switchDefaults, verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 
 /** A peer joined or left. `removed` follows `added`, and only peers that were added are removed. */
@@ -87,8 +88,6 @@ export class Switch {
   private ourInfo: NodeInfo | undefined;
   private state: "new" | "running" | "stopped" = "new";
   private boundAddress: { host: string; port: number } | undefined;
-  /** Discovery (the address book, the PEX reactor, ensurePeers), with the `pex` option. */
-  readonly pex: Pex | undefined;
 
   /** Peers joining and leaving. Subscribers are guarded: a throw stops only the peer of the event. */
   readonly peers$: Observable<PeerEvent>;
@@ -119,10 +118,7 @@ export class Switch {
     this.rejected$ = GuardedObservable.from(this.rejections, (err) => this.subscriberThrew("rejected$", err, undefined));
     this.errors$ = GuardedObservable.from(this.failures, (err) => this.options.logger.error({ err: String(err) }, "a subscriber of errors$ threw"));
     const o = this.options;
-    if (o.discovery !== undefined) {
-      this.pex = new Pex(o.discovery, { maxOutbound: o.maxOutboundPeers, scheduler: this.scheduler, random: o.random, logger: o.logger });
-      this.router.add("pex", this.pex.reactor);
-    }
+    if (o.discovery !== undefined) this.router.add(o.discovery.name, o.discovery.reactor);
     this.persistentPeers = new PersistentPeers(o.persistent, {
       dial: (addr) => this.dial(addr),
       backoff: o.backoff,
@@ -174,7 +170,7 @@ export class Switch {
 
   /**
    * The channel `id`: its messages from every peer (decoded when the channel has a codec).
-   * @throws {RangeError} when no reactor declared it.
+   * @throws {ConfigError} when no reactor declared it.
    */
   channel<T = Uint8Array>(id: number): SwitchChannel<T> {
     return this.router.channel(id) as SwitchChannel<T>;
@@ -193,6 +189,7 @@ export class Switch {
     const info = (listenAddr: string) => verifyOwnNodeInfo(buildNodeInfo(o, channels, listenAddr));
     this.ourInfo = info(o.externalAddress ?? (o.listenAt ? `${o.listenAt.host}:${o.listenAt.port}` : "0.0.0.0:0"));
     this.state = "running";
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- set just above, before the transport that reads it exists
     const current = (): NodeInfo => this.ourInfo!;
     const transport = new TcpTransport({
       authenticate: guardAuthenticate(o.authenticate, o.secretHandshakeTimeout, this.scheduler),
@@ -208,18 +205,7 @@ export class Switch {
       scheduler: this.scheduler,
     });
     this.transport = transport;
-    const log = o.logger;
-    // Each refusal at debug; at info, a count by reason at most every refusalSummaryInterval, so
-    // that a flood of refused sockets costs one line per interval, not one per socket.
-    const inbound$ = this.rejections.pipe(filter((r) => r.direction === "inbound"));
-    inbound$.subscribe(({ socketAddr, error }) => log.debug({ addr: socketAddr, reason: reasonOf(error), err: String(error) }, "inbound connection refused"));
-    inbound$
-      .pipe(countByKey(({ error }) => reasonOf(error), o.refusalSummaryInterval, this.scheduler))
-      .subscribe(({ total, counts }) => log.info({ refused: total, reasons: counts }, "inbound connections refused"));
-    this.events.subscribe((e) => {
-      if (e.type === "added") log.info({ peer: e.peer.id, addr: e.peer.socketAddr, outbound: e.peer.isOutbound }, "peer added");
-      else log.info({ peer: e.peer.id, reason: e.reason.kind, err: e.reason.kind === "error" ? e.reason.error.message : undefined }, "peer removed");
-    });
+    logSwitchEvents(o.logger, this.rejections, this.events, o.refusalSummaryInterval, this.scheduler);
     transport.failures$.subscribe(({ socketAddr, error }) => this.rejections.next({ socketAddr, error, direction: "inbound" }));
     transport.inbound$.subscribe((conn) => {
       try {
@@ -233,7 +219,7 @@ export class Switch {
       if (o.externalAddress === undefined) this.ourInfo = info(`${this.boundAddress.host}:${this.boundAddress.port}`);
     }
     this.persistentPeers.start();
-    this.pex?.start(this, this.address);
+    o.discovery?.start(this.discoveryHost());
   }
 
   /**
@@ -266,7 +252,7 @@ export class Switch {
    * metrics) and no peer waits for another — a peer that stops reading costs the others
    * nothing, and is ended by `writeStallTimeout`. To wait for room, use `peer.send` or
    * `peer.sendFrom` per peer.
-   * @throws {RangeError} if no reactor declared `channelId`.
+   * @throws {ConfigError} if no reactor declared `channelId`.
    */
   broadcast(channelId: number, message: Uint8Array): BroadcastResult {
     this.channel(channelId);
@@ -288,13 +274,31 @@ export class Switch {
     if (this.state === "stopped") return;
     this.state = "stopped";
     this.persistentPeers.stop();
-    this.pex?.stop();
+    this.options.discovery?.stop();
     await Promise.all([...this.peerMap.values()].map((p) => p.connection.close()));
     await this.transport?.close();
     this.router.complete();
     this.events.complete();
     this.rejections.complete();
     this.failures.complete();
+  }
+
+  /** The Switch as its discovery service sees it. */
+  private discoveryHost(): DiscoveryHost {
+    const sw = this as Switch;
+    return {
+      nodeId: sw.nodeId,
+      get address() {
+        return sw.address;
+      },
+      get peers() {
+        return sw.peers;
+      },
+      maxOutboundPeers: sw.options.maxOutboundPeers,
+      dial: (address) => sw.dial(address),
+      stopPeerForError: (peer, error) => sw.stopPeerForError(peer, error),
+      stopPeerGracefully: (peer) => sw.stopPeerGracefully(peer),
+    };
   }
 
   /** Logs a failure of user code and tells `errors$`. */
@@ -383,35 +387,4 @@ export class Switch {
     this.emit({ type: "removed", peer, reason });
     if (peer.isPersistent) this.persistentPeers.ended(peer.id, reason);
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error && "reason" in error && typeof error.reason === "string" ? error.reason : "error";
-}
-
-/**
- * `promise`, or a rejection with `aborted()` once `signal` fires; a value that arrives after
- * the abort is handed to `discard`.
- */
-function cancellable<T>(promise: Promise<T>, signal: AbortSignal | undefined, aborted: () => Error, discard: (late: T) => void): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const onAbort = () => {
-      settled = true;
-      reject(aborted());
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        if (settled) discard(value);
-        else resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        if (!settled) reject(asError(err));
-      },
-    );
-  });
 }

@@ -183,7 +183,7 @@ export class TcpTransport {
 }
 
 /** The IP of a remote address, IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as plain IPv4. */
-export function hostOf(remoteAddress: string | undefined): string | undefined {
+function hostOf(remoteAddress: string | undefined): string | undefined {
   if (remoteAddress === undefined) return undefined;
   return remoteAddress.startsWith("::ffff:") && remoteAddress.includes(".") ? remoteAddress.slice(7) : remoteAddress;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { SchedulerLike } from "rxjs";
-import { TimeoutError } from "../errors.js";
+import { TimeoutError } from "../error-base.js";
 import { FilterError } from "./errors.js";
 import type { AuthenticatedDuplex, Authenticate } from "./upgrade.js";
 

@@ -125,6 +125,7 @@ export class AddressBook {
     if (this.privateIds.has(a.id)) throw refuse("private", "the ID is private");
     if (this.privateIds.has(s.id)) throw refuse("private-source", `the source ${s.id} is private`);
     if (this.ours.has(text)) throw refuse("self", "it is our own address");
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- bookAddress already refused a host that is not an IP literal
     if (this.strict && !isRoutable(parseIp(a.host)!)) throw refuse("non-routable", "it is local or not routable and the book is strict");
     let ka = this.lookup.get(a.id);
     if (ka !== undefined) {

@@ -14,9 +14,8 @@ import { formatNetAddress, toNetAddress, type NetAddress, type NetAddressLike } 
 import type { NodeInfo } from "../p2p/node-info.js";
 import type { Envelope } from "../p2p/reactor.js";
 import type { Message as PexMessage } from "../proto/tendermint/p2p/pex.js";
-import { pexCodec } from "../cometbft/codecs.js";
 import { fromProtoAddress } from "./pex-addresses.js";
-import { pexChannel } from "./pex-reactor.js";
+import { pexChannel, pexCodec } from "./pex-reactor.js";
 import type { DialFilter } from "./pex-dialer.js";
 
 /** What the crawl learnt of one node. */
@@ -190,6 +189,7 @@ async function run(sw: Switch, seeds: readonly NetAddress[], options: CrawlOptio
   await new Promise<void>((resolve) => {
     const pump = () => {
       while (!deadline.aborted && inFlight < (options.concurrency ?? 16) && queue.length > 0) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop runs while the queue is not empty
         const node = queue.shift()!;
         inFlight++;
         progress();

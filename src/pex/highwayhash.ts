@@ -60,8 +60,11 @@ class State {
     block.set(bytes.subarray(0, whole));
     if (length >= 16) block.set(bytes.subarray(length - 4, length), 28);
     else if (mod4 !== 0) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indices below length: mod4 > 0 here, so whole < length
       block[16] = bytes[whole]!;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indices below length: mod4 > 0 here, so whole < length
       block[17] = bytes[whole + (mod4 >> 1)]!;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indices below length: mod4 > 0 here, so whole < length
       block[18] = bytes[length - 1]!;
     }
     this.update(new DataView(block.buffer));

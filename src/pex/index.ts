@@ -2,7 +2,7 @@
  * `rx-mconn/pex`: discovery. CometBFT's address book (new and old buckets, bans, its
  * `addrbook.json`), kept in a file with {@link openAddressBook}; the PEX reactor on channel 0x00
  * ({@link PexReactor}), {@link ensurePeers} and a seed's crawl ({@link seedCrawl}). A `Switch`
- * runs them all with `pex: true` (see {@link PexOptions}, and `seeds`, `addrBookFile`).
+ * runs them all when handed a {@link Pex} as its `discovery` option (see {@link PexOptions}).
  *
  * <!-- not run: a fragment; the same calls run in test/unit/pex/addrbook-file.test.ts -->
  * ```ts
@@ -23,7 +23,7 @@ export { PexReactor, pexChannel, type Answered, type Discovered, type PexHost, t
 export { PexDialer, type DialFilter, type DialOutcome, type PexDialerOptions } from "./pex-dialer.js";
 export { ensurePeers, ensurePeersRound, dialSeeds, type EnsurePeersOptions } from "./ensure-peers.js";
 export { seedCrawl, type SeedCrawlOptions } from "./seed-crawl.js";
-export { Pex, type PexContext } from "./pex-service.js";
+export { Pex } from "./pex-service.js";
 export { pexDefaults, verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "./pex-options.js";
 export { crawl, type CrawledNode, type CrawlOptions, type CrawlProgress } from "./crawler.js";
 export { fromProtoAddress, peerAddress, toProtoAddress, type PexPeerInfo } from "./pex-addresses.js";

@@ -60,7 +60,7 @@ export function ipBytes(ip: IpLike): IpBytes {
 }
 
 /** True for IPv4 (and IPv4-mapped) addresses. */
-export function isV4(ip: IpBytes): boolean {
+function isV4(ip: IpBytes): boolean {
   return V4_PREFIX.every((b, i) => ip[i] === b);
 }
 
@@ -95,6 +95,7 @@ interface Net {
 
 /** The network `base/bits` (IPv4 networks given as IPv4 text, with bits of the IPv4 part). */
 function net(base: string, bits: number): Net {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- called only with the IP literals of the constant tables below
   const bytes = parseIp(base)!;
   const v4 = isV4(bytes);
   return { bytes, v4, total: v4 ? bits + 96 : bits };

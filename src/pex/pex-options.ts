@@ -1,13 +1,27 @@
 /**
- * The Switch's discovery options (`pex`, `seeds`, `addrBookFile`), their defaults and checks.
+ * The options of a {@link Pex} (seeds, the address book's file, the reactor's and the dialing
+ * loop's settings), their defaults and checks.
  * @module
  */
+import type { SchedulerLike } from "rxjs";
+import { ConfigError } from "../error-base.js";
+import { silentLogger, type Logger } from "../logger.js";
 import { parseNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import type { DialFilter } from "./pex-dialer.js";
 import { pexParams } from "./params.js";
 
-/** Options of PEX on a Switch (`pex: true` takes every default). */
+/** Options of a {@link Pex} (`new Pex()` takes every default). */
 export interface PexOptions {
+  /** `ID@host:port` of seeds, dialed when the address book has nothing to offer. */
+  readonly seeds?: readonly string[];
+  /** Where the address book is kept (CometBFT's `addrbook.json`). Default: in memory only. */
+  readonly addrBookFile?: string;
+  /** Timers of the book, the reactor and the dialing loop (default `asyncScheduler`; give the Switch's own under `TestScheduler`). */
+  readonly scheduler?: SchedulerLike;
+  /** Random numbers in [0, 1) (default `Math.random`). */
+  readonly random?: () => number;
+  /** Where discovery logs (pino-compatible); silent by default. */
+  readonly logger?: Logger;
   /** Seed mode: answer each inbound peer once and disconnect it; crawl the book (default false). */
   readonly seedMode?: boolean;
   /** Refuse local and unroutable addresses (CometBFT's `addr_book_strict`, default true). */
@@ -31,10 +45,11 @@ export interface PexOptions {
 }
 
 /** {@link PexOptions} with every default. */
-export interface ResolvedPexOptions extends Required<Omit<PexOptions, "dialFilter">> {
+export interface ResolvedPexOptions extends Required<Omit<PexOptions, "dialFilter" | "seeds" | "addrBookFile" | "scheduler">> {
   readonly dialFilter: DialFilter | undefined;
   readonly seeds: readonly NetAddress[];
   readonly addrBookFile: string | undefined;
+  readonly scheduler: SchedulerLike | undefined;
 }
 
 /** Defaults of {@link PexOptions}. */
@@ -50,30 +65,27 @@ export const pexDefaults = Object.freeze({
   saveInterval: pexParams.dumpAddressInterval,
 });
 
-/** Checks the discovery options; pushes one sentence per rule broken onto `errors`. */
-export function verifyPexOptions(
-  errors: string[],
-  pex: boolean | PexOptions | undefined,
-  seeds: readonly string[] | undefined,
-  addrBookFile: string | undefined,
-): ResolvedPexOptions | undefined {
-  if (pex === undefined || pex === false) {
-    if ((seeds?.length ?? 0) > 0 || addrBookFile !== undefined) errors.push("seeds and addrBookFile need pex: true.");
-    return undefined;
-  }
-  const o = { ...pexDefaults, ...(pex === true ? {} : Object.fromEntries(Object.entries(pex).filter(([, v]) => v !== undefined))) } as Required<PexOptions>;
+/**
+ * Checks `options` and fills in the defaults.
+ * @throws {ConfigError} naming every rule broken.
+ */
+export function verifyPexOptions(options: PexOptions = {}): ResolvedPexOptions {
+  const errors: string[] = [];
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as PexOptions;
+  const o = { ...pexDefaults, random: Math.random, logger: silentLogger, ...defined };
   for (const name of ["ensurePeersPeriod", "crawlPeriod", "seedDisconnectDelay", "seedDisconnectWaitPeriod", "saveInterval"] as const)
-    if (!Number.isFinite(o[name]) || o[name] <= 0) errors.push(`pex.${name} must be a positive number of milliseconds, got ${o[name]}.`);
-  if (!Number.isSafeInteger(o.maxAddressesPerSource) || o.maxAddressesPerSource < 1) errors.push(`pex.maxAddressesPerSource must be a positive integer, got ${o.maxAddressesPerSource}.`);
-  if ((o as PexOptions).dialFilter !== undefined && typeof (o as PexOptions).dialFilter !== "function") errors.push("pex.dialFilter must be a function.");
-  const parsed: NetAddress[] = [];
-  (seeds ?? []).forEach((s, i) => {
+    if (!Number.isFinite(o[name]) || o[name] <= 0) errors.push(`${name} must be a positive number of milliseconds, got ${o[name]}.`);
+  if (!Number.isSafeInteger(o.maxAddressesPerSource) || o.maxAddressesPerSource < 1) errors.push(`maxAddressesPerSource must be a positive integer, got ${o.maxAddressesPerSource}.`);
+  for (const name of ["dialFilter", "random"] as const) if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
+  const seeds: NetAddress[] = [];
+  (o.seeds ?? []).forEach((s, i) => {
     try {
-      parsed.push(parseNetAddress(s));
+      seeds.push(parseNetAddress(s));
     } catch (err) {
       errors.push(`seeds[${i}]: ${(err as Error).message}.`);
     }
   });
-  if (addrBookFile !== undefined && (typeof addrBookFile !== "string" || addrBookFile === "")) errors.push("addrBookFile must be a non-empty path.");
-  return { ...o, dialFilter: (o as PexOptions).dialFilter, seeds: parsed, addrBookFile };
+  if (o.addrBookFile !== undefined && (typeof o.addrBookFile !== "string" || o.addrBookFile === "")) errors.push("addrBookFile must be a non-empty path.");
+  if (errors.length > 0) throw new ConfigError(errors.join(" "));
+  return { ...o, dialFilter: o.dialFilter, seeds, addrBookFile: o.addrBookFile, scheduler: o.scheduler };
 }

@@ -7,13 +7,13 @@
  * @module
  */
 import { asyncScheduler, Subject, timer, type Observable, type SchedulerLike, type Subscription } from "rxjs";
-import type { MConnError } from "../errors.js";
+import type { MConnError } from "../error-base.js";
+import type { DiscoveryHost } from "../p2p/discovery.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { GuardedObservable } from "../p2p/guarded-observable.js";
-import type { Envelope, Reactor, SwitchChannelDescriptor } from "../p2p/reactor.js";
+import { protoCodec, type Envelope, type MessageCodec, type Reactor, type SwitchChannelDescriptor } from "../p2p/reactor.js";
 import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
-import type { Message as PexMessage } from "../proto/tendermint/p2p/pex.js";
-import { pexCodec } from "../cometbft/codecs.js";
+import { Message as PexMessage } from "../proto/tendermint/p2p/pex.js";
 import type { AddressBook } from "./address-book.js";
 import { AddressRefusedError, BadPexAddrsError, EmptyPexMessageError, PexRequestTooSoonError, UnsolicitedAddrsError } from "./errors.js";
 import { fromProtoAddress, peerAddress, toProtoAddress, type PexPeerInfo } from "./pex-addresses.js";
@@ -27,17 +27,8 @@ export interface PexPeer extends PexPeerInfo {
   trySend(channelId: number, message: Uint8Array): boolean;
 }
 
-/** What the PEX reactor needs of its switch. */
-export interface PexHost<P extends PexPeer = PexPeer> {
-  readonly nodeId: string;
-  readonly peers: ReadonlyMap<string, P>;
-  /** Dials `address`; rejects when it fails or is refused. */
-  dial(address: NetAddress): Promise<P>;
-  /** Ends `peer` with `error`. */
-  stopPeerForError(peer: P, error: MConnError): void;
-  /** Ends `peer` after flushing what is queued. */
-  stopPeerGracefully(peer: P): Promise<void>;
-}
+/** What the PEX reactor and its dialing loop need of their switch. */
+export type PexHost<P extends PexPeer = PexPeer> = Pick<DiscoveryHost<P>, "nodeId" | "peers" | "dial" | "stopPeerForError" | "stopPeerGracefully">;
 
 /** An address the book took from a peer's answer. */
 export interface Discovered {
@@ -66,6 +57,9 @@ export interface PexReactorOptions {
   readonly scheduler?: SchedulerLike;
   readonly logger?: Logger;
 }
+
+/** `tendermint.p2p.Message`, the PEX channel's messages, from the PEX schema alone. */
+export const pexCodec: MessageCodec<PexMessage> = protoCodec(PexMessage);
 
 const refOf = (peer: PexPeer) => ({ id: peer.id, address: peer.socketAddr });
 const encode = (m: PexMessage): Uint8Array => pexCodec.encode(m);

@@ -1,30 +1,35 @@
 /**
- * Discovery as a Switch runs it with `pex: true`: the address book (in `addrBookFile` when
- * given), the PEX reactor, and ensurePeers — or, in seed mode, the seed's crawl.
+ * CometBFT's discovery as a plug-in for the Switch (its `discovery` option): the address book
+ * (in `addrBookFile` when given), the PEX reactor, and ensurePeers — or, in seed mode, the
+ * seed's crawl.
  * @module
  */
-import type { Observable, SchedulerLike, Subscription } from "rxjs";
-import type { Logger } from "../logger.js";
+import { asyncScheduler, type Observable, type Subscription } from "rxjs";
+import { ConfigError } from "../error-base.js";
+import type { Discovery, DiscoveryHost } from "../p2p/discovery.js";
 import { parseNetAddress } from "../p2p/netaddress.js";
 import { AddressBook } from "./address-book.js";
 import { openAddressBook, type StoredAddressBook } from "./addrbook-store.js";
 import { ensurePeers } from "./ensure-peers.js";
 import { PexDialer } from "./pex-dialer.js";
-import type { ResolvedPexOptions } from "./pex-options.js";
-import { PexReactor, type Discovered, type PexHost } from "./pex-reactor.js";
+import { verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "./pex-options.js";
+import { PexReactor, type Discovered } from "./pex-reactor.js";
 import { seedCrawl } from "./seed-crawl.js";
 
-/** What a {@link Pex} needs besides its options. */
-export interface PexContext {
-  readonly maxOutbound: number;
-  readonly scheduler: SchedulerLike;
-  /** Random numbers in [0, 1). */
-  readonly random: () => number;
-  readonly logger: Logger;
-}
-
-/** The book, the reactor and the dialing loop of one switch. */
-export class Pex {
+/**
+ * The book, the reactor and the dialing loop of one switch: hand it to the Switch as its
+ * `discovery` option.
+ *
+ * @example
+ * const pex = new Pex({ seeds: ["ID@seed.example.org:26656"], addrBookFile: "addrbook.json" });
+ * const sw = new Switch({ nodeId, authenticate, network, listen: "0.0.0.0:26656", discovery: pex });
+ * pex.book.size$.subscribe((n) => console.log(`${n} addresses known`));
+ */
+export class Pex implements Discovery {
+  /** The name its reactor is registered under. */
+  readonly name = "pex";
+  /** The options, checked, with every default. */
+  readonly options: ResolvedPexOptions;
   readonly book: AddressBook;
   readonly reactor: PexReactor;
   /** Why `addrBookFile` was not loaded (the book then started empty), if it was not. */
@@ -32,26 +37,28 @@ export class Pex {
   private readonly stored: StoredAddressBook | undefined;
   private loop: Subscription | undefined;
   private dialer: PexDialer | undefined;
+  private started = false;
 
-  constructor(
-    readonly options: ResolvedPexOptions,
-    private readonly context: PexContext,
-  ) {
-    const bookOptions = { strict: options.strict, maxAddressesPerSource: options.maxAddressesPerSource, scheduler: context.scheduler, random: context.random, logger: context.logger };
+  /** @throws {ConfigError} naming every option that breaks a rule. */
+  constructor(options: PexOptions = {}) {
+    this.options = verifyPexOptions(options);
+    const o = this.options;
+    const scheduler = o.scheduler ?? asyncScheduler;
+    const bookOptions = { strict: o.strict, maxAddressesPerSource: o.maxAddressesPerSource, scheduler, random: o.random, logger: o.logger };
     this.stored =
-      options.addrBookFile === undefined
+      o.addrBookFile === undefined
         ? undefined
-        : openAddressBook(options.addrBookFile, { ...bookOptions, saveInterval: options.saveInterval });
+        : openAddressBook(o.addrBookFile, { ...bookOptions, saveInterval: o.saveInterval });
     this.book = this.stored?.book ?? new AddressBook(bookOptions);
     this.loadError = this.stored?.loadError;
-    this.book.addPrivateIds(options.privatePeerIds);
+    this.book.addPrivateIds(o.privatePeerIds);
     this.reactor = new PexReactor({
       book: this.book,
-      seedMode: options.seedMode,
-      ensurePeersPeriod: options.ensurePeersPeriod,
-      seedDisconnectDelay: options.seedDisconnectDelay,
-      scheduler: context.scheduler,
-      logger: context.logger,
+      seedMode: o.seedMode,
+      ensurePeersPeriod: o.ensurePeersPeriod,
+      seedDisconnectDelay: o.seedDisconnectDelay,
+      scheduler,
+      logger: o.logger,
     });
   }
 
@@ -60,10 +67,17 @@ export class Pex {
     return this.reactor.discovered$;
   }
 
-  /** Starts dialing (or crawling, for a seed) through `host`; `ownAddress` (`ID@host:port`) is never added. */
-  start(host: PexHost, ownAddress: string | undefined): void {
+  /**
+   * Starts dialing (or crawling, for a seed) through `host` (the Switch calls it from
+   * `start()`); the host's own address is never added to the book.
+   * @throws {ConfigError} when started a second time (one Pex serves one Switch).
+   */
+  start(host: DiscoveryHost): void {
+    if (this.started) throw new ConfigError("a Pex serves one Switch and was already started");
+    this.started = true;
     const o = this.options;
-    const c = this.context;
+    const scheduler = o.scheduler ?? asyncScheduler;
+    const ownAddress = host.address;
     if (ownAddress !== undefined) {
       try {
         this.book.addOurAddress(parseNetAddress(ownAddress));
@@ -72,12 +86,12 @@ export class Pex {
       }
     }
     this.reactor.host = host;
-    const dialer = new PexDialer({ book: this.book, host, scheduler: c.scheduler, random: c.random, logger: c.logger, ...(o.dialFilter ? { filter: o.dialFilter } : {}) });
+    const dialer = new PexDialer({ book: this.book, host, scheduler, random: o.random, logger: o.logger, ...(o.dialFilter ? { filter: o.dialFilter } : {}) });
     this.dialer = dialer;
-    const common = { reactor: this.reactor, host, dialer, seeds: o.seeds, scheduler: c.scheduler, random: c.random };
+    const common = { reactor: this.reactor, host, dialer, seeds: o.seeds, scheduler, random: o.random };
     this.loop = o.seedMode
       ? seedCrawl({ ...common, crawlPeriod: o.crawlPeriod, seedDisconnectWaitPeriod: o.seedDisconnectWaitPeriod, connectedAt: this.reactor.connectedAt })
-      : ensurePeers({ ...common, maxOutbound: c.maxOutbound, period: o.ensurePeersPeriod, logger: c.logger });
+      : ensurePeers({ ...common, maxOutbound: host.maxOutboundPeers, period: o.ensurePeersPeriod, logger: o.logger });
   }
 
   /** Addresses being dialed by discovery now. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { sodium } from "./sodium.js";
-import type { MConnError } from "../errors.js";
+import type { MConnError } from "../error-base.js";
 import { EmptyFramesError, FrameAuthenticationError, FrameLengthError, NonceExhaustedError } from "./errors.js";
 
 /** The IETF ChaCha20-Poly1305 calls of libsodium (missing from the published typings). */

@@ -5,7 +5,8 @@
 import { asyncScheduler, timer, type SchedulerLike } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { readDelimited } from "../wire/read-delimited.js";
-import { PacketTooLargeError, TimeoutError, TruncatedError } from "../errors.js";
+import { PacketTooLargeError, TruncatedError } from "../wire/errors.js";
+import { TimeoutError } from "../error-base.js";
 import { encodeUvarint } from "../wire/uvarint.js";
 import { encodeAuthSig, verifyAuthSig } from "./auth-sig.js";
 import { decodeEphemeralMessage, encodeEphemeralMessage, ephemeralKeys, sharedSecret } from "./ephemeral-key.js";

@@ -4,7 +4,7 @@
  */
 import { defer, Observable, Subject } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
-import { TruncatedError } from "../errors.js";
+import { TruncatedError } from "../wire/errors.js";
 import { FRAME_DATA_MAX, FRAME_SEALED_SIZE, FrameOpener, FrameSealer } from "./frame-cipher.js";
 
 /** The two keys of a connection, each with the counter its first frame uses (0 normally). */
@@ -41,6 +41,7 @@ export function secretDuplex(inner: ByteDuplex, keys: SecretKeys): ByteDuplex {
   const incoming$ = defer(
     () =>
       new Observable<Uint8Array>((subscriber) => {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop runs while unread is not empty
         while (unread.length > 0 && !subscriber.closed) subscriber.next(unread.shift()!);
         if (ending !== undefined) {
           if ("error" in ending) subscriber.error(ending.error);

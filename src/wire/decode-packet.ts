@@ -5,7 +5,7 @@
  * `data` is a view into `body`.
  * @module
  */
-import { MalformedPacketError } from "../errors.js";
+import { MalformedPacketError } from "./errors.js";
 import { PING, PONG, type Packet } from "./packet.js";
 import { UvarintReader } from "./uvarint.js";
 

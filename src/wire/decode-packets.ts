@@ -1,5 +1,5 @@
 import { mergeAll, Observable, type OperatorFunction } from "rxjs";
-import { TruncatedError } from "../errors.js";
+import { TruncatedError } from "./errors.js";
 import { decodePacket } from "./decode-packet.js";
 import { FrameDecoder } from "./frame-decoder.js";
 import { maxPacketMsgSize, type Packet } from "./packet.js";

@@ -18,7 +18,7 @@ const TAG_DATA = 0x1a; // PacketMsg.data, length-delimited
  * Writes `uvarint(len) ‖ Packet{PacketMsg{channelId, eof, data}}` at `offset`; returns the
  * offset after it. Zero fields are omitted as proto3 requires (channel 0, eof false, empty data).
  */
-export function writePacketMsg(
+function writePacketMsg(
   out: Uint8Array,
   offset: number,
   channelId: number,

@@ -1,7 +1,7 @@
 import { asyncScheduler, defer, filter, firstValueFrom, map, take, throwError, throwIfEmpty, timeout, type SchedulerLike } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { withPrefix } from "../duplex/with-prefix.js";
-import { TruncatedError } from "../errors.js";
+import { TruncatedError } from "./errors.js";
 import { UvarintReader } from "./uvarint.js";
 
 /** What {@link readDelimited} returns: the message, and the stream after it. */

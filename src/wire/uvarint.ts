@@ -3,7 +3,7 @@
  * Values are JavaScript numbers: lengths and channel ids never exceed 2^53.
  * @module
  */
-import { MalformedPacketError, PacketTooLargeError } from "../errors.js";
+import { MalformedPacketError, PacketTooLargeError } from "./errors.js";
 
 /** Number of bytes `value` takes as a uvarint. */
 export function uvarintSize(value: number): number {

@@ -4,9 +4,13 @@ import { resolve } from "node:path";
 /** The built `rx-mconn` binary. */
 export const CLI_BIN = resolve("dist/src/cli/main.js");
 
-/** Builds `dist/` (the binary's code) as `npm run build` does: `scripts/build.mjs`. */
+let built = false;
+
+/** Builds `dist/` (the binary's code) as `npm run build` does: `scripts/build.mjs`; once per test run. */
 export function buildCli(): void {
+  if (built) return;
   execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+  built = true;
 }
 
 /** What a finished run printed and its exit status. */

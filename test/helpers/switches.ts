@@ -3,6 +3,8 @@ import type { Reactor } from "../../src/p2p/reactor.js";
 import { Switch, type PeerEvent, type SwitchOptions } from "../../src/p2p/switch.js";
 import { generateNodeKey, type NodeKey } from "../../src/secret/node-key.js";
 import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
+import type { PexOptions } from "../../src/pex/pex-options.js";
+import { Pex } from "../../src/pex/pex-service.js";
 import { within } from "./tcp.js";
 
 /**
@@ -17,19 +19,32 @@ export const loopbackHostLimits = { allowDuplicateIp: true, maxHandshakesPerIp: 
  */
 export function makeSwitch(
   reactors: Record<string, Reactor>,
-  options: Partial<SwitchOptions> & { key?: NodeKey } = {},
+  options: Partial<SwitchOptions> & { key?: NodeKey; pex?: PexOptions } = {},
 ): { sw: Switch; key: NodeKey } {
+  const { pex: pexOptions, ...rest } = options;
   const key = options.key ?? generateNodeKey();
+  const pex = pexOptions === undefined ? undefined : new Pex(pexOptions);
   const sw = new Switch({
     nodeId: key.id,
     authenticate: secretAuthenticator(key),
     network: "test-net",
     listen: "127.0.0.1:0",
     ...loopbackHostLimits,
-    ...options,
+    ...rest,
+    ...(pex === undefined ? {} : { discovery: pex }),
   });
+  if (pex !== undefined) pexes.set(sw, pex);
   for (const [name, r] of Object.entries(reactors)) sw.addReactor(name, r);
   return { sw, key };
+}
+
+const pexes = new WeakMap<Switch, Pex>();
+
+/** The {@link Pex} that {@link makeSwitch} handed to `sw` (made with its `pex` option). */
+export function pexOf(sw: Switch): Pex {
+  const pex = pexes.get(sw);
+  if (pex === undefined) throw new Error(`${sw.nodeId.slice(0, 8)} was made without pex`);
+  return pex;
 }
 
 /** Resolves with the next `n` peer events of `type` on `sw`, within `ms`. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "../../src/cli/args.js";
 import { crawlCommand } from "../../src/cli/commands/crawl.js";
-import { makeSwitch } from "../helpers/switches.js";
+import { makeSwitch, pexOf } from "../helpers/switches.js";
 
 describe("rx-mconn crawl", () => {
   it("maps two loopback nodes from one: a table or JSON on stdout, progress lines on stderr, an SVG with both nodes", async () => {
@@ -14,7 +14,7 @@ describe("rx-mconn crawl", () => {
     const dir = mkdtempSync(join(tmpdir(), "crawl-"));
     try {
       await Promise.all([a.start(), b.start()]);
-      a.pex!.book.add({ id: b.nodeId, host: "127.0.0.1", port: b.listenAddress!.port }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
+      pexOf(a).book.add({ id: b.nodeId, host: "127.0.0.1", port: b.listenAddress!.port }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
       const run = async (extra: string[]) => {
         const out: string[] = [];
         const err: string[] = [];
@@ -60,7 +60,7 @@ describe("rx-mconn node --seed-mode", () => {
     let ran: Promise<number> | undefined;
     try {
       await Promise.all([a.start(), b.start()]);
-      a.pex!.book.add({ id: b.nodeId, host: "127.0.0.1", port: b.listenAddress!.port }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
+      pexOf(a).book.add({ id: b.nodeId, host: "127.0.0.1", port: b.listenAddress!.port }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
       const { values, positionals } = parse(node, ["--listen", "127.0.0.1:0", "--seed-mode", "--allow-local", "--allow-duplicate-ip", "--seeds", a.address!, "--home", home]);
       const listening = new Promise<string>((resolve) => {
         ran = node.run(values, positionals, {
@@ -82,7 +82,7 @@ describe("rx-mconn node --seed-mode", () => {
         15_000,
         "the seed to learn B from A",
       );
-      const d = makeSwitch({ echo: { channels: [{ id: 0x40, priority: 1 }] } }, { pex, network: "rx-mconn", seeds: [seedAddress] }).sw;
+      const d = makeSwitch({ echo: { channels: [{ id: 0x40, priority: 1 }] } }, { pex: { ...pex, seeds: [seedAddress] }, network: "rx-mconn" }).sw;
       await d.start();
       try {
         await within(firstValueFrom(d.peers$.pipe(filter(() => d.peers.has(a.nodeId) && d.peers.has(b.nodeId)))), 15_000, "D joining A and B");

@@ -9,7 +9,7 @@ import type { Message as PexMessage } from "../../src/proto/tendermint/p2p/pex.j
 import { isLoopback, parseIp } from "../../src/pex/ip.js";
 import { pexChannel } from "../../src/pex/pex-reactor.js";
 import type { PexOptions } from "../../src/pex/pex-options.js";
-import { makeSwitch } from "../helpers/switches.js";
+import { makeSwitch, pexOf } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";
 
 /** Only loopback may be dialed. */
@@ -31,7 +31,7 @@ function recordingFilter() {
 const echo = { channels: [{ id: 0x40, priority: 1 }] };
 
 function pexSwitch(seeds: string[], pex: PexOptions = {}): Switch {
-  return makeSwitch({ echo }, { pex: { strict: false, ensurePeersPeriod: 600, dialFilter: loopbackOnly, ...pex }, seeds }).sw;
+  return makeSwitch({ echo }, { pex: { strict: false, ensurePeersPeriod: 600, dialFilter: loopbackOnly, ...pex, seeds } }).sw;
 }
 
 /** Resolves once `sw` is connected to every ID of `ids`. */
@@ -65,16 +65,16 @@ describe("PEX on real loopback sockets", () => {
     const b = await started(pexSwitch([a.address!]));
     const c = await started(pexSwitch([a.address!]));
     await connectedTo(a, [b.nodeId, c.nodeId]);
-    expect(a.pex!.book.size).to.equal(2);
+    expect(pexOf(a).book.size).to.equal(2);
     const d = pexSwitch([a.address!]);
     const discovered: string[] = [];
-    d.pex!.discovered$.subscribe(({ address, source }) => discovered.push(`${address.id}<${source.id}`));
+    pexOf(d).discovered$.subscribe(({ address, source }) => discovered.push(`${address.id}<${source.id}`));
     const sizes: number[] = [];
-    d.pex!.book.size$.subscribe((n) => sizes.push(n));
+    pexOf(d).book.size$.subscribe((n) => sizes.push(n));
     await started(d);
     await connectedTo(d, [b.nodeId, c.nodeId]);
     expect(discovered).to.include.members([`${b.nodeId}<${a.nodeId}`, `${c.nodeId}<${a.nodeId}`]);
-    expect(d.pex!.book.get(b.nodeId)!.bucketType, "promoted after the connection").to.equal(2);
+    expect(pexOf(d).book.get(b.nodeId)!.bucketType, "promoted after the connection").to.equal(2);
     expect(sizes[0]).to.equal(0);
     expect(Math.max(...sizes)).to.be.at.least(2);
   });
@@ -84,7 +84,7 @@ describe("PEX on real loopback sockets", () => {
     const b = await started(pexSwitch([seed.address!]));
     const c = await started(pexSwitch([seed.address!]));
     await within(
-      firstValueFrom(seed.pex!.book.size$.pipe(filter((n) => n >= 2))),
+      firstValueFrom(pexOf(seed).book.size$.pipe(filter((n) => n >= 2))),
       15_000,
       "the seed to know B and C",
     );
@@ -103,13 +103,13 @@ describe("PEX on real loopback sockets", () => {
   it("never dials an address outside loopback that a peer gossips", async () => {
     const a = await started(pexSwitch([]));
     // a hostile address in A's book, as if gossiped to it
-    a.pex!.book.add({ id: "ab".repeat(20), host: "203.0.113.7", port: 26656 }, { id: "cd".repeat(20), host: "127.0.0.1", port: 1 });
+    pexOf(a).book.add({ id: "ab".repeat(20), host: "203.0.113.7", port: 26656 }, { id: "cd".repeat(20), host: "127.0.0.1", port: 1 });
     const dFilter = recordingFilter();
     const d = await started(pexSwitch([a.address!], { dialFilter: dFilter.filter }));
-    await within(firstValueFrom(d.pex!.discovered$.pipe(filter((x) => x.address.host === "203.0.113.7"))), 15_000, "D to hear of the outside address");
+    await within(firstValueFrom(pexOf(d).discovered$.pipe(filter((x) => x.address.host === "203.0.113.7"))), 15_000, "D to hear of the outside address");
     await within(dFilter.offered("203.0.113.7"), 15_000, "D's filter to be offered the outside address");
     expect([...d.peers.values()].map((p) => p.socketAddr).every((s) => s.startsWith("127."))).to.equal(true);
-    expect(d.pex!.book.get("ab".repeat(20))!.attempts, "never attempted").to.equal(0);
+    expect(pexOf(d).book.get("ab".repeat(20))!.attempts, "never attempted").to.equal(0);
   });
 });
 
@@ -122,9 +122,9 @@ describe("crawl on real loopback sockets", () => {
     try {
       await Promise.all([a.start(), b.start(), c.start()]);
       // B knows C, A knows B: a chain A → B → C, and A also gossips an outside address
-      a.pex!.book.add({ id: b.nodeId, host: "127.0.0.1", port: b.listenAddress!.port }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
-      b.pex!.book.add({ id: c.nodeId, host: "127.0.0.1", port: c.listenAddress!.port }, { id: b.nodeId, host: "127.0.0.1", port: 1 });
-      a.pex!.book.add({ id: "ab".repeat(20), host: "198.51.100.9", port: 26656 }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
+      pexOf(a).book.add({ id: b.nodeId, host: "127.0.0.1", port: b.listenAddress!.port }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
+      pexOf(b).book.add({ id: c.nodeId, host: "127.0.0.1", port: c.listenAddress!.port }, { id: b.nodeId, host: "127.0.0.1", port: 1 });
+      pexOf(a).book.add({ id: "ab".repeat(20), host: "198.51.100.9", port: 26656 }, { id: a.nodeId, host: "127.0.0.1", port: 1 });
       const offered: string[] = [];
       const progress: number[] = [];
       const nodes = await crawl([{ id: a.nodeId, host: "127.0.0.1", port: a.listenAddress!.port }], {

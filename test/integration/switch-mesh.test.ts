@@ -3,7 +3,7 @@
  * three channels.
  */
 import { expect } from "chai";
-import { firstValueFrom, filter } from "rxjs";
+import { firstValueFrom, filter, startWith, Subject } from "rxjs";
 import type { Envelope, Reactor } from "../../src/p2p/reactor.js";
 import type { Peer } from "../../src/p2p/peer.js";
 import type { Switch } from "../../src/p2p/switch.js";
@@ -59,8 +59,15 @@ describe("Switch: three nodes in a full mesh on 127.0.0.1", function () {
   it("delivers every broadcast exactly once to each other node, on every channel, to messages$ and to the reactor", async () => {
     const { nodes } = await mesh();
     const seen = new Map<string, string[]>(nodes.map((n) => [n.name, []]));
+    const arrived = new Subject<void>();
+    /** Resolves once `done()` holds, checked at each arrival. */
+    const when = (done: () => boolean, what: string) => within(firstValueFrom(arrived.pipe(startWith(undefined), filter(done))), 10_000, what);
     for (const n of nodes)
-      for (const ch of [0x40, 0x41, 0x42]) n.sw.channel(ch).messages$.subscribe((e) => seen.get(n.name)!.push(`${e.channelId}:${str(e.message)}`));
+      for (const ch of [0x40, 0x41, 0x42])
+        n.sw.channel(ch).messages$.subscribe((e) => {
+          seen.get(n.name)!.push(`${e.channelId}:${str(e.message)}`);
+          arrived.next();
+        });
     for (const n of nodes) {
       expect(n.sw.peers.size).to.equal(2);
       for (const ch of [0x40, 0x41, 0x42])
@@ -71,14 +78,17 @@ describe("Switch: three nodes in a full mesh on 127.0.0.1", function () {
         .filter((n) => n.name !== me)
         .flatMap((n) => [0x40, 0x41, 0x42].flatMap((ch) => [0, 1, 2, 3, 4].map((i) => `${ch}:${n.name}${i}`)))
         .sort();
-    await within(
-      (async () => {
-        while (nodes.some((n) => seen.get(n.name)!.length < 30)) await new Promise((r) => setTimeout(r, 10));
-      })(),
-      10_000,
-      "every broadcast",
-    );
-    await new Promise((r) => setTimeout(r, 100)); // a duplicate would arrive within this
+    await when(() => nodes.every((n) => seen.get(n.name)!.length >= 30), "every broadcast");
+    // A fence behind the broadcasts on every connection and channel: messages of one channel
+    // arrive in order, so a duplicate of a broadcast would arrive before the fence.
+    for (const n of nodes) for (const ch of [0x40, 0x41, 0x42]) n.sw.broadcast(ch, text(`${n.name}-fence`));
+    const unfenced = (name: string) => seen.get(name)!.filter((m) => !m.endsWith("-fence"));
+    await when(() => nodes.every((n) => seen.get(n.name)!.length - unfenced(n.name).length === 6), "every fence");
+    for (const n of nodes) seen.set(n.name, unfenced(n.name));
+    for (const n of nodes) {
+      n.chat.received.splice(0, n.chat.received.length, ...n.chat.received.filter((e) => !str(e.message).endsWith("-fence")));
+      n.blocks.received.splice(0, n.blocks.received.length, ...n.blocks.received.filter((e) => !str(e.message).endsWith("-fence")));
+    }
     for (const n of nodes) {
       expect([...seen.get(n.name)!].sort(), n.name).to.deep.equal(expected(n.name));
       // the seed-style reactors got the same messages, each on its own channels

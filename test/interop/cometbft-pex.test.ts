@@ -15,6 +15,7 @@ import { openAddressBook } from "../../src/pex/addrbook-store.js";
 import { crawl } from "../../src/pex/crawler.js";
 import { isLoopback, parseIp } from "../../src/pex/ip.js";
 import type { PexOptions } from "../../src/pex/pex-options.js";
+import { Pex } from "../../src/pex/pex-service.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
 import { cometVersion, startNode, type CometNode } from "./cometbft-node.js";
 import { eventually, nodePeers } from "./cometbft-switch.js";
@@ -22,8 +23,12 @@ import { eventually, nodePeers } from "./cometbft-switch.js";
 const CHAIN = "pex-interop";
 const loopbackOnly = (a: NetAddress): boolean => isLoopback(parseIp(a.host) ?? new Uint8Array(16));
 
-function pexSwitch(seeds: string[], pex: PexOptions = {}): Switch {
+const pexes = new Map<Switch, Pex>();
+const pexOf = (sw: Switch): Pex => pexes.get(sw)!;
+
+function pexSwitch(seeds: string[], options: PexOptions = {}): Switch {
   const key = generateNodeKey();
+  const pex = new Pex({ strict: false, dialFilter: loopbackOnly, ...options, seeds });
   const sw = new Switch({
     nodeId: key.id,
     authenticate: secretAuthenticator(key),
@@ -31,9 +36,9 @@ function pexSwitch(seeds: string[], pex: PexOptions = {}): Switch {
     moniker: "rx-mconn-pex",
     listen: "127.0.0.1:0",
     allowDuplicateIp: true,
-    pex: { strict: false, dialFilter: loopbackOnly, ...pex },
-    seeds,
+    discovery: pex,
   });
+  pexes.set(sw, pex);
   sw.addReactor("app", { channels: [{ id: 0x40, priority: 1 }] });
   return sw;
 }
@@ -104,7 +109,7 @@ describe(`PEX with CometBFT ${cometVersion}: a chain A–B–C–D`, function ()
     switches.push(seed);
     await seed.start();
     await eventually(
-      () => Promise.resolve(chain.filter((n) => seed.pex!.book.get(n.id) !== undefined).length),
+      () => Promise.resolve(chain.filter((n) => pexOf(seed).book.get(n.id) !== undefined).length),
       (n) => n === 4,
       60_000,
       "our seed to know A, B, C and D",
@@ -131,7 +136,7 @@ describe(`PEX with CometBFT ${cometVersion}: a chain A–B–C–D`, function ()
     expect(theirs.book.size).to.be.greaterThan(0);
     expect(JSON.parse(text)).to.have.property("key", theirs.book.key);
     // ours: a fresh CometBFT node with only our book (from (b)) finds A, B, C
-    const ours = switches[0].pex!.book;
+    const ours = pexOf(switches[0]).book;
     expect(ours.size).to.be.at.least(3);
     const f = await startNode({ moniker: "node-f", chainId: CHAIN, files: { "config/addrbook.json": encodeAddressBook(ours) } });
     nodes.push(f);

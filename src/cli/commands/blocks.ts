@@ -75,6 +75,7 @@ export const blocks: Command = {
       });
       // blocks$ completes only after the last block: short of it, the run was interrupted.
       if (done < total) throw new CliError(`interrupted: wrote ${done} of ${total} blocks to ${out}`, 1);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- done equals total (> 0), so a block was written and previous is set
       io.out(`wrote ${total} blocks to ${out}; hash chain checked: each block's hash is the next block's last_block_id.hash (last: ${to} ${hex(previous!.hash)})`);
       return 0;
     } finally {

@@ -41,6 +41,7 @@ export const demo: Command = {
       const tally = new Map<number, Tally>(CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0, latencies: [] }]));
       for (const c of CHANNELS)
         sw.channel(c.id).messages$.subscribe(({ message }) => {
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- tally holds every channel of CHANNELS, set up above
           const t = tally.get(c.id)!;
           t.messages++;
           t.bytes += message.length;
@@ -51,8 +52,11 @@ export const demo: Command = {
     try {
       for (const n of nodes) await n.sw.start();
       // bob dials alice; carol dials alice and bob: a full mesh.
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the nodes listen on 127.0.0.1:0, so each has an address once started
       await nodes[1].sw.dial(nodes[0].sw.address!);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the nodes listen on 127.0.0.1:0, so each has an address once started
       await nodes[2].sw.dial(nodes[0].sw.address!);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the nodes listen on 127.0.0.1:0, so each has an address once started
       await nodes[2].sw.dial(nodes[1].sw.address!);
       io.out(`rx-mconn demo: ${NAMES.join(", ")} on 127.0.0.1, encrypted (SecretConnection), full mesh, ${seconds} s`);
       for (const n of nodes) io.out(`  ${n.name.padEnd(6)} ${n.sw.address}`);
@@ -86,9 +90,11 @@ export const demo: Command = {
       const ticker = setInterval(() => {
         second++;
         const now = new Map([...watched].map(([id, t]) => [id, t.bytes]));
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- both snapshots hold every channel of CHANNELS
         const rate = (id: number) => now.get(id)! - last.get(id)!;
         const saturatedBytes = CHANNELS.filter((c) => c.saturated).reduce((s, c) => s + rate(c.id), 0);
         const parts = CHANNELS.map((c) => {
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- watched holds every channel of CHANNELS
           const t = watched.get(c.id)!;
           if (!c.saturated) return `${c.name} ${t.messages} lines, p50 ${percentile(t.latencies, 0.5).toFixed(1)} ms`;
           const share = saturatedBytes === 0 ? 0 : (100 * rate(c.id)) / saturatedBytes;
@@ -114,8 +120,10 @@ export const demo: Command = {
     );
     let everyChannel = true;
     for (const n of nodes) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- each node's tally holds every channel of CHANNELS
       const saturatedBytes = CHANNELS.filter((c) => c.saturated).reduce((s, c) => s + n.tally.get(c.id)!.bytes, 0);
       for (const c of CHANNELS) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- each node's tally holds every channel of CHANNELS
         const t = n.tally.get(c.id)!;
         if (t.messages === 0) everyChannel = false;
         const share = c.saturated ? `${((100 * t.bytes) / Math.max(1, saturatedBytes)).toFixed(1)} %` : "-";
@@ -126,6 +134,7 @@ export const demo: Command = {
         );
       }
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- each node's tally holds every channel of CHANNELS
     const chatLatencies = nodes.flatMap((n) => CHANNELS.filter((c) => !c.saturated).flatMap((c) => n.tally.get(c.id)!.latencies));
     const chatDropped = nodes.reduce((s, n) => s + CHANNELS.filter((c) => !c.saturated).reduce((d, c) => d + (n.dropped.get(c.id) ?? 0), 0), 0);
     io.out(

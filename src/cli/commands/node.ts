@@ -1,6 +1,7 @@
 import { NodeInfoError } from "../../p2p/errors.js";
 import { BLOCK_PROTOCOL, P2P_PROTOCOL, validateNodeInfo } from "../../p2p/node-info.js";
 import { Switch } from "../../p2p/switch.js";
+import { Pex } from "../../pex/pex-service.js";
 import { loadOrGenerateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
 import { checkResolvable, hostPortOption, peerListOption } from "../address-options.js";
@@ -68,6 +69,7 @@ export const node: Command = {
 
     await ensureConfigDir(home);
     const key = existingKey ?? (await loadOrGenerateNodeKey(keyPath));
+    const discovery = pex ? new Pex({ seedMode, strict: values["allow-local"] !== true, seeds, addrBookFile: addrBookPath(home), logger: log }) : undefined;
     const sw = new Switch({
       nodeId: key.id,
       authenticate: secretAuthenticator(key),
@@ -78,9 +80,9 @@ export const node: Command = {
       allowDuplicateIp: values["allow-duplicate-ip"] === true,
       ...limits,
       logger: log,
-      ...(pex ? { pex: { seedMode, strict: values["allow-local"] !== true }, seeds, addrBookFile: addrBookPath(home) } : {}),
+      ...(discovery === undefined ? {} : { discovery }),
     });
-    sw.pex?.discovered$.subscribe(({ address, source }) => log.info({ addr: formatNetAddress(address), from: source.id }, "address discovered"));
+    discovery?.discovered$.subscribe(({ address, source }) => log.info({ addr: formatNetAddress(address), from: source.id }, "address discovered"));
     sw.addReactor("cli", { channels });
     const echo = values["echo"] === true ? new Echo(echoBuffer, log, { budget: sw.memoryBudget, onEvict: (peer, error) => stopEchoPeer(peer.id, error) }) : undefined;
     const stopEchoPeer = (id: string, error: MemoryBudgetError) => {

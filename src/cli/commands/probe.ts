@@ -30,6 +30,7 @@ export const probe: Command = {
     const counts = new Map(COMETBFT_CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0 }]));
     for (const c of COMETBFT_CHANNELS)
       sw.channel(c.id).messages$.subscribe(({ message }) => {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- counts holds every channel the probe declared
         const n = counts.get(c.id)!;
         n.messages++;
         n.bytes += message.length;
@@ -63,6 +64,7 @@ export const probe: Command = {
       io.out(`summary after ${elapsed.toFixed(1)} s connected${reason === undefined ? "" : ` (peer lost: ${reason})`}`);
       io.out(`${"channel".padEnd(26)}${pad("messages", 10)}${pad("bytes", 12)}`);
       for (const c of COMETBFT_CHANNELS) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- counts holds every channel the probe declared
         const n = counts.get(c.id)!;
         io.out(`${`0x${c.id.toString(16).padStart(2, "0")} ${c.name}`.padEnd(26)}${pad(n.messages, 10)}${pad(bytes(n.bytes), 12)}`);
       }

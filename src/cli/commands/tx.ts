@@ -30,6 +30,7 @@ export const tx: Command = {
   allowPositionals: true,
   async run(values, positionals, io) {
     if (positionals.length < 2) throw new CliError("give the node's address, ID@HOST:PORT, then the transaction DATA");
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at least two positionals, checked above
     const data = positionals.at(-1)!;
     const addresses = addressArguments(positionals.slice(0, -1));
     const network = requiredOption(values, "network", "CHAIN_ID");

@@ -2,6 +2,7 @@
  * blocks$ on real switches on loopback: two serving peers answer BlockRequests with the block a
  * CometBFT node sent (test/vectors/cometbft-messages), one of them lacking the odd heights.
  */
+import { ConfigError } from "../../../src/error-base.js";
 import { expect } from "chai";
 import { catchError, delay, firstValueFrom, lastValueFrom, map, Observable, of, Subject, toArray } from "rxjs";
 import sinon from "sinon";
@@ -94,7 +95,7 @@ describe("blocks$", () => {
     });
 
     it("completes at once for an empty range, refuses limits below 1, asks only the chosen peers, and waits for a peer when there is none", () => {
-      expect(() => blocks$(fakeSwitch([], new Subject()), 1n, 2n, { maxPendingPerPeer: 0 })).to.throw(RangeError, /at least 1/);
+      expect(() => blocks$(fakeSwitch([], new Subject()), 1n, 2n, { maxPendingPerPeer: 0 })).to.throw(ConfigError, /at least 1/);
       testScheduler().run(({ hot, expectObservable }) => {
         expectObservable(blocks$(fakeSwitch([], hot("-")), 5n, 4n)).toBe("|");
         const [a, b] = [fakePeer("aa"), fakePeer("bb")];

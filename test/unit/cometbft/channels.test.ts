@@ -1,3 +1,4 @@
+import { ConfigError } from "../../../src/error-base.js";
 import { expect } from "chai";
 import {
   COMETBFT_LINES,
@@ -77,8 +78,8 @@ describe("rx-mconn/cometbft channels", () => {
   });
 
   it("refuses an unknown line, an undeclared channel and a bad max_tx_bytes", () => {
-    expect(() => cometbftChannel("v0.36" as never, 0x20)).to.throw(RangeError, /unknown CometBFT line v0.36/);
-    expect(() => cometbftChannel("v1", 0x41 as never)).to.throw(RangeError, /no channel 0x41/);
-    expect(() => mempoolChannels("v1", { maxTxBytes: 0 })).to.throw(RangeError, /maxTxBytes/);
+    expect(() => cometbftChannel("v0.36" as never, 0x20)).to.throw(ConfigError, /unknown CometBFT line v0.36/);
+    expect(() => cometbftChannel("v1", 0x41 as never)).to.throw(ConfigError, /no channel 0x41/);
+    expect(() => mempoolChannels("v1", { maxTxBytes: 0 })).to.throw(ConfigError, /maxTxBytes/);
   });
 });

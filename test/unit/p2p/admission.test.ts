@@ -26,11 +26,15 @@ describe("admission (a pure function, no sockets)", () => {
     expect(refusal(admission(one, rules({ maxInboundPeers: 0 }), candidate()))).to.equal("max-inbound");
   });
 
-  it("does not count persistent peers against the limits", () => {
+  it("never refuses a persistent peer for a limit, but counts persistent peers in the limits (as CometBFT)", () => {
     const full = [{ id: id("a"), isOutbound: false }, { id: id("b"), isOutbound: true }];
     const r = rules({ persistent: new Set([id("c")]) });
     expect(refusal(admission(full, r, candidate()))).to.equal("accepted");
     expect(refusal(admission(full, r, candidate({ outbound: true })))).to.equal("accepted");
+    // ten persistent outbound peers fill maxOutboundPeers: another outbound dial is refused
+    const persistent = Array.from({ length: 10 }, (_, i) => ({ id: id(String(i)), isOutbound: true }));
+    const ten = rules({ maxOutboundPeers: 10, persistent: new Set(persistent.map((p) => p.id)) });
+    expect(refusal(admission(persistent, ten, candidate({ outbound: true })))).to.equal("max-outbound");
   });
 
   it("consults the filter once, last, only for a connection the other rules admit", () => {

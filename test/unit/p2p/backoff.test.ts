@@ -1,7 +1,5 @@
 import { expect } from "chai";
-import { defer, throwError } from "rxjs";
-import { backoffDefaults, reconnectDelay, retryWithBackoff } from "../../../src/p2p/backoff.js";
-import { testScheduler } from "../../helpers/marbles.js";
+import { reconnectDelay } from "../../../src/p2p/backoff.js";
 
 describe("reconnect backoff", () => {
   it("follows CometBFT's schedule: 20 attempts 5 s apart, then 10 at 3^i s, jitter under 3 s", () => {
@@ -16,30 +14,4 @@ describe("reconnect backoff", () => {
     expect(reconnectDelay(2, max)).to.equal(5000 + 2999);
   });
 
-  it("retries a failing dial on the schedule and gives up with the last error (marble)", () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const dial = cold("-#", undefined, new Error("refused"));
-      const backoff = { steadyAttempts: 2, steadyInterval: 5, backoffAttempts: 2, backoffBaseSeconds: 2, jitter: 0 };
-      // attempts at 0 and 6 (5 ms after the first failure); then 5 ms + 2 s after the second
-      // failure (2012); then 4 s (6013); the last fails at 6014
-      expectObservable(dial.pipe(retryWithBackoff({ backoff, random: () => 0 }))).toBe("6014ms #", undefined, new Error("refused"));
-      expectSubscriptions(dial.subscriptions).toBe(["^!", "6ms ^!", "2012ms ^!", "6013ms ^!"]);
-    });
-  });
-
-  it("stops at the first success", () => {
-    testScheduler().run(({ expectObservable }) => {
-      let attempts = 0;
-      const dial = defer(() => (++attempts < 3 ? throwError(() => new Error("no")) : ["peer"]));
-      const backoff = { ...backoffDefaults, jitter: 0 };
-      expectObservable(dial.pipe(retryWithBackoff({ backoff }))).toBe("10s (p|)", { p: "peer" });
-    });
-  });
-
-  it("stops early when told the error is final", () => {
-    testScheduler().run(({ cold, expectObservable }) => {
-      const dial = cold("-#", undefined, new Error("already connected"));
-      expectObservable(dial.pipe(retryWithBackoff({ shouldRetry: () => false }))).toBe("-#", undefined, new Error("already connected"));
-    });
-  });
 });

@@ -79,7 +79,7 @@ describe("verifySwitchOptions and switchDefaults", () => {
     expect(err.message).to.contain("channel 1 of reactor b is already owned by reactor a");
     expect(err.message).to.contain("channel 4's codec must have encode and decode");
     // nothing of the refused reactor was registered
-    expect(() => sw.channel(2)).to.throw(RangeError);
+    expect(() => sw.channel(2)).to.throw(ConfigError, /no reactor declares channel 2/);
   });
 
   it("checks our own NodeInfo at start(): more than 16 channels is refused before listening", async () => {

@@ -130,14 +130,34 @@ describe("ensurePeers", () => {
   });
 });
 
-describe("the Switch's discovery options", () => {
-  it("names every broken rule: seeds without pex, a bad seed, a non-positive period", async () => {
+describe("Pex's options and the Switch's discovery option", () => {
+  it("Pex names every broken rule in one ConfigError: a bad seed, a non-positive period", async () => {
+    const { Pex } = await import("../../../src/pex/pex-service.js");
+    const { ConfigError } = await import("../../../src/error-base.js");
+    expect(() => new Pex({ ensurePeersPeriod: 0, seeds: ["nope"] }))
+      .to.throw(ConfigError, /ensurePeersPeriod must be a positive.*seeds\[0\]/);
+    const pex = new Pex({ seeds: [`${id(2)}@127.0.0.1:1`] });
+    expect(pex.options.seeds).to.deep.equal([{ id: id(2), host: "127.0.0.1", port: 1 }]);
+    expect(pex.options.strict).to.equal(true);
+    expect(pex.name).to.equal("pex");
+  });
+
+  it("the Switch takes any object with a name, a reactor, start() and stop(), and refuses anything else", async () => {
     const { verifySwitchOptions } = await import("../../../src/p2p/switch-options.js");
+    const { Pex } = await import("../../../src/pex/pex-service.js");
     const base = { nodeId: id(1), authenticate: () => Promise.reject(new Error("unused")), network: "n" };
-    expect(() => verifySwitchOptions({ ...base, seeds: [`${id(2)}@127.0.0.1:1`] })).to.throw(/seeds and addrBookFile need pex: true/);
-    expect(() => verifySwitchOptions({ ...base, pex: { ensurePeersPeriod: 0 }, seeds: ["nope"] })).to.throw(/pex.ensurePeersPeriod must be a positive.*seeds\[0\]/);
-    const ok = verifySwitchOptions({ ...base, pex: true, seeds: [`${id(2)}@127.0.0.1:1`] });
-    expect(ok.discovery!.seeds).to.deep.equal([{ id: id(2), host: "127.0.0.1", port: 1 }]);
-    expect(ok.discovery!.strict).to.equal(true);
+    expect(() => verifySwitchOptions({ ...base, discovery: {} as never })).to.throw(/discovery must be an object with a name, a reactor/);
+    const pex = new Pex();
+    expect(verifySwitchOptions({ ...base, discovery: pex }).discovery).to.equal(pex);
+  });
+
+  it("a Pex serves one Switch: a second start throws", async () => {
+    const { Pex } = await import("../../../src/pex/pex-service.js");
+    const { ConfigError } = await import("../../../src/error-base.js");
+    const pex = new Pex({ scheduler: new VirtualTimeScheduler() });
+    const host = { nodeId: id(1), address: undefined, peers: new Map(), maxOutboundPeers: 10, dial: () => Promise.reject(new Error("no")), stopPeerForError: () => undefined, stopPeerGracefully: () => Promise.resolve() };
+    pex.start(host);
+    expect(() => pex.start(host)).to.throw(ConfigError, /one Switch/);
+    pex.stop();
   });
 });

@@ -47,11 +47,13 @@ describe("readDelimited", () => {
       const server = socketDuplex(tcp.server);
       const body = Buffer.from("hello");
       const after = Buffer.alloc(200_000, 3);
-      tcp.client.write(Buffer.concat([framed(body), after]));
+      const written = new Promise<void>((resolve) => tcp.client.write(Buffer.concat([framed(body), after]), () => resolve()));
       const { message, rest } = await readDelimited(server, { maxSize: 100 });
       expect(Buffer.from(message).toString()).to.equal("hello");
-      // subscribe later: the socket was paused meanwhile
-      await new Promise((r) => setTimeout(r, 20));
+      // subscribe later, once every byte was handed to the kernel and a few turns of the event
+      // loop have passed (the socket is paused meanwhile)
+      await written;
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
       const got = await lastValueFrom(
         rest.incoming$.pipe(
           scan((n, c) => n + c.length, 0),
