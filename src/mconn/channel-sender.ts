@@ -34,7 +34,7 @@ export interface ChannelSenderOptions {
 }
 
 /** Bytes held for sending by one connection's channels (`sendBufferSize`). */
-export interface SendBuffer {
+interface SendBuffer {
   /** Bytes held now. */
   bytes: number;
   /** The most bytes that may be held (`sendBufferSize`). */

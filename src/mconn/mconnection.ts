@@ -291,6 +291,7 @@ export class MConnection {
   /** Counters of every channel, in declaration order. */
   status(): ChannelStatus[] {
     return this.channels.map((d, i) => {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- states holds every declared channel
       const st = this.states[d.id]!;
       const out = this.outbound.queues[i];
       return {
@@ -312,6 +313,7 @@ export class MConnection {
   private admitWaiting(): void {
     if (!this.acceptsMessages) return;
     let admitted = 0;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- states holds every declared channel
     for (const d of this.channels) admitted += this.states[d.id]!.sender.admit();
     if (admitted > 0) this.flusher.kick();
   }

@@ -51,6 +51,7 @@ export function batchCutter(channels: readonly OutboundChannel[], options: Batch
     while (batch.length < batchSize) {
       const ch = selectChannel(channels);
       if (ch === undefined) break;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- ch was chosen because it has a packet pending
       const packet = ch.nextPacket(onDequeue)!;
       ch.recentlySent += packetWireSize(packet);
       batch.push(packet);

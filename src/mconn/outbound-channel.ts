@@ -73,6 +73,7 @@ export class OutboundChannel {
     let message = this.sending;
     if (message === undefined) {
       if (this.queued === 0) return undefined;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- queued > 0: the message at head is present
       message = this.queue[this.head]!;
       this.queue[this.head++] = undefined as unknown as Uint8Array;
       if (this.head > 32 && this.head * 2 > this.queue.length) {

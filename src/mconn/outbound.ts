@@ -77,8 +77,10 @@ export function outbound(
         decayPeriod: config.decayPeriod,
         decayFactor: config.decayFactor,
         scheduler,
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the operator only names the channels of `sources`, each indexed above
         onDequeue: (id) => senders[index.get(id)!].dequeued(),
         onSent: (id, m) => {
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- as above
           senders[index.get(id)!].sent(m);
         },
         onChannels: (c) => (queues = c),

@@ -52,7 +52,7 @@ export function parseIp(text: string): IpBytes | undefined {
  * The 16 bytes of `ip`: parsed when it is text, as it is when it is bytes.
  * @throws {NetAddressError} when the text is not an IP literal.
  */
-export function ipBytes(ip: IpLike): IpBytes {
+function ipBytes(ip: IpLike): IpBytes {
   if (typeof ip !== "string") return ip;
   const bytes = parseIp(ip);
   if (bytes === undefined) throw new NetAddressError(ip, "not an IP address");
