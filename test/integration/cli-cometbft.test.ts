@@ -5,6 +5,7 @@
  * transactions. The same tools run against real nodes in test/interop/cometbft-tools.test.ts.
  */
 import { expect } from "chai";
+import { filter, firstValueFrom } from "rxjs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -172,7 +173,8 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(r.stdout).to.match(/^summary after \d+ s$/m);
 
     const leaving = await node();
-    setTimeout(() => void leaving.stop(), 1000);
+    // It leaves once the probe is connected (the probe's start-up may take longer than a second on a busy machine).
+    void firstValueFrom(leaving.sw.peers$.pipe(filter((e) => e.type === "added"))).then(() => setTimeout(() => void leaving.stop(), 500));
     const lost = await runCli(["probe", leaving.address, "--network", "test-net", "--seconds", "30"], 60_000);
     expect(lost.code, lost.stderr).to.equal(1);
     expect(lost.stdout).to.match(/^summary after \d+ s \(peer lost: \S+/m);
