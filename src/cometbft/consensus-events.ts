@@ -44,9 +44,10 @@ export interface ConsensusEventsOptions {
  * — whichever peer tells of it first — for the heights near those of the peers: a vote is one
  * event however many peers gossip it. Events at a height far from the height of at least half
  * of the peers (`heights` or more away) are not reported: one peer telling of height 2⁶³−1
- * changes what is reported of its own events only, and once the peers are past a height, what
- * arrives of it late is not reported again. When every part of a proposed block arrived, a `block` event
- * carries its header (the proposer among it), or `badBlock` says why the parts make no block.
+ * cannot move the others' window (their heights are still reported, and its far ones are not
+ * while it is less than half of the peers), and once the peers are past a height, what arrives
+ * of it late is not reported again. When every part of a proposed block arrived, a `block`
+ * event carries its header (the proposer among it), or `badBlock` says why the parts make no block.
  * The switch must declare the consensus channels with their codec (`consensusChannels(line)`).
  *
  * ```
