@@ -10,6 +10,7 @@ import type { Block } from "../proto/tendermint/types/block.js";
 import type { ConsensusMessage } from "./codecs.js";
 import { toConsensusEvent, type ConsensusEvent } from "./consensus-event.js";
 import { PartSets, SeenKeys } from "./height-window.js";
+import { PeerHeights } from "./peer-heights.js";
 
 /** What {@link consensusEvents$} needs of a `Switch`: its consensus channels, declared with their codec. */
 export interface ConsensusSwitch {
@@ -19,7 +20,12 @@ export interface ConsensusSwitch {
 
 /** Options of {@link consensusEvents$}. */
 export interface ConsensusEventsOptions {
-  /** How many of the newest heights are remembered for de-duplication and block assembly (default 3). */
+  /**
+   * How far from the peers' heights events are reported (default 3): an event at height `h` is
+   * reported when `h` is less than this far from the height of at least half of the peers (a
+   * peer's height is that of its highest round step). Keys and block parts are remembered for
+   * those heights only.
+   */
   readonly heights?: number;
   /** At most this many event keys remembered per height (default 100,000). */
   readonly maxKeysPerHeight?: number;
@@ -35,9 +41,13 @@ export interface ConsensusEventsOptions {
 
 /**
  * Emits the {@link ConsensusEvent}s the switch's peers tell of on channels 0x20–0x23, each once
- * — whichever peer tells of it first — for the newest `heights` heights: a vote is one event
- * however many peers gossip it. When every part of a proposed block arrived, a `block` event
- * carries its header (the proposer among it), or `badBlock` says why the parts make no block.
+ * — whichever peer tells of it first — for the heights near those of the peers: a vote is one
+ * event however many peers gossip it. Events at a height far from the height of at least half
+ * of the peers (`heights` or more away) are not reported: one peer telling of height 2⁶³−1
+ * cannot move the others' window (their heights are still reported, and its far ones are not
+ * while it is less than half of the peers), and once the peers are past a height, what arrives
+ * of it late is not reported again. When every part of a proposed block arrived, a `block`
+ * event carries its header (the proposer among it), or `badBlock` says why the parts make no block.
  * The switch must declare the consensus channels with their codec (`consensusChannels(line)`).
  *
  * ```
@@ -55,14 +65,21 @@ export function consensusEvents$(sw: ConsensusSwitch, options: ConsensusEventsOp
   const maxBlockBytes = options.maxBlockBytes ?? 22_020_096;
   const scheduler = options.scheduler ?? asyncScheduler;
   return defer(() => {
-    const seen = new SeenKeys(heights, maxKeys);
-    const parts = new PartSets(heights, maxBlockBytes);
+    const window = new PeerHeights(heights);
+    const seen = new SeenKeys(maxKeys);
+    const parts = new PartSets(maxBlockBytes);
+    const accepts = (h: bigint) => window.accepts(h);
     const channels = [0x20, 0x21, 0x22, 0x23].map((id) => sw.channel<ConsensusMessage>(id).messages$);
     return merge(...channels).pipe(
       mergeMap(({ peer, message }) => {
         const found = toConsensusEvent(peer, message, scheduler.now());
-        if (found === undefined || !seen.firstTime(found.event.height, found.key)) return EMPTY;
+        if (found === undefined) return EMPTY;
         const e = found.event;
+        if (window.note(peer, e.height, e.kind === "roundStep")) {
+          seen.retain(accepts);
+          parts.retain(accepts);
+        }
+        if (!window.accepts(e.height) || !seen.firstTime(e.height, found.key)) return EMPTY;
         if (maxBlockBytes === 0) return of(e);
         const assembled =
           e.kind === "blockPart" ? parts.add(e.height, e.round, e.index, e.total, e.bytes) : e.kind === "proposal" ? parts.expect(e.height, e.round, e.partsTotal, e.partsHash) : undefined;

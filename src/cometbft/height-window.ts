@@ -1,39 +1,43 @@
 /**
- * What {@link consensusEvents$} remembers, per height, for the newest few heights only: the keys
- * of the events already reported, and the parts of the blocks being proposed.
+ * What {@link consensusEvents$} remembers, per height, for the heights its window accepts
+ * only (`PeerHeights`): the keys of the events already reported, and the parts of the
+ * blocks being proposed.
  * @module
  */
 import { Block } from "../proto/tendermint/types/block.js";
 import { merkleRoot } from "./merkle.js";
 
-/** Keys of the events seen, for the newest `heights` heights, at most `maxKeys` per height. */
+/**
+ * Keys of the events seen, per height, at most `maxKeys` per height; the heights kept are those
+ * the caller's window accepts ({@link SeenKeys.retain} forgets the rest when it moves).
+ */
 export class SeenKeys {
   private readonly byHeight = new Map<bigint, Set<string>>();
-  private top = -1n;
 
-  constructor(
-    private readonly heights: number,
-    private readonly maxKeys: number,
-  ) {}
+  constructor(private readonly maxKeys: number) {}
 
   /**
-   * True the first time `key` is offered for `height` (and for a height older than the window:
-   * it is too old to be remembered, so it is reported as not seen before only while in the
-   * window; older ones are reported as seen, i.e. never again).
+   * True the first time `key` is offered for `height`. A full set stops remembering (a later
+   * copy of the same event is then reported again) rather than growing without bound.
    */
   firstTime(height: bigint, key: string): boolean {
-    if (height > this.top) {
-      this.top = height;
-      for (const h of this.byHeight.keys()) if (h <= height - BigInt(this.heights)) this.byHeight.delete(h);
-    }
-    if (height <= this.top - BigInt(this.heights)) return false;
     let keys = this.byHeight.get(height);
     if (keys === undefined) this.byHeight.set(height, (keys = new Set()));
     if (keys.has(key)) return false;
-    // A full set stops remembering (a later copy of the same event is then reported again)
-    // rather than growing without bound.
     if (keys.size < this.maxKeys) keys.add(key);
     return true;
+  }
+
+  /** Forgets every height `keep` refuses. */
+  retain(keep: (height: bigint) => boolean): void {
+    for (const h of this.byHeight.keys()) if (!keep(h)) this.byHeight.delete(h);
+  }
+
+  /** How many keys are held, over all heights. */
+  get size(): number {
+    let n = 0;
+    for (const keys of this.byHeight.values()) n += keys.size;
+    return n;
   }
 }
 
@@ -58,20 +62,23 @@ interface PartSet {
 }
 
 /**
- * The parts of the blocks proposed at the newest `heights` heights: one set per height, of its
- * newest round (a part or proposal of a later round replaces it, one of an earlier round is
- * ignored), each bounded by `maxBytes`, at most {@link MAX_BLOCK_PARTS} parts of at most
+ * The parts of the blocks proposed at the heights the caller's window accepts
+ * ({@link PartSets.retain} forgets the rest when it moves): one set per height, of its newest
+ * round (a part or proposal of a later round replaces it, one of an earlier round is ignored),
+ * each bounded by `maxBytes`, at most {@link MAX_BLOCK_PARTS} parts of at most
  * {@link BLOCK_PART_SIZE} bytes. A part count or a part beyond CometBFT's limits is reported
- * (`ok: false`), not kept. So what is held stays below `heights` × `maxBytes` bytes and
- * `heights` × 1,601 parts, whatever peers send.
+ * (`ok: false`), not kept. So what is held stays below (heights accepted) × `maxBytes` bytes
+ * and (heights accepted) × 1,601 parts, whatever peers send.
  */
 export class PartSets {
   private readonly sets = new Map<bigint, PartSet>();
 
-  constructor(
-    private readonly heights: number,
-    private readonly maxBytes: number,
-  ) {}
+  constructor(private readonly maxBytes: number) {}
+
+  /** Forgets the sets of every height `keep` refuses. */
+  retain(keep: (height: bigint) => boolean): void {
+    for (const h of this.sets.keys()) if (!keep(h)) this.sets.delete(h);
+  }
 
   /** Notes the part-set hash a proposal announced for `height`/`round`, checked once complete. */
   expect(height: bigint, round: number, total: number, hash: Uint8Array): Assembled | undefined {
@@ -104,9 +111,6 @@ export class PartSets {
     let set = this.sets.get(height);
     if (set !== undefined && round < set.round) return undefined;
     if (set === undefined || round > set.round) {
-      const newest = [...this.sets.keys()].reduce((top, h) => (h > top ? h : top), height);
-      if (height <= newest - BigInt(this.heights)) return undefined;
-      for (const h of this.sets.keys()) if (h <= newest - BigInt(this.heights)) this.sets.delete(h);
       this.sets.set(height, (set = { round, total, parts: new Map(), size: 0, done: false }));
     }
     return set.total === total ? set : undefined;

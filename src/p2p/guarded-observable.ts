@@ -22,8 +22,11 @@ export type ThrowReport<T> = (error: unknown, value: T | undefined) => void;
  * subscribe function over `source.subscribe({ next, error, complete })`, and `pipe` applying
  * the operator functions in turn, as RxJS's own `pipe` does.
  *
- * A subscriber whose `next` threw stays subscribed (as with RxJS); one that received an error
- * notification has ended, as RxJS says.
+ * A `next` that returns a promise (an `async` function) has its rejection reported the same
+ * way, with the value it was given: RxJS ignores what `next` returns, so without the guard the
+ * rejection would be unhandled and end the process. A subscriber whose `next` threw or
+ * rejected stays subscribed (as with RxJS); one that received an error notification has
+ * ended, as RxJS says.
  *
  * ```
  * source:     --a--b--c--|
@@ -76,7 +79,9 @@ export class GuardedObservable<T> extends Observable<T> {
     return super.subscribe({
       next: (value) => {
         try {
-          observer.next?.call(observer, value);
+          // An async `next` returns a promise RxJS ignores: its rejection is reported as a throw.
+          const returned: unknown = observer.next?.call(observer, value);
+          if (isThenable(returned)) returned.then(undefined, (err: unknown) => report(err, value));
         } catch (err) {
           report(err, value);
         }
@@ -98,4 +103,8 @@ export class GuardedObservable<T> extends Observable<T> {
       },
     });
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }

@@ -19,7 +19,10 @@ import { pickAddress, selection, selectionSize, selectionWithBias, type BookView
 export interface AddressBookOptions {
   /** Refuse local and unroutable addresses (CometBFT's `addr_book_strict`, default true). */
   readonly strict?: boolean;
-  /** Most addresses heard from one source kept in new buckets (default 500; not a CometBFT bound). */
+  /**
+   * Most addresses heard from one source network group (an IPv4 /16, an IPv6 /32) kept in new
+   * buckets (default 500; not a CometBFT bound): many identities on one network share it.
+   */
   readonly maxAddressesPerSource?: number;
   /** The book's key (24 hex characters); random by default. */
   readonly key?: string;
@@ -48,6 +51,7 @@ export class AddressBook {
   private readonly oldBuckets = Array.from({ length: bookParams.oldBucketCount }, () => new Map<string, KnownAddress>());
   private readonly ours = new Set<string>();
   private readonly privateIds = new Set<string>();
+  /** New addresses per source network group. */
   private readonly bySource = new Map<string, number>();
   private nNew = 0;
   private nOld = 0;
@@ -133,7 +137,8 @@ export class AddressBook {
       if (ka.buckets.length >= bookParams.maxNewBucketsPerAddress) return;
       if (Math.floor(this.random() * 2 * ka.buckets.length) !== 0) return;
     } else {
-      if ((this.bySource.get(s.id) ?? 0) >= this.maxPerSource) throw refuse("source-full", `${this.maxPerSource} addresses from ${s.id} already`);
+      const group = this.hasher.group(s);
+      if ((this.bySource.get(group) ?? 0) >= this.maxPerSource) throw refuse("source-full", `${this.maxPerSource} addresses from sources in ${group} already`);
       ka = newKnownAddress(a, s, this.scheduler.now());
     }
     // placed by this source (as CometBFT's calcNewBucket(addr, src)): a second source group can give a second bucket
@@ -295,11 +300,13 @@ export class AddressBook {
     else this.track(ka, -1);
   }
 
+  /** Counts `ka` in or out of the new buckets, and of its source's network group. */
   private track(ka: KnownAddress, delta: 1 | -1): void {
     this.nNew += delta;
-    const n = (this.bySource.get(ka.src.id) ?? 0) + delta;
-    if (n <= 0) this.bySource.delete(ka.src.id);
-    else this.bySource.set(ka.src.id, n);
+    const group = this.hasher.group(ka.src);
+    const n = (this.bySource.get(group) ?? 0) + delta;
+    if (n <= 0) this.bySource.delete(group);
+    else this.bySource.set(group, n);
   }
 
   private publish(): void {

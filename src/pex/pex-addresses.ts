@@ -1,6 +1,7 @@
 /**
- * Addresses as PEX carries them (`tendermint.p2p.NetAddress`: id, ip, port) and the address a
- * peer is known by (its NodeInfo's listen address, as CometBFT's `NodeInfo.NetAddress()`).
+ * Addresses as PEX carries them (`tendermint.p2p.NetAddress`: id, ip, port), the address a
+ * peer is known by (its NodeInfo's listen address, as CometBFT's `NodeInfo.NetAddress()`), and
+ * the address its connection came from (what the book places what it tells us by).
  * @module
  */
 import { parseHostPort, isNodeId, toNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
@@ -45,5 +46,21 @@ export function peerAddress(peer: PexPeerInfo): NetAddress {
     return { id: peer.id, host: ip === undefined ? socket.host : formatIp(ip), port: listen.port };
   } catch {
     return { id: peer.id, host: socket.host, port: socket.port };
+  }
+}
+
+/**
+ * The source the book files what `peer` tells us under: its ID at the IP its connection came
+ * from (the socket's remote address, which the peer cannot choose as it chooses its listen
+ * address), with its listen port. When the socket address is no IP (a connection that is not
+ * TCP), the listen address as {@link peerAddress} gives it.
+ */
+export function connectionSource(peer: PexPeerInfo): NetAddress {
+  const claimed = peerAddress(peer);
+  try {
+    const ip = parseIp(parseHostPort(peer.socketAddr).host);
+    return ip === undefined ? claimed : { ...claimed, host: formatIp(ip) };
+  } catch {
+    return claimed;
   }
 }

@@ -16,7 +16,7 @@ import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import { Message as PexMessage } from "../proto/tendermint/p2p/pex.js";
 import type { AddressBook } from "./address-book.js";
 import { AddressRefusedError, BadPexAddrsError, EmptyPexMessageError, PexRequestTooSoonError, UnsolicitedAddrsError } from "./errors.js";
-import { fromProtoAddress, peerAddress, toProtoAddress, type PexPeerInfo } from "./pex-addresses.js";
+import { connectionSource, fromProtoAddress, peerAddress, toProtoAddress, type PexPeerInfo } from "./pex-addresses.js";
 import { bookParams, pexParams } from "./params.js";
 
 /** A peer as the PEX reactor uses it (the Switch's `Peer` is one). */
@@ -33,7 +33,7 @@ export type PexHost<P extends PexPeer = PexPeer> = Pick<DiscoveryHost<P>, "nodeI
 /** An address the book took from a peer's answer. */
 export interface Discovered {
   readonly address: NetAddress;
-  /** The peer that told us of it. */
+  /** The peer that told us of it: its ID at the IP its connection came from, and its listen port. */
   readonly source: NetAddress;
 }
 
@@ -112,15 +112,19 @@ export class PexReactor implements Reactor {
     this.answered$ = GuardedObservable.from(this.answers, (err, a) => this.logger.error({ err: String(err), peer: a?.peer.id }, "a subscriber of answered$ threw"));
   }
 
-  /** An outbound peer is asked for addresses when the book needs more; an inbound one goes into the book. */
+  /**
+   * An outbound peer is asked for addresses when the book needs more; an inbound one's listen
+   * address goes into the book, with the address its connection came from as source.
+   */
   addPeer(peer: PexPeer): void {
     this.connectedAt.set(peer.id, this.scheduler.now());
     if (peer.isOutbound) {
       if (this.book.needMoreAddresses) this.requestAddrs(peer);
       return;
     }
-    const addr = peerAddress(peer);
-    this.addToBook(addr, addr);
+    // Filed under the IP its connection came from: a claimed listen address in another network
+    // goes to the buckets of the network the peer is really in.
+    this.addToBook(peerAddress(peer), connectionSource(peer));
   }
 
   /** Forgets the peer's requests. */
@@ -192,7 +196,7 @@ export class PexReactor implements Reactor {
       this.fail(peer, new BadPexAddrsError(refOf(peer), bad), true);
       return;
     }
-    const source = peerAddress(peer);
+    const source = connectionSource(peer);
     let added = 0;
     for (const a of parsed as NetAddress[]) if (this.addToBook(a, source)) added++;
     this.answers.next({ peer, added });

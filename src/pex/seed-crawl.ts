@@ -2,12 +2,13 @@
  * A seed's crawl (CometBFT's seed mode): at start dial the seeds (or, with none, crawl a
  * selection of the book); then every `crawlPeriod` (30 s) disconnect the non-persistent peers
  * connected for `seedDisconnectWaitPeriod` or longer, and dial a selection of the book — each
- * address at most once per 2 minutes — asking each peer reached for addresses. Crawl records
- * older than a day are dropped.
+ * ip:port at most once per 2 minutes, whatever IDs the book holds at it (CometBFT counts per
+ * ID, so many identities claiming one ip:port have a seed dial it again and again) — asking each
+ * peer reached for addresses. Crawl records older than a day are dropped.
  * @module
  */
 import { timer, type SchedulerLike, type Subscription } from "rxjs";
-import type { NetAddress, NetAddressLike } from "../p2p/netaddress.js";
+import { formatNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import { dialSeeds } from "./ensure-peers.js";
 import type { PexDialer } from "./pex-dialer.js";
 import type { PexHost, PexReactor } from "./pex-reactor.js";
@@ -36,13 +37,15 @@ const DAY = 24 * 3600_000;
 
 /** Starts the crawl; unsubscribe to stop it. */
 export function seedCrawl(o: SeedCrawlOptions): Subscription {
+  /** When each ip:port was last dialed. */
   const lastCrawled = new Map<string, number>();
   const crawl = (addresses: readonly NetAddress[]) => {
     const now = o.scheduler.now();
     for (const a of addresses) {
-      const last = lastCrawled.get(a.id);
+      const where = formatNetAddress({ ...a, id: "" });
+      const last = lastCrawled.get(where);
       if (last !== undefined && now - last < pexParams.minTimeBetweenCrawls) continue;
-      lastCrawled.set(a.id, now);
+      lastCrawled.set(where, now);
       void o.dialer.dial(a).then((outcome) => {
         const peer = o.host.peers.get(a.id);
         if (outcome === "connected" && peer !== undefined) o.reactor.requestAddrs(peer);
@@ -65,6 +68,6 @@ export function seedCrawl(o: SeedCrawlOptions): Subscription {
     disconnectOld();
     crawl(o.reactor.book.selection());
     const now = o.scheduler.now();
-    for (const [id, t] of lastCrawled) if (now - t > DAY) lastCrawled.delete(id);
+    for (const [where, t] of lastCrawled) if (now - t > DAY) lastCrawled.delete(where);
   });
 }

@@ -113,6 +113,15 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(r.stdout).to.match(/^height 2 round 0: proposer [0-9A-F]{12}, parts 1\/1, prevotes 1 \[#0 \+\d+\], precommits 0 \[\]/m);
   });
 
+  it("watch says so and exits 1 when it sees no consensus event for --quiet seconds (the node sends its messages once, then nothing)", async () => {
+    const n = await node();
+    const r = await runCli(["watch", n.address, "--network", "test-net", "--quiet", "1", "--seconds", "600"], 60_000);
+    expect(r.code, r.stderr).to.equal(1);
+    expect(r.stdout, "what it saw first").to.match(/^2\/0 +prevote /m);
+    expect(r.stdout, "the open height's summary").to.match(/^height 2 round 0: /m);
+    expect(r.stderr.trim()).to.equal("rx-mconn watch: no consensus event in 1 s; the nodes may have halted, or what they send is ignored");
+  });
+
   it("blocks writes each block as JSON and checks the hash chain; a broken link fails in one line", async () => {
     const n = await node();
     const r = await runCli(["blocks", n.address, "--network", "test-net", "--from", "2", "--to", "11", "--out", out], 60_000);

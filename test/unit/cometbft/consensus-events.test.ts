@@ -47,7 +47,11 @@ describe("consensusEvents$", () => {
         for (const m of consensus) await peer.send(m.channel, Buffer.from(m.hex, "hex"));
       }
       const peerB = [...b.peers.values()][0];
+      // B's step to height 99 first: events are reported near the heights peers stepped to, and
+      // a vote (channel 0x22) queued with it could overtake it (a channel of higher priority).
+      const stepped = firstValueFrom(consensusEvents$(watcher).pipe(filter((e) => e.height === 99n)));
       await peerB.send(0x20, consensusCodec.encode({ sum: { $case: "newRoundStep", value: { height: 99n, round: 0, step: 1, secondsSinceStartTime: 0n, lastCommitRound: 0 } } }));
+      await within(stepped, 10_000, "B's step to height 99");
       await peerB.send(0x20, consensusCodec.encode({ sum: { $case: "hasVote", value: { height: 99n, round: 0, type: SignedMsgType.SIGNED_MSG_TYPE_PREVOTE, index: 0 } } }));
       const vote = consensusCodec.decode(Buffer.from(consensus.find((m) => m.type === "vote")!.hex, "hex"));
       const marker = { sum: { $case: "vote", value: { vote: { ...(vote.sum as { value: { vote: object } }).value.vote, height: 99n } } } } as ConsensusMessage;
@@ -134,7 +138,7 @@ describe("followRounds (marbles)", () => {
 });
 
 describe("consensusEvents$ (marbles)", () => {
-  const peer = { id: "aa" } as unknown as Peer;
+  const peer = { id: "aa", isRunning: true } as unknown as Peer;
   const step = (height: bigint, s: number): Envelope<ConsensusMessage> => ({
     peer,
     channelId: 0x20,
@@ -150,6 +154,37 @@ describe("consensusEvents$ (marbles)", () => {
       const source = hot("-a-a-b-c-d-a", { a: step(1n, 3), b: step(2n, 3), c: step(3n, 3), d: step(4n, 3) });
       const events = consensusEvents$(fakeSwitch(source), { heights: 2 }).pipe(map((e) => `${e.kind}@${e.height}/${e.receivedAt}`));
       expectObservable(events).toBe("-a---b-c-d", { a: "roundStep@1/1", b: "roundStep@2/5", c: "roundStep@3/7", d: "roundStep@4/9" });
+    });
+  });
+
+  const stepFrom = (from: Peer, height: bigint): Envelope<ConsensusMessage> => ({ ...step(height, 3), peer: from });
+  const voteFrom = (from: Peer, height: bigint, index: number): Envelope<ConsensusMessage> => ({
+    peer: from,
+    channelId: 0x22,
+    message: { sum: { $case: "vote", value: { vote: { type: SignedMsgType.SIGNED_MSG_TYPE_PREVOTE, height, round: 0, validatorIndex: index, validatorAddress: new Uint8Array(20), blockId: undefined, timestamp: undefined, signature: new Uint8Array(0), extension: new Uint8Array(0), extensionSignature: new Uint8Array(0) } } } },
+  });
+  const onChannels = (state$: Observable<Envelope<ConsensusMessage>>, votes$: Observable<Envelope<ConsensusMessage>>): ConsensusSwitch => ({
+    channel: <T>(id: number) => ({ messages$: id === 0x20 ? state$ : id === 0x22 ? votes$ : new Subject() }) as unknown as SwitchChannel<T>,
+  });
+
+  it("still reports height 18 after one peer's round step at height 2⁶³−1: that peer moves its own window only", () => {
+    const honest = { id: "honest", isRunning: true } as unknown as Peer;
+    const liar = { id: "liar", isRunning: true } as unknown as Peer;
+    testScheduler().run(({ hot, expectObservable }) => {
+      const state = hot("-a-x-b----", { a: stepFrom(honest, 17n), x: stepFrom(liar, 2n ** 63n - 1n), b: stepFrom(honest, 18n) });
+      const votes = hot("-------v-w", { v: voteFrom(honest, 18n, 0), w: voteFrom(liar, 18n, 1) });
+      const events = consensusEvents$(onChannels(state, votes)).pipe(map((e) => `${e.kind}@${e.height}`));
+      expectObservable(events).toBe("-a-x-b-v-w", { a: "roundStep@17", x: `roundStep@${2n ** 63n - 1n}`, b: "roundStep@18", v: "vote@18", w: "vote@18" });
+    });
+  });
+
+  it("does not report a far height one peer of three tells of, while the other two are far from it", () => {
+    const [a, b, liar] = ["a", "b", "liar"].map((id) => ({ id, isRunning: true }) as unknown as Peer);
+    testScheduler().run(({ hot, expectObservable }) => {
+      const state = hot("-a-b-x-c", { a: stepFrom(a, 18n), b: stepFrom(b, 18n), x: stepFrom(liar, 2n ** 63n - 1n), c: stepFrom(a, 19n) });
+      const votes = hot("--------v-w", { v: voteFrom(liar, 2n ** 63n - 1n, 0), w: voteFrom(b, 19n, 0) });
+      const events = consensusEvents$(onChannels(state, votes)).pipe(map((e) => `${e.kind}@${e.height}`));
+      expectObservable(events).toBe("-a-----c--w", { a: "roundStep@18", c: "roundStep@19", w: "vote@19" });
     });
   });
 });

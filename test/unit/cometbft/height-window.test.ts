@@ -7,14 +7,23 @@ const block = (height: bigint) =>
   Block.encode(Block.fromPartial({ header: { height, chainId: "c" }, data: { txs: [Buffer.from("k=v")] } })).finish();
 
 describe("SeenKeys", () => {
-  it("reports a key once per height, forgets heights out of the window, and past maxKeys reports again rather than remembering", () => {
-    const seen = new SeenKeys(2, 2);
+  it("reports a key once per height, forgets the heights retain() refuses, and past maxKeys reports again rather than remembering", () => {
+    const seen = new SeenKeys(2);
     expect([seen.firstTime(5n, "a"), seen.firstTime(5n, "a"), seen.firstTime(5n, "b")]).to.deep.equal([true, false, true]);
     expect([seen.firstTime(5n, "c"), seen.firstTime(5n, "c")], "the set is full: c is not remembered").to.deep.equal([true, true]);
     expect(seen.firstTime(6n, "a")).to.equal(true);
-    expect(seen.firstTime(7n, "a")).to.equal(true);
-    expect(seen.firstTime(5n, "z"), "height 5 is out of the window").to.equal(false);
-    expect(seen.firstTime(6n, "a"), "height 6 is still in").to.equal(false);
+    expect(seen.size).to.equal(3);
+    seen.retain((h) => h > 5n);
+    expect(seen.size).to.equal(1);
+    expect(seen.firstTime(5n, "a"), "height 5 was forgotten").to.equal(true);
+    expect(seen.firstTime(6n, "a"), "height 6 is still remembered").to.equal(false);
+  });
+
+  it("holds at most maxKeys keys of 100,000 votes with distinct validator indices at one height", () => {
+    const seen = new SeenKeys(10_000);
+    let reported = 0;
+    for (let i = 0; i < 100_000; i++) if (seen.firstTime(7n, `v/7/0/prevote/${i}/`)) reported++;
+    expect([reported, seen.size]).to.deep.equal([100_000, 10_000]);
   });
 });
 
@@ -22,7 +31,7 @@ describe("PartSets", () => {
   it("assembles a block from its parts in any order, checked against the proposal's part-set hash", () => {
     const bytes = block(3n);
     const parts = [bytes.subarray(0, 5), bytes.subarray(5)];
-    const sets = new PartSets(2, 1000);
+    const sets = new PartSets(1000);
     expect(sets.expect(3n, 0, 2, merkleRoot(parts))).to.equal(undefined);
     expect(sets.add(3n, 0, 1, 2, parts[1])).to.equal(undefined);
     expect(sets.add(3n, 0, 1, 2, parts[1]), "a repeated part").to.equal(undefined);
@@ -32,7 +41,7 @@ describe("PartSets", () => {
   });
 
   it("says why parts make no block: a hash that differs, bytes that do not decode, more than maxBytes", () => {
-    const sets = new PartSets(3, 100);
+    const sets = new PartSets(100);
     sets.expect(1n, 0, 1, new Uint8Array(32));
     expect(sets.add(1n, 0, 0, 1, block(1n))).to.deep.equal({ ok: false, reason: "the parts do not hash to the proposal's part-set hash" });
     const bad = sets.add(2n, 0, 0, 1, Uint8Array.of(0x0a, 0x10));
@@ -41,21 +50,21 @@ describe("PartSets", () => {
     expect(sets.add(3n, 0, 1, 2, new Uint8Array(1)), "a set given up takes no more parts").to.equal(undefined);
   });
 
-  it("ignores parts with an impossible index or total, a total that differs from the set's, and heights out of the window", () => {
-    const sets = new PartSets(2, 1000);
+  it("ignores parts with an impossible index or total, a total that differs from the set's, and forgets the heights retain() refuses", () => {
+    const sets = new PartSets(1000);
     expect(sets.add(1n, 0, 0, 0, Uint8Array.of(1))).to.equal(undefined);
     expect(sets.add(1n, 0, 5, 2, Uint8Array.of(1))).to.equal(undefined);
     expect(sets.add(1n, 0, -1, 2, Uint8Array.of(1))).to.equal(undefined);
     expect(sets.add(1n, 0, 0, 3, Uint8Array.of(1)), "the set of 1/0 has 2 parts").to.equal(undefined);
     expect(sets.expect(1n, 0, Number.NaN, new Uint8Array(0))).to.equal(undefined);
-    sets.add(5n, 0, 0, 2, Uint8Array.of(1));
-    expect(sets.add(1n, 0, 1, 2, Uint8Array.of(1)), "height 1 fell out of the window when 5 came").to.equal(undefined);
-    expect(sets.add(3n, 0, 0, 1, block(3n)), "height 3 is out of the window").to.equal(undefined);
+    sets.add(1n, 0, 0, 2, Uint8Array.of(1));
+    sets.retain((h) => h !== 1n);
+    expect(sets.add(1n, 0, 1, 2, block(1n)), "height 1's first part was forgotten").to.equal(undefined);
     expect(sets.add(4n, 0, 0, 1, block(4n))?.ok).to.equal(true);
   });
 
   it("reports a part count above CometBFT's 1,601 and a part above 65,536 bytes, keeping nothing of them", () => {
-    const sets = new PartSets(2, 1_000_000);
+    const sets = new PartSets(1_000_000);
     expect([MAX_BLOCK_PARTS, BLOCK_PART_SIZE]).to.deep.equal([1601, 65_536]);
     const tooMany = { ok: false, reason: "a part set of 1602 parts, more than CometBFT's 1601" };
     expect(sets.add(1n, 0, 0, 1602, Uint8Array.of(1))).to.deep.equal(tooMany);
@@ -69,7 +78,7 @@ describe("PartSets", () => {
   });
 
   it("keeps one set per height, of its newest round: a later round replaces it, an earlier one is ignored", () => {
-    const sets = new PartSets(2, 1000);
+    const sets = new PartSets(1000);
     const bytes = block(7n);
     const parts = [bytes.subarray(0, 5), bytes.subarray(5)];
     expect(sets.add(7n, 0, 0, 2, parts[0])).to.equal(undefined);

@@ -158,3 +158,46 @@ describe("PexReactor", () => {
     expect(graceful).to.deep.equal([id(8)]);
   });
 });
+
+describe("PexReactor: placement by the connection's address", () => {
+  const routable = (i: number) => `${11 + (i % 50)}.${i % 250}.7.1`;
+  /** Identities all connected from 5.5.5.5, each claiming a listen address in its own /16. */
+  const liar = (n: number, outbound: boolean): PexPeer => ({
+    id: id(n),
+    isOutbound: outbound,
+    isPersistent: false,
+    nodeInfo: { listenAddr: `tcp://${routable(n)}:26656` },
+    socketAddr: `5.5.5.5:${40000 + n}`,
+    trySend: () => true,
+  });
+  const newBuckets = (book: AddressBook) => new Set(book.entries().flatMap((ka) => ka.buckets));
+
+  it("files inbound identities on one IP claiming 200 other /16s under that IP: at most the 32 new buckets of its group", () => {
+    const book = new AddressBook({ scheduler: new VirtualTimeScheduler(), key: "00".repeat(12), hashKey: new Uint8Array(32).fill(3) });
+    const r = new PexReactor({ book });
+    for (let n = 1; n <= 200; n++) r.addPeer(liar(n, false));
+    expect(book.size, "each claimed address is still kept").to.equal(200);
+    expect(book.entries().every((ka) => ka.src.host === "5.5.5.5")).to.equal(true);
+    expect(newBuckets(book).size).to.be.at.most(32);
+  });
+
+  it("files the answers of identities on one IP under that IP's group: 32 new buckets and maxAddressesPerSource in all, whatever /16s they claim", () => {
+    const book = new AddressBook({ scheduler: new VirtualTimeScheduler(), maxAddressesPerSource: 500, key: "00".repeat(12), hashKey: new Uint8Array(32).fill(3) });
+    const r = new PexReactor({ book });
+    let next = 100_000;
+    for (let n = 1; n <= 20; n++) {
+      const peer = liar(n, true);
+      r.addPeer(peer);
+      const list = Array.from({ length: 100 }, () => ({ id: id(next), ip: routable(next++), port: 26656 }));
+      r.receive(addrs(peer, list));
+    }
+    expect(book.size, "2,000 offered, one source group's 500 kept").to.equal(500);
+    expect(newBuckets(book).size).to.be.at.most(32);
+  });
+
+  it("takes a peer's listen address as source when its socket address is no IP", () => {
+    const book = new AddressBook({ strict: false, scheduler: new VirtualTimeScheduler() });
+    new PexReactor({ book }).addPeer({ ...liar(1, false), socketAddr: "pipe:1" });
+    expect(book.get(id(1))!.src.host).to.equal(routable(1));
+  });
+});
