@@ -11,7 +11,7 @@
  * ```
  * @module rx-mconn/cometbft
  */
-export { COMETBFT_LINES, cometbftLine, type CometbftLine } from "./lines.js";
+export { COMETBFT_LINES, cometbftLine, type CometbftLine, type CometbftLineOptions } from "./lines.js";
 export {
   BlocksyncMessage,
   ConsensusMessage,
@@ -32,6 +32,7 @@ export {
 export {
   DEFAULT_MAX_TX_BYTES,
   blocksyncChannels,
+  defaultMaxTxBytes,
   cometbftChannel,
   cometbftChannels,
   consensusChannels,

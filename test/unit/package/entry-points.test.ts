@@ -38,7 +38,7 @@ const intended = {
     "BlockNotAvailableError", "BlockRequestTimeoutError", "BlocksyncMessage", "COMETBFT_LINES", "ConsensusMessage",
     "DEFAULT_MAX_TX_BYTES", "EvidenceList", "MempoolMessage", "PeerLeftError", "PexMessage", "SendRefusedError",
     "StatesyncMessage", "blocksyncChannels", "blocksyncCodec", "cometbftChannel", "cometbftChannels", "cometbftLine",
-    "consensusChannels", "consensusCodec", "evidenceChannels", "evidenceCodec", "fetchBlock", "mempoolChannels",
+    "consensusChannels", "consensusCodec", "defaultMaxTxBytes", "evidenceChannels", "evidenceCodec", "fetchBlock", "mempoolChannels",
     "mempoolCodec", "mempoolRecvMessageCapacity", "pexChannels", "pexCodec", "statesyncChannels", "statesyncCodec",
     "submitTx", "blocks$", "consensusEvents$", "followRounds", "headerHash", "merkleRoot", "ROUND_STEPS",
   ],
