@@ -44,7 +44,7 @@ export {
   type CometbftChannelDescriptor,
   type CometbftChannelOptions,
 } from "./channels.js";
-export { BlockNotAvailableError, BlockRequestTimeoutError, PeerLeftError, SendRefusedError } from "./errors.js";
+export { BlockNotAvailableError, BlockRequestTimeoutError, EmptyTxError, PeerLeftError, SendRefusedError, TxTooLargeError } from "./errors.js";
 export { fetchBlock, type BlocksyncSwitch, type FetchBlockOptions } from "./fetch-block.js";
 export { submitTx, type MempoolSwitch, type SubmitTxOptions, type TxDelivery } from "./submit-tx.js";
 export { headerHash } from "./header-hash.js";
