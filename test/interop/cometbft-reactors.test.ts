@@ -168,7 +168,7 @@ describe(`CometBFT ${cometVersion}: transactions the node refuses (mempool.max_t
     await peer.send(0x30, mempoolCodec.encode({ sum: { $case: "txs", value: { txs: [txOf(MAX + 1)] } } }));
     expect(await ended, "the connection's end").to.not.equal(undefined);
     await node.waitForLog(/exceeds|capacity|rejected msg|Stopping peer for error/i, 10_000, "the node's error for our peer");
-    await eventually(async () => sw.peers.has(node.id), (has) => !has, 10_000, "the peer removed");
+    await eventually(() => Promise.resolve(sw.peers.has(node.id)), (has) => !has, 10_000, "the peer removed");
   });
   if (cometLine === "v0.40")
     it("v0.40: an empty transaction sent raw on 0x30 makes the node close the connection (its mempool filter)", async () => {
