@@ -8,6 +8,7 @@ import type { SwitchChannelDescriptor } from "../p2p/reactor.js";
 import { uvarintSize } from "../wire/uvarint.js";
 // Type-only: erased from the output, so the root entry loads no schema through this module.
 import type { CometbftChannelId } from "./codecs.js";
+import type { CometbftLine } from "./lines.js";
 
 export type { CometbftChannelId } from "./codecs.js";
 
@@ -26,13 +27,21 @@ export interface CometbftChannel extends SwitchChannelDescriptor {
   readonly recvBufferCapacity: number;
 }
 
-/** CometBFT's default `mempool.max_tx_bytes` (1 MiB). */
+/** CometBFT's default `mempool.max_tx_bytes` on every line up to v0.39 and on v1 (1 MiB). */
 export const DEFAULT_MAX_TX_BYTES = 1_048_576;
+
+/**
+ * CometBFT's default `mempool.max_tx_bytes` on `line`: 4 MiB on v0.40 (raised for the larger
+ * `ml-dsa-65` signatures), {@link DEFAULT_MAX_TX_BYTES} on the others.
+ */
+export function defaultMaxTxBytes(line: CometbftLine): number {
+  return line === "v0.40" ? 4 * 1_048_576 : DEFAULT_MAX_TX_BYTES;
+}
 
 /**
  * The mempool channel's receive limit for a node whose `mempool.max_tx_bytes` is `maxTxBytes`:
  * the size of a `tendermint.mempool.Message` carrying one transaction of that size, as CometBFT
- * computes it (1,048,584 bytes by default).
+ * computes it (1,048,584 bytes for 1 MiB, v0.40's 4 MiB: 4,194,314).
  */
 export function mempoolRecvMessageCapacity(maxTxBytes = DEFAULT_MAX_TX_BYTES): number {
   const txs = 1 + uvarintSize(maxTxBytes) + maxTxBytes; // Txs { repeated bytes txs = 1 }
@@ -47,8 +56,9 @@ const BLOCKSYNC_MAX_MSG = 104_857_600 + 4 + 1;
 
 /**
  * Each channel's values, in the order a node advertises them (PEX last). They are the same on
- * every line from v0.34 (its default `blockchain` reactor, v0) to v1.0, as read from each line's
- * reactors; a line that changes one would take its line as a parameter here.
+ * every line from v0.34 (its default `blockchain` reactor, v0) to v0.40 and v1.0, as read from
+ * each line's reactors, but for the mempool limit, which follows `max_tx_bytes` (whose default
+ * differs by line: {@link defaultMaxTxBytes}).
  */
 export function channelTable(maxTxBytes = DEFAULT_MAX_TX_BYTES): readonly CometbftChannel[] {
   return [

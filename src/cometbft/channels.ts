@@ -12,11 +12,11 @@
  */
 import { ConfigError } from "../error-base.js";
 import type { MessageCodec } from "../p2p/reactor.js";
-import { channelTable, DEFAULT_MAX_TX_BYTES, type CometbftChannel } from "./channel-table.js";
+import { channelTable, defaultMaxTxBytes, type CometbftChannel } from "./channel-table.js";
 import { blocksyncCodec, consensusCodec, evidenceCodec, mempoolCodec, pexCodec, statesyncCodec, type CometbftChannelId, type CometbftMessage } from "./codecs.js";
 import { COMETBFT_LINES, type CometbftLine } from "./lines.js";
 
-export { DEFAULT_MAX_TX_BYTES, mempoolRecvMessageCapacity } from "./channel-table.js";
+export { DEFAULT_MAX_TX_BYTES, defaultMaxTxBytes, mempoolRecvMessageCapacity } from "./channel-table.js";
 
 /** One of CometBFT's channels, with the values its reactor declares and the codec of its messages. */
 export interface CometbftChannelDescriptor<T = unknown> extends CometbftChannel {
@@ -39,7 +39,10 @@ const CODECS: { readonly [Id in CometbftChannelId]: MessageCodec<CometbftMessage
 
 /** Options of the descriptor functions. */
 export interface CometbftChannelOptions {
-  /** The node's `mempool.max_tx_bytes` (default 1 MiB): sets the mempool channel's receive limit. */
+  /**
+   * The nodes' `mempool.max_tx_bytes` (default: the line's, {@link defaultMaxTxBytes}: 4 MiB on
+   * v0.40, 1 MiB on the others): sets the mempool channel's receive limit.
+   */
   readonly maxTxBytes?: number;
 }
 
@@ -51,7 +54,7 @@ export function cometbftChannel<Id extends CometbftChannelId>(line: CometbftLine
   // Checked at run time too: JavaScript callers and casts reach here with any value.
   const lines: readonly string[] = COMETBFT_LINES;
   if (!lines.includes(line)) throw new ConfigError(`unknown CometBFT line ${line}; known: ${COMETBFT_LINES.join(", ")}`);
-  const maxTxBytes = options.maxTxBytes ?? DEFAULT_MAX_TX_BYTES;
+  const maxTxBytes = options.maxTxBytes ?? defaultMaxTxBytes(line);
   if (!Number.isSafeInteger(maxTxBytes) || maxTxBytes < 1) throw new ConfigError(`maxTxBytes must be a positive integer, got ${maxTxBytes}`);
   const entry = channelTable(maxTxBytes).find((c) => c.id === id);
   if (entry === undefined) throw new ConfigError(`CometBFT declares no channel 0x${id.toString(16)}`);

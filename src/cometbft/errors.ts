@@ -45,3 +45,26 @@ export class SendRefusedError extends MConnError {
     super("send-refused", `could not queue a message for peer ${peerId} on channel 0x${channelId.toString(16).padStart(2, "0")}`);
   }
 }
+
+/**
+ * A transaction larger than the nodes' `mempool.max_tx_bytes`: refused before anything is sent,
+ * since a CometBFT node closes the connection of a peer that sends one (its mempool channel's
+ * receive limit is sized for `max_tx_bytes`).
+ */
+export class TxTooLargeError extends MConnError {
+  declare readonly reason: "tx-too-large";
+  constructor(
+    readonly size: number,
+    readonly maxTxBytes: number,
+  ) {
+    super("tx-too-large", `the transaction is ${size} bytes, more than max_tx_bytes ${maxTxBytes}: a CometBFT node with that limit closes the connection of a peer that sends it`);
+  }
+}
+
+/** An empty transaction: refused before anything is sent (a v0.40 node closes the connection of a peer that sends one). */
+export class EmptyTxError extends MConnError {
+  declare readonly reason: "empty-tx";
+  constructor() {
+    super("empty-tx", "the transaction is empty: CometBFT refuses empty transactions (v0.40 closes the connection of a peer that sends one)");
+  }
+}

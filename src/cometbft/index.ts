@@ -11,7 +11,7 @@
  * ```
  * @module rx-mconn/cometbft
  */
-export { COMETBFT_LINES, cometbftLine, type CometbftLine } from "./lines.js";
+export { COMETBFT_LINES, cometbftLine, type CometbftLine, type CometbftLineOptions } from "./lines.js";
 export {
   BlocksyncMessage,
   ConsensusMessage,
@@ -32,6 +32,7 @@ export {
 export {
   DEFAULT_MAX_TX_BYTES,
   blocksyncChannels,
+  defaultMaxTxBytes,
   cometbftChannel,
   cometbftChannels,
   consensusChannels,
@@ -43,7 +44,7 @@ export {
   type CometbftChannelDescriptor,
   type CometbftChannelOptions,
 } from "./channels.js";
-export { BlockNotAvailableError, BlockRequestTimeoutError, PeerLeftError, SendRefusedError } from "./errors.js";
+export { BlockNotAvailableError, BlockRequestTimeoutError, EmptyTxError, PeerLeftError, SendRefusedError, TxTooLargeError } from "./errors.js";
 export { fetchBlock, type BlocksyncSwitch, type FetchBlockOptions } from "./fetch-block.js";
 export { submitTx, type MempoolSwitch, type SubmitTxOptions, type TxDelivery } from "./submit-tx.js";
 export { headerHash } from "./header-hash.js";

@@ -3,9 +3,11 @@
  * reactor does.
  * @module
  */
-import { defer, from, map, mergeMap, Observable } from "rxjs";
+import { defer, from, map, mergeMap, Observable, throwError } from "rxjs";
 import type { Peer } from "../p2p/peer.js";
+import { DEFAULT_MAX_TX_BYTES } from "./channel-table.js";
 import { mempoolCodec } from "./codecs.js";
+import { EmptyTxError, TxTooLargeError } from "./errors.js";
 
 /** What {@link submitTx} needs of a `Switch`: its peers. */
 export interface MempoolSwitch {
@@ -16,6 +18,12 @@ export interface MempoolSwitch {
 export interface SubmitTxOptions {
   /** The peers to send to (default: every peer whose NodeInfo lists the mempool channel). */
   readonly peers?: Iterable<Peer> | ((peer: Peer) => boolean);
+  /**
+   * The nodes' `mempool.max_tx_bytes`: a larger transaction fails with {@link TxTooLargeError}
+   * before anything is sent (default {@link DEFAULT_MAX_TX_BYTES}, 1 MiB; v0.40's default is
+   * 4 MiB: `defaultMaxTxBytes("v0.40")`).
+   */
+  readonly maxTxBytes?: number;
 }
 
 /** One peer's outcome: whether the transaction was queued for it. */
@@ -28,7 +36,9 @@ export interface TxDelivery {
 /**
  * Sends `tx` in a `tendermint.mempool.Message` to the chosen peers and emits one
  * {@link TxDelivery} per peer as its queue takes it (or refuses it), then completes. A node that
- * accepts the transaction (its app's CheckTx) adds it to its mempool and gossips it on.
+ * accepts the transaction (its app's CheckTx) adds it to its mempool and gossips it on. A
+ * transaction a node would answer by closing the connection fails before anything is sent: an
+ * empty one with {@link EmptyTxError}, one over `maxTxBytes` with {@link TxTooLargeError}.
  *
  * ```
  * peers:   A B C
@@ -40,6 +50,9 @@ export interface TxDelivery {
  */
 export function submitTx(sw: MempoolSwitch, tx: Uint8Array, options: SubmitTxOptions = {}): Observable<TxDelivery> {
   return defer(() => {
+    const maxTxBytes = options.maxTxBytes ?? DEFAULT_MAX_TX_BYTES;
+    if (tx.length === 0) return throwError(() => new EmptyTxError());
+    if (tx.length > maxTxBytes) return throwError(() => new TxTooLargeError(tx.length, maxTxBytes));
     const chosen = options.peers;
     const all = [...sw.peers.values()];
     const peers = chosen === undefined ? all.filter((p) => p.hasChannel(0x30)) : typeof chosen === "function" ? all.filter(chosen) : [...chosen];

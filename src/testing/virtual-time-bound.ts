@@ -6,7 +6,7 @@
  * @module
  */
 import { VirtualTimeScheduler, type SchedulerLike } from "rxjs";
-import { MConnError } from "../error-base.js";
+import { ConfigError, MConnError } from "../error-base.js";
 import type { PendingAction, TrackedScheduler } from "./tracked-scheduler.js";
 
 /**
@@ -49,7 +49,7 @@ export class VirtualTimeExceededError extends MConnError {
  */
 export function boundVirtualTime(scheduler: SchedulerLike, maxFrames: number, trackers: readonly TrackedScheduler[]): void {
   if (!(scheduler instanceof VirtualTimeScheduler)) return;
-  if (!(maxFrames > 0)) throw new RangeError(`maxFrames must be a positive number of virtual ms, not ${maxFrames}`);
+  if (!(maxFrames > 0)) throw new ConfigError(`maxFrames must be a positive number of virtual ms, not ${maxFrames}`);
   if (!Number.isFinite(maxFrames)) return;
   scheduler.schedule(() => {
     const pending = trackers.flatMap((t) => t.pending);

@@ -1,27 +1,58 @@
 /**
  * A CometBFT network of several validators on 127.0.0.1 for the interop tests: each node's home
  * initialised alone, then one genesis naming every node's validator written to all, each node
- * dialing the others as persistent peers.
+ * dialing the others as persistent peers. On v0.40, validators may sign with ML-DSA-65 keys.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { cometBinary, freePort, initHome, startNode, type CometNode, type NodeOptions } from "./cometbft-node.js";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { cometBinary, cometVersion, freePort, initHome, startNode, type CometNode, type NodeOptions } from "./cometbft-node.js";
 
 interface Genesis {
   chain_id: string;
   validators: { name?: string }[];
+  consensus_params: { validator: { pub_key_types: string[] } };
+}
+
+/**
+ * Builds (once, cached beside the cometbft binary) test/interop/mldsa-validator/main.go inside
+ * the module source of the version under test, and returns its path. It gives a home an
+ * ML-DSA-65 validator key (v0.40 on): `cometbft init` and `testnet` make only Ed25519 ones.
+ */
+export function mldsaValidatorTool(): string {
+  const bin = join(dirname(cometBinary()), "rx-mconn-mldsa-validator");
+  if (existsSync(bin)) return bin;
+  const work = mkdtempSync(join(tmpdir(), "rx-mconn-mldsa-"));
+  try {
+    execFileSync(resolve("scripts/install-cometbft.sh"), ["--prepare", cometVersion, work], { stdio: ["ignore", "ignore", "inherit"] });
+    mkdirSync(join(work, "cmd", "rx-mconn-mldsa-validator"));
+    copyFileSync(resolve("test/interop/mldsa-validator/main.go"), join(work, "cmd", "rx-mconn-mldsa-validator", "main.go"));
+    execFileSync("go", ["build", "-o", `${bin}.tmp`, "./cmd/rx-mconn-mldsa-validator"], { cwd: work, env: { ...process.env, GOWORK: "off" }, stdio: ["ignore", "ignore", "inherit"] });
+    renameSync(`${bin}.tmp`, bin);
+    return bin;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Options of {@link startNetwork}. */
+export interface NetworkOptions extends Pick<NodeOptions, "consensus"> {
+  /** The validators (by index) whose key is ML-DSA-65 instead of Ed25519 (v0.40 on). */
+  readonly mldsa?: readonly number[];
 }
 
 /** Starts `n` validators sharing one genesis (chain id `chainId`); resolves once the network made a block. */
-export async function startNetwork(n: number, chainId: string, options: Pick<NodeOptions, "consensus"> = {}): Promise<CometNode[]> {
+export async function startNetwork(n: number, chainId: string, { mldsa = [], ...options }: NetworkOptions = {}): Promise<CometNode[]> {
   const homes = Array.from({ length: n }, () => initHome());
+  for (const i of mldsa) execFileSync(mldsaValidatorTool(), [homes[i]], { stdio: "ignore" });
   const ids = homes.map((home) => execFileSync(cometBinary(), ["show-node-id", "--home", home], { encoding: "utf8" }).trim());
   const ports = await Promise.all(homes.map(() => freePort()));
   const genesisOf = (home: string) => JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8")) as Genesis;
   const genesis = genesisOf(homes[0]);
   genesis.chain_id = chainId;
   genesis.validators = homes.flatMap((home, i) => genesisOf(home).validators.map((v) => ({ ...v, name: `validator-${i}` })));
+  if (mldsa.length > 0) genesis.consensus_params.validator.pub_key_types = ["ed25519", "ml_dsa_65"];
   for (const home of homes) writeFileSync(join(home, "config", "genesis.json"), JSON.stringify(genesis, null, 2));
   const nodes: CometNode[] = [];
   try {

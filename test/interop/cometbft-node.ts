@@ -50,6 +50,8 @@ export interface NodeOptions {
   readonly p2p?: Record<string, string>;
   /** Extra `[consensus]` settings, e.g. `{ timeout_commit: '"100ms"' }` (values as TOML). */
   readonly consensus?: Record<string, string>;
+  /** Extra `[mempool]` settings, e.g. `{ max_tx_bytes: "1000" }` (values as TOML). */
+  readonly mempool?: Record<string, string>;
   /** A home already initialised (`cometbft init`), e.g. with a shared genesis; default: a fresh one. */
   readonly home?: string;
   /** The P2P port (default: a free one). */
@@ -121,6 +123,7 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
   if (options.persistentPeers !== undefined) toml = setKey(toml, "p2p", "persistent_peers", JSON.stringify(options.persistentPeers));
   for (const [k, v] of Object.entries(options.p2p ?? {})) toml = setKey(toml, "p2p", k, v);
   for (const [k, v] of Object.entries(options.consensus ?? {})) toml = setKey(toml, "consensus", k, v);
+  for (const [k, v] of Object.entries(options.mempool ?? {})) toml = setKey(toml, "mempool", k, v);
   writeFileSync(file, toml);
   for (const [path, text] of Object.entries(options.files ?? {})) writeFileSync(join(home, path), text);
   const id = execFileSync(bin, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();

@@ -6,12 +6,12 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { filter, firstValueFrom, lastValueFrom, toArray } from "rxjs";
-import { BlockNotAvailableError, consensusCodec, fetchBlock, submitTx, type MempoolMessage } from "../../src/cometbft/index.js";
+import { BlockNotAvailableError, consensusCodec, EmptyTxError, fetchBlock, mempoolCodec, submitTx, TxTooLargeError, type MempoolMessage } from "../../src/cometbft/index.js";
 import type { Peer } from "../../src/p2p/peer.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import type { Block } from "../../src/proto/tendermint/types/block.js";
 import { within } from "../helpers/tcp.js";
-import { cometVersion, startNode, type CometNode } from "./cometbft-node.js";
+import { cometLine, cometVersion, startNode, type CometNode } from "./cometbft-node.js";
 import { cometSwitch, eventually, saveRecording } from "./cometbft-switch.js";
 
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString("hex").toUpperCase();
@@ -123,4 +123,59 @@ describe(`CometBFT ${cometVersion}: mempool and blocksync channels`, function ()
     const e = await within(gossiped, 15_000, "our RPC transaction on channel 0x30");
     expect(e.peer.id).to.equal(node.id);
   });
+});
+
+describe(`CometBFT ${cometVersion}: transactions the node refuses (mempool.max_tx_bytes = 1000)`, function () {
+  this.timeout(120_000);
+  const MAX = 1000;
+  let node: CometNode;
+  let sw: Switch;
+
+  before(async function () {
+    this.timeout(900_000);
+    node = await startNode({ mempool: { max_tx_bytes: String(MAX) } });
+    sw = await cometSwitch(node.chainId);
+  });
+  after(async () => {
+    await (sw as Switch | undefined)?.stop();
+    await (node as CometNode | undefined)?.stop();
+  });
+
+  /** Our peer for the node: the connection up, or a new one. */
+  const connect = async () => sw.peers.get(node.id) ?? within(sw.dial(node.address), 10_000, `dialing ${node.address}`);
+  /** Resolves with the reason the peer's connection ended, or undefined when it is still up after `ms`. */
+  const endedWithin = (peer: Peer, ms: number) => within(firstValueFrom(peer.ended$), ms, "").then((r) => r, () => undefined);
+  const txOf = (size: number) => Buffer.from(`size-${size}-${Date.now()}=`.padEnd(size, "x"));
+
+  it("submitTx refuses a transaction over max_tx_bytes with TxTooLargeError, and an empty one with EmptyTxError, sending nothing: the connection stays up, and one of max_tx_bytes is committed", async () => {
+    const peer = await connect();
+    const refused = await firstValueFrom(submitTx(sw, txOf(MAX + 1), { maxTxBytes: MAX })).then(() => undefined, (err: unknown) => err);
+    expect(refused).to.be.instanceOf(TxTooLargeError);
+    expect((refused as TxTooLargeError).message).to.match(/1001 bytes, more than max_tx_bytes 1000/);
+    const empty = await firstValueFrom(submitTx(sw, new Uint8Array(0), { maxTxBytes: MAX })).then(() => undefined, (err: unknown) => err);
+    expect(empty).to.be.instanceOf(EmptyTxError);
+    const tx = txOf(MAX);
+    expect((await lastValueFrom(submitTx(sw, tx, { maxTxBytes: MAX }).pipe(toArray()))).map((d) => d.queued)).to.deep.equal([true]);
+    const hash = createHash("sha256").update(tx).digest("hex");
+    const found = await eventually(() => node.rpc<{ tx_result: { code: number } } | undefined>(`tx?hash=0x${hash}`), (r) => r?.tx_result !== undefined, 30_000, "the transaction of max_tx_bytes committed");
+    expect(found!.tx_result.code).to.equal(0);
+    expect(sw.peers.get(node.id), "still connected").to.equal(peer);
+  });
+
+  it("what submitTx spares us: the same transaction sent raw on 0x30 makes the node close the connection", async () => {
+    const peer = await connect();
+    const ended = endedWithin(peer, 20_000);
+    await peer.send(0x30, mempoolCodec.encode({ sum: { $case: "txs", value: { txs: [txOf(MAX + 1)] } } }));
+    expect(await ended, "the connection's end").to.not.equal(undefined);
+    await node.waitForLog(/exceeds|capacity|rejected msg|Stopping peer for error/i, 10_000, "the node's error for our peer");
+    await eventually(() => Promise.resolve(sw.peers.has(node.id)), (has) => !has, 10_000, "the peer removed");
+  });
+  if (cometLine === "v0.40")
+    it("v0.40: an empty transaction sent raw on 0x30 makes the node close the connection (its mempool filter)", async () => {
+      const peer = await connect();
+      const ended = endedWithin(peer, 20_000);
+      await peer.send(0x30, mempoolCodec.encode({ sum: { $case: "txs", value: { txs: [new Uint8Array(0)] } } }));
+      expect(await ended, "the connection's end").to.not.equal(undefined);
+      await node.waitForLog(/empty transaction/i, 10_000, "the node's error for the empty transaction");
+    });
 });

@@ -16,9 +16,17 @@ import { cometLine, cometVersion, type CometNode } from "./cometbft-node.js";
 /** What each message type received looked like: `channel → $case → bytes` (first seen). */
 export const received = new Map<number, Map<string, Uint8Array>>();
 
-/** `{ sum: { $case } }` or, for evidence lists, `evidence`. */
+/** An ML-DSA-65 signature's length (a 64-byte one is Ed25519's). */
+const MLDSA65_SIGNATURE = 3309;
+
+/**
+ * `{ sum: { $case } }` or, for evidence lists, `evidence`; a vote signed, or a block whose last
+ * commit holds a signature, with an ML-DSA-65 key is told apart (`vote-mldsa65`, `blockResponse-mldsa65`).
+ */
 function kindOf(message: unknown): string {
-  const sum = (message as { sum?: { $case?: string } }).sum;
+  const sum = (message as { sum?: { $case?: string; value?: { vote?: { signature: Uint8Array }; block?: { lastCommit?: { signatures: { signature: Uint8Array }[] } } } } }).sum;
+  if (sum?.$case === "vote" && sum.value?.vote?.signature.length === MLDSA65_SIGNATURE) return "vote-mldsa65";
+  if (sum?.$case === "blockResponse" && sum.value?.block?.lastCommit?.signatures.some((c) => c.signature.length === MLDSA65_SIGNATURE) === true) return "blockResponse-mldsa65";
   if (sum?.$case !== undefined) return sum.$case;
   return "evidence" in (message as object) ? "evidenceList" : "empty";
 }
@@ -72,7 +80,7 @@ export function saveRecording(): void {
   for (const [channel, kinds] of received)
     for (const [type, bytes] of kinds) if (!messages.some((m) => m.channel === channel && m.type === type)) messages.push({ channel, type, hex: Buffer.from(bytes).toString("hex") });
   messages.sort((a, b) => a.channel - b.channel || a.type.localeCompare(b.type));
-  const provenance = `received by rx-mconn from CometBFT ${cometVersion} nodes (single validator, kvstore app) on 127.0.0.1 during npm run test:interop, ${new Date().toISOString().slice(0, 10)}`;
+  const provenance = `received by rx-mconn from CometBFT ${cometVersion} nodes (single validator, kvstore app; the -mldsa65 kinds from a 4-validator network, one validator with an ML-DSA-65 key) on 127.0.0.1 during npm run test:interop, ${new Date().toISOString().slice(0, 10)}`;
   writeFileSync(file, `${JSON.stringify({ version: cometVersion, provenance, messages }, null, 1)}\n`);
 }
 

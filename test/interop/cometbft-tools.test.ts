@@ -1,23 +1,25 @@
 /**
  * The CometBFT tools of the rx-mconn binary against real nodes: `tx` (committed by the kvstore
  * app), `blocks` (50 blocks, some holding large transactions, their hash chain checked) and
- * `watch --json` (every validator's votes, on a 4-validator network).
+ * `watch --json` (every validator's votes, on a 4-validator network, where one validator signs
+ * with ML-DSA-65 from v0.40), and on that network `consensusEvents$` and `fetchBlock`.
  */
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lastValueFrom, toArray } from "rxjs";
-import { submitTx } from "../../src/cometbft/index.js";
+import { filter, firstValueFrom, lastValueFrom, merge, scan, takeWhile, toArray } from "rxjs";
+import { consensusEvents$, fetchBlock, followRounds, submitTx, type ConsensusMessage } from "../../src/cometbft/index.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { within } from "../helpers/tcp.js";
 import { buildCli, runCli } from "../helpers/cli.js";
-import { cometVersion, startNode, type CometNode } from "./cometbft-node.js";
+import { cometLine, cometVersion, startNode, type CometNode } from "./cometbft-node.js";
 import { startNetwork } from "./cometbft-network.js";
-import { cometSwitch, eventually } from "./cometbft-switch.js";
+import { cometSwitch, eventually, saveRecording } from "./cometbft-switch.js";
 
 const fast = { timeout_commit: '"100ms"' };
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
 
 describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
   this.timeout(240_000);
@@ -82,11 +84,13 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
     expect(r.stderr).to.match(/^rx-mconn blocks: peer [0-9a-f]{40} does not have block 1000000/);
   });
 
-  describe("watch --json on a 4-validator network", () => {
+  // From v0.40, validator 3 signs with an ML-DSA-65 key (3,309-byte signatures, 1,952-byte public key).
+  const mldsa = cometLine === "v0.40" ? [3] : [];
+  describe(`on a 4-validator network${mldsa.length > 0 ? " (validator 3 signs with ml-dsa-65)" : ""}`, () => {
     let network: CometNode[] = [];
     before(async function () {
       this.timeout(300_000);
-      network = await startNetwork(4, `rx-mconn-watch-${process.pid}`);
+      network = await startNetwork(4, `rx-mconn-watch-${process.pid}`, { mldsa });
     });
     after(async () => Promise.all(network.map((n) => n.stop())));
 
@@ -117,6 +121,49 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
       expect(prevoters).to.deep.equal(all);
       // Votes come in after their round's first event: a clock that reads 0 for every one is broken.
       expect(votes.some((v) => v.msAfterRoundStart > 0), "some vote more than 0 ms after its round start").to.equal(true);
+    });
+
+    it("consensusEvents$ decodes every validator's votes (each signature as long as its key type signs), and fetchBlock gets blocks whose commit RPC confirms", async () => {
+      const validators = (await network[1].rpc<{ validators: { address: string; pub_key: { type: string } }[] }>("validators")).validators;
+      const keyType = new Map(validators.map((v) => [v.address, v.pub_key.type]));
+      expect([...keyType.values()].filter((t) => t.includes("MlDsa65")), "validators with ml-dsa-65 keys").to.have.length(mldsa.length);
+      const sw = await cometSwitch(network[1].chainId);
+      try {
+        const peer = await within(sw.dial(network[1].address), 10_000, `dialing ${network[1].address}`);
+        // Every validator's precommit seen through consensusEvents$ (following the node's rounds, as
+        // `watch` does, so that it gossips them), and each vote's signature length as received.
+        const signatures = new Map<string, number>();
+        sw.channel<ConsensusMessage>(0x22).messages$.subscribe(({ message }) => {
+          if (message.sum?.$case === "vote" && message.sum.value.vote !== undefined) signatures.set(hex(message.sum.value.vote.validatorAddress), message.sum.value.vote.signature.length);
+        });
+        const precommitters = await within(
+          firstValueFrom(
+            merge(consensusEvents$(sw), followRounds(sw)).pipe(
+              filter((e) => e.kind === "vote" && e.type === "precommit"),
+              scan((seen, e) => (e.kind === "vote" ? seen.add(hex(e.validatorAddress)) : seen), new Set<string>()),
+              takeWhile((seen) => seen.size < 4, true),
+              toArray(),
+            ),
+          ),
+          60_000,
+          "a precommit from every validator",
+        );
+        expect([...precommitters.at(-1)!].sort()).to.deep.equal([...keyType.keys()].sort());
+        const sizeOf = (type: string) => (type.includes("MlDsa65") ? 3309 : 64);
+        for (const [address, type] of keyType) expect(signatures.get(address), `the signature of ${address} (${type})`).to.equal(sizeOf(type));
+        // A recent block over blocksync: its last commit holds the same signatures as RPC's.
+        const height = BigInt((await network[1].rpc<{ sync_info: { latest_block_height: string } }>("status")).sync_info.latest_block_height);
+        const response = await within(firstValueFrom(fetchBlock(sw, peer, height)), 30_000, `fetching block ${height}`);
+        const rpc = await network[1].rpc<{ block: { last_commit: { signatures: { validator_address: string; signature: string | null }[] } } }>(`block?height=${height}`);
+        const ours = (response.block?.lastCommit?.signatures ?? []).map((c) => [hex(c.validatorAddress), Buffer.from(c.signature).toString("base64")]);
+        const theirs = rpc.block.last_commit.signatures.map((c) => [c.validator_address, c.signature ?? ""]);
+        expect(ours).to.deep.equal(theirs);
+        expect(ours.filter(([, sig]) => sig !== "").length, "signatures in the last commit").to.be.at.least(3);
+        for (const [address, sig] of ours) if (sig !== "") expect(Buffer.from(sig, "base64").length, `commit signature of ${address}`).to.equal(sizeOf(keyType.get(address)!));
+      } finally {
+        await sw.stop();
+        saveRecording();
+      }
     });
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { lastValueFrom, of, toArray } from "rxjs";
+import { firstValueFrom, lastValueFrom, of, toArray } from "rxjs";
 import sinon from "sinon";
-import { mempoolCodec, submitTx } from "../../../src/cometbft/index.js";
+import { DEFAULT_MAX_TX_BYTES, defaultMaxTxBytes, EmptyTxError, mempoolCodec, submitTx, TxTooLargeError } from "../../../src/cometbft/index.js";
 import type { Peer } from "../../../src/p2p/peer.js";
 
 function fakePeer(id: string, channels: number[], queued = true): Peer {
@@ -38,5 +38,22 @@ describe("submitTx", () => {
     const d = fakePeer("d", [0x30]);
     submitTx({ peers: new Map([["d", d]]) }, tx);
     expect((d as unknown as { queue: sinon.SinonStub }).queue.called).to.equal(false);
+  });
+
+  it("refuses, sending nothing, an empty transaction and one over max_tx_bytes (1 MiB unless told), each with its typed error", async () => {
+    const p = fakePeer("p", [0x30]);
+    const one = { peers: new Map([["p", p]]) };
+    const refusal = (tx: Uint8Array, maxTxBytes?: number) => firstValueFrom(submitTx(one, tx, maxTxBytes === undefined ? {} : { maxTxBytes })).then(() => undefined, (err: unknown) => err);
+    expect(await refusal(new Uint8Array(0))).to.be.instanceOf(EmptyTxError).and.have.property("reason", "empty-tx");
+    const big = (await refusal(new Uint8Array(DEFAULT_MAX_TX_BYTES + 1))) as TxTooLargeError;
+    expect(big).to.be.instanceOf(TxTooLargeError);
+    expect([big.reason, big.size, big.maxTxBytes]).to.deep.equal(["tx-too-large", DEFAULT_MAX_TX_BYTES + 1, DEFAULT_MAX_TX_BYTES]);
+    expect(big.message).to.match(/1048577 bytes, more than max_tx_bytes 1048576/);
+    expect(await refusal(new Uint8Array(11), 10)).to.be.instanceOf(TxTooLargeError);
+    expect((p as unknown as { queue: sinon.SinonStub }).queue.called).to.equal(false);
+    // At the limit it goes: v0.40's 4 MiB when told.
+    expect(await refusal(new Uint8Array(10), 10)).to.equal(undefined);
+    expect(await refusal(new Uint8Array(DEFAULT_MAX_TX_BYTES + 1), defaultMaxTxBytes("v0.40"))).to.equal(undefined);
+    expect((p as unknown as { queue: sinon.SinonStub }).queue.callCount).to.equal(2);
   });
 });

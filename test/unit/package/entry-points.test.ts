@@ -36,11 +36,11 @@ const intended = {
   ],
   "rx-mconn/cometbft": [
     "BlockNotAvailableError", "BlockRequestTimeoutError", "BlocksyncMessage", "COMETBFT_LINES", "ConsensusMessage",
-    "DEFAULT_MAX_TX_BYTES", "EvidenceList", "MempoolMessage", "PeerLeftError", "PexMessage", "SendRefusedError",
+    "DEFAULT_MAX_TX_BYTES", "EmptyTxError", "EvidenceList", "MempoolMessage", "PeerLeftError", "PexMessage", "SendRefusedError",
     "StatesyncMessage", "blocksyncChannels", "blocksyncCodec", "cometbftChannel", "cometbftChannels", "cometbftLine",
-    "consensusChannels", "consensusCodec", "evidenceChannels", "evidenceCodec", "fetchBlock", "mempoolChannels",
+    "consensusChannels", "consensusCodec", "defaultMaxTxBytes", "evidenceChannels", "evidenceCodec", "fetchBlock", "mempoolChannels",
     "mempoolCodec", "mempoolRecvMessageCapacity", "pexChannels", "pexCodec", "statesyncChannels", "statesyncCodec",
-    "submitTx", "blocks$", "consensusEvents$", "followRounds", "headerHash", "merkleRoot", "ROUND_STEPS",
+    "submitTx", "TxTooLargeError", "blocks$", "consensusEvents$", "followRounds", "headerHash", "merkleRoot", "ROUND_STEPS",
   ],
   "rx-mconn/testing": ["connectedPair", "connectedPeers", "DEFAULT_MAX_FRAMES", "VirtualTimeExceededError"],
   "rx-mconn/pex": [

@@ -1,3 +1,4 @@
+import { ConfigError } from "../../../src/error-base.js";
 import { expect } from "chai";
 import { interval, map, take } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
@@ -88,7 +89,7 @@ describe("the testing kit's bound on virtual time", () => {
   it("refuses a bound that is not a positive number", () => {
     const ts = testScheduler();
     for (const maxFrames of [0, -1, Number.NaN]) {
-      expect(() => connectedPair({ channels: [{ id: 1 }], scheduler: ts, maxFrames })).to.throw(RangeError, /maxFrames must be a positive/);
+      expect(() => connectedPair({ channels: [{ id: 1 }], scheduler: ts, maxFrames })).to.throw(ConfigError, /maxFrames must be a positive/);
     }
   });
 });

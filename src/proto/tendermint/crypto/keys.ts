@@ -16,8 +16,10 @@ export interface PublicKey {
   sum: { $case: "ed25519"; value: Uint8Array } | { $case: "secp256k1"; value: Uint8Array } | //
   /** v0.39 and v1 (cometbft.crypto.v1) */
   { $case: "bls12381"; value: Uint8Array } | //
-  /** v0.38.26 */
-  { $case: "mldsa65"; value: Uint8Array } | undefined;
+  /** v0.38.26, v0.40 */
+  { $case: "mldsa65"; value: Uint8Array } | //
+  /** v0.40 */
+  { $case: "secp256k1eth"; value: Uint8Array } | undefined;
 }
 
 function createBasePublicKey(): PublicKey {
@@ -38,6 +40,9 @@ export const PublicKey: MessageFns<PublicKey> = {
         break;
       case "mldsa65":
         writer.uint32(34).bytes(message.sum.value);
+        break;
+      case "secp256k1eth":
+        writer.uint32(42).bytes(message.sum.value);
         break;
     }
     return writer;
@@ -88,6 +93,14 @@ export const PublicKey: MessageFns<PublicKey> = {
             message.sum = { $case: "mldsa65", value: reader.bytes() };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sum = { $case: "secp256k1eth", value: reader.bytes() };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -110,6 +123,8 @@ export const PublicKey: MessageFns<PublicKey> = {
         ? { $case: "bls12381", value: bytesFromBase64(object.bls12381) }
         : isSet(object.mldsa65)
         ? { $case: "mldsa65", value: bytesFromBase64(object.mldsa65) }
+        : isSet(object.secp256k1eth)
+        ? { $case: "secp256k1eth", value: bytesFromBase64(object.secp256k1eth) }
         : undefined,
     };
   },
@@ -124,6 +139,8 @@ export const PublicKey: MessageFns<PublicKey> = {
       obj.bls12381 = base64FromBytes(message.sum.value);
     } else if (message.sum?.$case === "mldsa65") {
       obj.mldsa65 = base64FromBytes(message.sum.value);
+    } else if (message.sum?.$case === "secp256k1eth") {
+      obj.secp256k1eth = base64FromBytes(message.sum.value);
     }
     return obj;
   },
@@ -155,6 +172,12 @@ export const PublicKey: MessageFns<PublicKey> = {
       case "mldsa65": {
         if (object.sum?.value !== undefined && object.sum?.value !== null) {
           message.sum = { $case: "mldsa65", value: object.sum.value };
+        }
+        break;
+      }
+      case "secp256k1eth": {
+        if (object.sum?.value !== undefined && object.sum?.value !== null) {
+          message.sum = { $case: "secp256k1eth", value: object.sum.value };
         }
         break;
       }
