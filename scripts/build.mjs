@@ -6,7 +6,8 @@
 //
 // `npm run build`, `prepare` (so `npm install` in a clone gives a working `rx-mconn`) and `prepack`
 // (so `npm pack` / `npm publish` ship a fresh dist/) all run this. npm runs `prepare` right after
-// `prepack` when packing; that second build would be the same, so it is skipped.
+// `prepack` when packing; that second build would be the same, so it is skipped. This file is not
+// shipped: in an installed package, `prepare` finds no scripts/build.mjs and does nothing.
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
