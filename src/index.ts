@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Node's types are part of this entry's declarations (sockets, buffers, timers): a consumer's
+// TypeScript loads them from @types/node even where its `types` option lists none (TypeScript 6+).
 /**
  * CometBFT's peer-to-peer stack for TypeScript, built on RxJS: what an application uses.
  *

@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Node's types are part of this entry's declarations (sockets, buffers, timers): a consumer's
+// TypeScript loads them from @types/node even where its `types` option lists none (TypeScript 6+).
 /**
  * The RxJS operators MConnection is composed of, for building your own pipeline over a
  * {@link ByteDuplex}: inbound, bytes → {@link decodePacketBatches} → {@link limitPingRate} →

@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Node's types are part of this entry's declarations (sockets, buffers, timers): a consumer's
+// TypeScript loads them from @types/node even where its `types` option lists none (TypeScript 6+).
 /**
  * CometBFT's protobuf schemas (`proto/`, generated into `src/proto` by ts-proto): one namespace
  * per `.proto` file, named after its path in camelCase, without the leading `tendermint/` —

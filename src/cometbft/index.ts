@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Node's types are part of this entry's declarations (sockets, buffers, timers): a consumer's
+// TypeScript loads them from @types/node even where its `types` option lists none (TypeScript 6+).
 /**
  * `rx-mconn/cometbft`: CometBFT's channels, typed. Descriptors with each line's priorities and
  * capacities and a codec per channel, generated from CometBFT's published schemas, so that a

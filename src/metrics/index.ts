@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Node's types are part of this entry's declarations (sockets, buffers, timers): a consumer's
+// TypeScript loads them from @types/node even where its `types` option lists none (TypeScript 6+).
 /**
  * Prometheus metrics of a {@link rx-mconn!Switch}, named as CometBFT's, and an endpoint serving them.
  * Needs `prom-client` (an optional peer dependency: install it beside rx-mconn); the root

@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Node's types are part of this entry's declarations (sockets, buffers, timers): a consumer's
+// TypeScript loads them from @types/node even where its `types` option lists none (TypeScript 6+).
 /**
  * `rx-mconn/pex`: discovery. CometBFT's address book (new and old buckets, bans, its
  * `addrbook.json`), kept in a file with {@link openAddressBook}; the PEX reactor on channel 0x00

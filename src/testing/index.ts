@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// Node's types are part of this entry's declarations (sockets, buffers, timers): a consumer's
+// TypeScript loads them from @types/node even where its `types` option lists none (TypeScript 6+).
 /**
  * `rx-mconn/testing`: connected pairs without sockets, for users' tests. Give them a
  * `TestScheduler` and everything — delivery, flushes, keepalive, timeouts — runs in virtual
