@@ -166,7 +166,7 @@ export class Flusher {
   private flushOnce(): void {
     const { writer, sendBucket, writeBufferSize } = this.options;
     if (this.stopped || !writer.writable) return;
-    const packets: Packet[] = [];
+    let packets: Packet[] = [];
     let bytes = 0;
     if (this.pingOwed) {
       packets.push(PING);
@@ -191,7 +191,9 @@ export class Flusher {
     } else {
       const limit = pacer === undefined ? writeBufferSize : Math.min(writeBufferSize, bytes + pacer.room());
       const batch = this.options.pull(Math.max(0, limit - bytes));
-      for (const p of batch.packets) packets.push(p);
+      // The scheduler's array is ours once answered: written as it is when no control packet leads.
+      if (packets.length === 0 && batch.packets.length > 0) packets = batch.packets;
+      else for (const p of batch.packets) packets.push(p);
       bytes += batch.bytes;
       // Another flush only if the write buffer filled up before the queues emptied.
       more = batch.more;

@@ -70,6 +70,8 @@ export class MemoryBudget {
   private floors = 0;
   /** Accounts holding something, by host. */
   private readonly holding = new Map<unknown, Set<BudgetAccount>>();
+  /** @internal Bumped whenever the holders change, the only thing shares depend on. */
+  epoch = 0;
 
   /** @param total the budget in bytes (`maxReceiveBuffer`). */
   constructor(readonly total: number) {
@@ -105,6 +107,7 @@ export class MemoryBudget {
 
   /** @internal An account started or stopped holding something. */
   track(account: BudgetAccount, holding: boolean): void {
+    this.epoch++;
     let set = this.holding.get(account.host);
     if (holding) {
       if (set === undefined) this.holding.set(account.host, (set = new Set()));
@@ -150,6 +153,9 @@ export class BudgetAccount {
   readonly floor: number;
   private readonly onEvict: ((error: MemoryBudgetError) => void) | undefined;
   private closed = false;
+  /** The share as of the budget's `epoch` `shareEpoch` (it changes only with the holders). */
+  private cachedShare = 0;
+  private shareEpoch = -1;
 
   constructor(
     private readonly budget: MemoryBudget,
@@ -162,7 +168,12 @@ export class BudgetAccount {
 
   /** The most this account may hold now: see {@link MemoryBudget.fairShare}. */
   get share(): number {
-    return this.budget.fairShare(this);
+    const b = this.budget;
+    if (this.shareEpoch !== b.epoch) {
+      this.cachedShare = b.fairShare(this);
+      this.shareEpoch = b.epoch;
+    }
+    return this.cachedShare;
   }
 
   /** True once closed (by its owner, or evicted): reservations are refused. */

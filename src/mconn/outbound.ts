@@ -65,7 +65,9 @@ export function outbound(
     );
     return { id: d.id, priority: d.priority, messages$ };
   });
-  const index = new Map(channels.map((d, i) => [d.id, i]));
+  // By channel id (a byte): the scheduler's callbacks find their sender without a map lookup.
+  const byId: ChannelSender[] = [];
+  channels.forEach((d, i) => (byId[d.id] = senders[i]));
   const demand = new Subject<number>();
   let queues: readonly OutboundChannel[] = [];
   let answered: OutboundBatch | undefined;
@@ -77,12 +79,8 @@ export function outbound(
         decayPeriod: config.decayPeriod,
         decayFactor: config.decayFactor,
         scheduler,
-        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the operator only names the channels of `sources`, each indexed above
-        onDequeue: (id) => senders[index.get(id)!].dequeued(),
-        onSent: (id, m) => {
-          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- as above
-          senders[index.get(id)!].sent(m);
-        },
+        onDequeue: (id) => byId[id].dequeued(),
+        onSent: (id, m) => byId[id].sent(m),
         onChannels: (c) => (queues = c),
       }),
     )
