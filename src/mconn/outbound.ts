@@ -4,7 +4,7 @@
  * streams merged by {@link scheduleOutbound}, and `pull(bytes)`, the writer's demand answered.
  * @module
  */
-import { Subject, type SchedulerLike, type Subscription } from "rxjs";
+import { Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from "rxjs";
 import type { ResolvedChannelDescriptor } from "./channel-descriptor.js";
 import { ChannelSender } from "./channel-sender.js";
 import type { MConnectionConfig } from "./config.js";
@@ -51,11 +51,17 @@ export function outbound(
   const buffer = { bytes: 0, limit: config.sendBufferSize };
   const senders: ChannelSender[] = [];
   const sources = channels.map((d): OutboundSource => {
-    const messages$ = new Subject<Uint8Array>();
+    // The channel's outbound stream, fed straight into its one subscriber (the scheduler): a
+    // Subject would add a closure and a loop over observers to every message.
+    let sink: Subscriber<Uint8Array> | undefined;
+    const messages$ = new Observable<Uint8Array>((subscriber) => {
+      sink = subscriber;
+      return () => (sink = undefined);
+    });
     senders.push(
       new ChannelSender({
         capacity: d.sendQueueCapacity,
-        push: (m) => messages$.next(m),
+        push: (m) => sink?.next(m),
         sendTimeout: config.sendTimeout,
         scheduler,
         onQueued: handlers.queued,
