@@ -21,15 +21,19 @@ it("a slow consumer pulls messages; the sender is paced by it, nothing is lost",
     const peer = await them.dial(us.address!);
     const sending = peer.sendFrom(feed(), FEED); // stops when the peer ends; unsubscribe to stop sooner
 
-    // Us: 10 ms per message. When 16 wait, we stop reading that peer's socket and TCP slows it.
+    // Us: slow work on each message (here 20 turns of the event loop, while the sender writes
+    // a 64 KiB buffer a turn). When 16 wait, we stop reading that peer's socket and TCP slows it.
+    const slowWork = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
     let taken = 0;
     for await (const { message } of us.channel(FEED).messages({ highWaterMark: 16 })) {
       expect(new TextDecoder().decode(message).trimEnd()).to.equal(String(taken)); // in order, none lost
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await slowWork();
       if (++taken === 100) break;
     }
     sending.unsubscribe();
-    expect(produced - taken).to.be.below(2500); // about the pacing window (~1 MiB, ~1,000 messages) ahead, not the ~4,500 its send rate allows
+    expect(produced - taken).to.be.below(2500); // about the pacing window (~1 MiB, ~1,000 messages) ahead, not what the sockets' buffers hold
   } finally {
     await Promise.all([us.stop(), them.stop()]);
   }

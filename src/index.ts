@@ -59,7 +59,7 @@ export { type Authenticate, type AuthenticatedDuplex } from "./p2p/upgrade.js";
 export type { InboundFailure } from "./p2p/transport.js";
 export { Peer, type Outbound, type Dropped, type PeerStatus } from "./p2p/peer.js";
 export { protoCodec, type MessageCodec, type ProtoMessageFns, type ProtoWriter, type SwitchChannelDescriptor, type Envelope, type RemovalReason, type Reactor } from "./p2p/reactor.js";
-export type { HostLimits } from "./p2p/host-admission.js";
+export type { HostLimits } from "./p2p/admission/host-admission.js";
 export { Switch, switchDefaults, verifySwitchOptions, type PeerEvent, type Rejection, type DialOptions, type BroadcastResult, type SwitchOptions, type ResolvedSwitchOptions, type SwitchChannel, type Discovery, type DiscoveryHost } from "./p2p/switch.js";
 export { defaultHighWaterMark, type MessageIterator, type PullOptions } from "./p2p/pull-messages.js";
 export { COMETBFT_CHANNELS, cometbftChannelName, type CometbftChannel, type CometbftChannelId } from "./cometbft/channel-table.js";

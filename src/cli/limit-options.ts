@@ -3,7 +3,7 @@
  * admission limits, the write-stall timeout and the redial rule, each with the library's default.
  */
 import { defaults } from "../mconn/config.js";
-import { hostLimitsDefaults } from "../p2p/host-admission.js";
+import { hostLimitsDefaults } from "../p2p/admission/host-admission.js";
 import { switchDefaults, type SwitchOptions } from "../p2p/switch-options.js";
 import { CliError, type OptionSpec, type OptionValues } from "./args.js";
 

@@ -39,3 +39,20 @@ export interface Discovery {
   /** Called by `Switch.stop()`, before the peers are closed. */
   stop(): void;
 }
+
+/** A Switch as its discovery service sees it: live views of its address and peers, and `maxOutboundPeers`. */
+export function discoveryHostOf(sw: Omit<DiscoveryHost, "maxOutboundPeers">, maxOutboundPeers: number): DiscoveryHost {
+  return {
+    nodeId: sw.nodeId,
+    get address() {
+      return sw.address;
+    },
+    get peers() {
+      return sw.peers;
+    },
+    maxOutboundPeers,
+    dial: (address) => sw.dial(address),
+    stopPeerForError: (peer, error) => sw.stopPeerForError(peer, error),
+    stopPeerGracefully: (peer) => sw.stopPeerGracefully(peer),
+  };
+}

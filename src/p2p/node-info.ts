@@ -1,6 +1,7 @@
 /**
  * `DefaultNodeInfo`: what two nodes tell each other right after the secret handshake, and the
- * rules a peer's copy must pass (CometBFT's `Validate` and `CompatibleWith`).
+ * rules a well-formed copy follows (CometBFT's `Validate`; whether a peer's is compatible with
+ * ours is admission's, in `admission/compatibility.ts`).
  * @module
  */
 import { DefaultNodeInfo as DefaultNodeInfoProto } from "../proto/tendermint/p2p/types.js";
@@ -126,23 +127,4 @@ export function nodeInfoProblems(info: NodeInfo, encodedSize?: number): NodeInfo
 export function validateNodeInfo(info: NodeInfo): void {
   const problems = nodeInfoProblems(info);
   if (problems.length > 0) throw problems[0];
-}
-
-/**
- * CometBFT's `CompatibleWith`: the same block protocol, the same network, and — when we list
- * channels — at least one channel in common. (The p2p and app versions are not compared.)
- * @throws {NodeInfoError} naming the rule broken.
- */
-export function checkCompatible(ours: NodeInfo, theirs: NodeInfo): void {
-  if (ours.protocolVersion.block !== theirs.protocolVersion.block)
-    throw new NodeInfoError("block-version", `peer runs block protocol ${theirs.protocolVersion.block}, we run ${ours.protocolVersion.block}`);
-  if (ours.network !== theirs.network) throw new NodeInfoError("network", `peer is on network ${JSON.stringify(theirs.network)}, we are on ${JSON.stringify(ours.network)}`);
-  if (ours.channels.length === 0) return;
-  const theirChannels = new Set(theirs.channels);
-  if (!ours.channels.some((c) => theirChannels.has(c)))
-    throw new NodeInfoError("no-common-channel", `no channel in common (ours ${hexList(ours.channels)}, theirs ${hexList(theirs.channels)})`);
-}
-
-function hexList(channels: Uint8Array): string {
-  return `[${[...channels].map((c) => c.toString(16).padStart(2, "0")).join(" ")}]`;
 }

@@ -7,7 +7,8 @@
 import { filter, type Observable, type SchedulerLike } from "rxjs";
 import type { Logger } from "../logger.js";
 import { countByKey } from "./count-by-key.js";
-import type { PeerEvent, Rejection } from "./switch.js";
+import type { PeerEvent } from "./peer-set.js";
+import type { Rejection } from "./switch-reports.js";
 
 /** Subscribes `log` to `rejections` and `events` (both complete when the switch stops). */
 export function logSwitchEvents(log: Logger, rejections: Observable<Rejection>, events: Observable<PeerEvent>, summaryInterval: number, scheduler: SchedulerLike): void {

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_RECEIVE_BUFFER } from "../mconn/memory-budget.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { backoffDefaults, type BackoffOptions } from "./backoff.js";
 import type { Discovery } from "./discovery.js";
-import { verifyHostLimits, type HostLimits } from "./host-admission.js";
+import { verifyHostLimits, type HostLimits } from "./admission/host-admission.js";
 import { isNodeId, parseHostPort, parseNetAddress, type NetAddress } from "./netaddress.js";
 import type { NodeInfo } from "./node-info.js";
 import { buildNodeInfo, ownNodeInfoRules } from "./own-node-info.js";

@@ -1,63 +1,44 @@
 /**
- * The Switch: holds peers, admits connections (see {@link admission}), routes each channel's
- * messages to the reactor that owns it and to `channel(id).messages$` (see {@link Router}), and
- * redials persistent peers (see {@link PersistentPeers}). Every call into user code is guarded.
+ * The Switch: a composition of the peer layer's parts. Reactors and routing ({@link Router}),
+ * the transport ({@link TcpTransport}, its options and output in `switch-transport.ts`),
+ * admission and the peers joining and leaving ({@link PeerSet}), persistent
+ * peers redialed ({@link PersistentPeers}), dials ({@link OutboundDials}), what it reports
+ * ({@link SwitchReports}), and the discovery service. Every call into user code is guarded.
  * @module
  */
-import { asyncScheduler, Subject, type Observable, type SchedulerLike } from "rxjs";
-import { ConfigError, namePeer, type MConnError } from "../error-base.js";
-import type { CloseReason } from "../mconn/close-reason.js";
+import { asyncScheduler, type Observable, type SchedulerLike } from "rxjs";
+import { ConfigError, type MConnError } from "../error-base.js";
 import { MemoryBudget } from "../mconn/memory-budget.js";
-import { MConnection } from "../mconn/mconnection.js";
-import type { ChannelMessage } from "../mconn/reassemble.js";
-import { admission } from "./admission.js";
 import { broadcast, type BroadcastResult } from "./broadcast.js";
-import { cancellable } from "./cancellable.js";
-import type { DiscoveryHost } from "./discovery.js";
-import { guardAuthenticate, guardFilterAddress } from "./user-hooks.js";
-import { DialAbortedError, FilterError, PeerRejectedError, SubscriberError, type GuardedStream } from "./errors.js";
-import { GuardedObservable } from "./guarded-observable.js";
+import { discoveryHostOf } from "./discovery.js";
+import { PeerRejectedError } from "./errors.js";
 import { formatNetAddress, parseNetAddress, type NetAddress } from "./netaddress.js";
 import type { NodeInfo } from "./node-info.js";
 import { buildNodeInfo, verifyOwnNodeInfo } from "./own-node-info.js";
-import { Peer } from "./peer.js";
+import type { Peer } from "./peer.js";
+import { PeerSet, type PeerEvent } from "./peer-set.js";
+import { OutboundDials } from "./outbound-dials.js";
 import { PersistentPeers } from "./persistent-peers.js";
 import type { Reactor } from "./reactor.js";
 import { Router, type SwitchChannel } from "./routing.js";
 import { logSwitchEvents } from "./switch-log.js";
 import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
-import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
+import { SwitchReports, type Rejection } from "./switch-reports.js";
+import { acceptInbound, transportOptions } from "./switch-transport.js";
+import { TcpTransport, type TransportConnection } from "./transport.js";
 
 export type { SwitchChannel } from "./routing.js";
 export type { BroadcastResult } from "./broadcast.js";
 export type { Discovery, DiscoveryHost } from "./discovery.js";
+export type { PeerEvent } from "./peer-set.js";
+export type { Rejection } from "./switch-reports.js";
 export { DecodeError } from "./errors.js";
 export { switchDefaults, verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
-
-/** A peer joined or left. `removed` follows `added`, and only peers that were added are removed. */
-export type PeerEvent =
-  | { readonly type: "added"; readonly peer: Peer }
-  | { readonly type: "removed"; readonly peer: Peer; readonly reason: CloseReason };
-
-/** A connection refused (inbound), or a persistent peer's dial that failed (outbound). */
-export interface Rejection extends InboundFailure {
-  readonly direction: "inbound" | "outbound";
-}
 
 /** Options of {@link Switch.dial}. */
 export interface DialOptions {
   /** Cancels the dial: it rejects with `DialAbortedError` and any connection it makes is closed. */
   readonly signal?: AbortSignal;
-}
-
-interface PeerEntry {
-  readonly peer: Peer;
-  /** `added` was emitted. */
-  announced: boolean;
-  /** Messages that arrived before `added` (only while the peer is being started). */
-  readonly early: ChannelMessage[];
-  /** Reactors whose `addPeer` ran: they get `removePeer`. */
-  readonly reactors: Set<string>;
 }
 
 /**
@@ -78,12 +59,9 @@ export class Switch {
   private readonly scheduler: SchedulerLike;
   private readonly router: Router;
   private readonly persistentPeers: PersistentPeers;
-  private readonly peerMap = new Map<string, Peer>();
-  private readonly dialing = new Set<string>();
-  private readonly events = new Subject<PeerEvent>();
-  private readonly rejections = new Subject<Rejection>();
-  private readonly failures = new Subject<MConnError>();
-  private emitting: PeerEvent | undefined;
+  private readonly reports: SwitchReports;
+  private readonly peerSet: PeerSet;
+  private readonly dials: OutboundDials;
   private transport: TcpTransport | undefined;
   private ourInfo: NodeInfo | undefined;
   private state: "new" | "running" | "stopped" = "new";
@@ -106,30 +84,28 @@ export class Switch {
 
   /** @throws {ConfigError} naming every option that breaks a rule. */
   constructor(options: SwitchOptions) {
-    this.options = verifySwitchOptions(options);
-    this.memoryBudget = new MemoryBudget(this.options.maxReceiveBuffer);
-    this.scheduler = this.options.scheduler ?? asyncScheduler;
-    this.router = new Router((stream, err, peer) => this.subscriberThrew(stream, err, peer));
-    this.peers$ = new GuardedObservable<PeerEvent>(
-      (s) => this.events.subscribe(s),
-      (err, e) => this.subscriberThrew("peers$", err, e?.peer),
-      () => this.emitting,
-    );
-    this.rejected$ = GuardedObservable.from(this.rejections, (err) => this.subscriberThrew("rejected$", err, undefined));
-    this.errors$ = GuardedObservable.from(this.failures, (err) => this.options.logger.error({ err: String(err) }, "a subscriber of errors$ threw"));
-    const o = this.options;
+    const o = (this.options = verifySwitchOptions(options));
+    this.memoryBudget = new MemoryBudget(o.maxReceiveBuffer);
+    const scheduler = (this.scheduler = o.scheduler ?? asyncScheduler);
+    const reports = (this.reports = new SwitchReports(o.logger));
+    this.rejected$ = reports.rejected$;
+    this.errors$ = reports.errors$;
+    this.router = new Router((stream, err, peer) => reports.subscriberThrew(stream, err, peer));
     if (o.discovery !== undefined) this.router.add(o.discovery.name, o.discovery.reactor);
     this.persistentPeers = new PersistentPeers(o.persistent, {
       dial: (addr) => this.dial(addr),
       backoff: o.backoff,
       minConnectionLifetime: o.minConnectionLifetime,
       random: o.random,
-      scheduler: this.scheduler,
+      scheduler,
       logger: o.logger,
       onFailure: (addr, error, _attempt, cause) => {
-        if (cause === "dial") this.rejections.next({ socketAddr: formatNetAddress({ ...addr, id: "" }), error, direction: "outbound" });
+        if (cause === "dial") reports.reject({ socketAddr: formatNetAddress({ ...addr, id: "" }), error, direction: "outbound" });
       },
     });
+    this.peerSet = new PeerSet({ router: this.router, config: o.mconnection, scheduler, memoryBudget: this.memoryBudget, persistentPeers: this.persistentPeers, reports });
+    this.peers$ = this.peerSet.peers$;
+    this.dials = new OutboundDials(o.nodeId, () => this.peerSet.peers);
   }
 
   /** Our node ID. */
@@ -155,7 +131,7 @@ export class Switch {
 
   /** The connected peers by ID. */
   get peers(): ReadonlyMap<string, Peer> {
-    return this.peerMap;
+    return this.peerSet.peers;
   }
 
   /**
@@ -190,60 +166,29 @@ export class Switch {
     this.ourInfo = info(o.externalAddress ?? (o.listenAt ? `${o.listenAt.host}:${o.listenAt.port}` : "0.0.0.0:0"));
     this.state = "running";
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- set just above, before the transport that reads it exists
-    const current = (): NodeInfo => this.ourInfo!;
-    const transport = new TcpTransport({
-      authenticate: guardAuthenticate(o.authenticate, o.secretHandshakeTimeout, this.scheduler),
-      // read at each handshake: the listen address is known only once bound
-      get ourInfo() {
-        return current();
-      },
-      handshakeTimeout: o.handshakeTimeout,
-      dialTimeout: o.dialTimeout,
-      maxPendingHandshakes: o.maxPendingHandshakes,
-      hostLimits: o.hostLimits,
-      ...(o.filterAddress === undefined ? {} : { filterAddress: guardFilterAddress(o.filterAddress, (e) => this.report(e)) }),
-      scheduler: this.scheduler,
-    });
+    const transport = new TcpTransport(transportOptions(o, this.scheduler, () => this.ourInfo!, (e) => this.reports.report(e)));
     this.transport = transport;
-    logSwitchEvents(o.logger, this.rejections, this.events, o.refusalSummaryInterval, this.scheduler);
-    transport.failures$.subscribe(({ socketAddr, error }) => this.rejections.next({ socketAddr, error, direction: "inbound" }));
-    transport.inbound$.subscribe((conn) => {
-      try {
-        this.admit(conn, { outbound: false });
-      } catch (error) {
-        this.rejections.next({ socketAddr: conn.socketAddr, error, direction: "inbound" });
-      }
-    });
+    logSwitchEvents(o.logger, this.reports.refusals, this.peerSet.changes, o.refusalSummaryInterval, this.scheduler);
+    acceptInbound(transport, (conn) => this.admit(conn, { outbound: false }), (failure) => this.reports.reject({ ...failure, direction: "inbound" }));
     if (o.listenAt !== undefined) {
       this.boundAddress = await transport.listen(o.listenAt.host, o.listenAt.port);
       if (o.externalAddress === undefined) this.ourInfo = info(`${this.boundAddress.host}:${this.boundAddress.port}`);
     }
     this.persistentPeers.start();
-    o.discovery?.start(this.discoveryHost());
+    o.discovery?.start(discoveryHostOf(this, o.maxOutboundPeers));
   }
 
   /**
    * Dials `address` (`ID@host:port`) and adds the peer. `signal` cancels it.
-   * @throws {PeerRejectedError} when already connected or dialing; {@link DialAbortedError} when
-   * cancelled; otherwise the dial's or handshake's error.
+   * @throws {PeerRejectedError} when not running, ourselves, already connected or dialing;
+   * `DialAbortedError` when cancelled; otherwise the dial's, the handshake's or
+   * admission's error.
    */
   async dial(address: string | NetAddress, options: DialOptions = {}): Promise<Peer> {
     const addr = typeof address === "string" ? parseNetAddress(address) : address;
     const transport = this.transport;
-    const { signal } = options;
     if (this.state !== "running" || transport === undefined) throw new PeerRejectedError("stopping", "the switch is not running");
-    if (addr.id === this.nodeId) throw new PeerRejectedError("self", "refusing to dial ourselves");
-    if (this.peerMap.has(addr.id) || this.dialing.has(addr.id))
-      throw new PeerRejectedError("duplicate-id", `already connected to or dialing ${addr.id}`);
-    const aborted = () => new DialAbortedError({ id: addr.id, address: formatNetAddress({ ...addr, id: "" }) }, signal?.reason);
-    if (signal?.aborted === true) throw aborted();
-    this.dialing.add(addr.id);
-    try {
-      const conn = await cancellable(transport.dial(addr), signal, aborted, (late) => late.duplex.destroy());
-      return this.admit(conn, { outbound: true, dialedAddr: formatNetAddress(addr) });
-    } finally {
-      this.dialing.delete(addr.id);
-    }
+    return this.dials.dial(addr, options.signal, () => transport.dial(addr), (conn) => this.admit(conn, { outbound: true, dialedAddr: formatNetAddress(addr) }));
   }
 
   /**
@@ -256,7 +201,7 @@ export class Switch {
    */
   broadcast(channelId: number, message: Uint8Array): BroadcastResult {
     this.channel(channelId);
-    return broadcast(this.peerMap.values(), channelId, message);
+    return broadcast(this.peerSet.peers.values(), channelId, message);
   }
 
   /** Disconnects `peer` with `error` as the reason (a persistent peer is then redialed). */
@@ -275,116 +220,17 @@ export class Switch {
     this.state = "stopped";
     this.persistentPeers.stop();
     this.options.discovery?.stop();
-    await Promise.all([...this.peerMap.values()].map((p) => p.connection.close()));
+    await Promise.all([...this.peerSet.peers.values()].map((p) => p.connection.close()));
     await this.transport?.close();
     this.router.complete();
-    this.events.complete();
-    this.rejections.complete();
-    this.failures.complete();
+    this.peerSet.complete();
+    this.reports.complete();
   }
 
-  /** The Switch as its discovery service sees it. */
-  private discoveryHost(): DiscoveryHost {
-    const sw = this as Switch;
-    return {
-      nodeId: sw.nodeId,
-      get address() {
-        return sw.address;
-      },
-      get peers() {
-        return sw.peers;
-      },
-      maxOutboundPeers: sw.options.maxOutboundPeers,
-      dial: (address) => sw.dial(address),
-      stopPeerForError: (peer, error) => sw.stopPeerForError(peer, error),
-      stopPeerGracefully: (peer) => sw.stopPeerGracefully(peer),
-    };
-  }
-
-  /** Logs a failure of user code and tells `errors$`. */
-  private report(error: MConnError): void {
-    this.options.logger.warn({ reason: error.reason, err: error.message }, "user code failed");
-    if (!this.failures.closed) this.failures.next(error);
-  }
-
-  private subscriberThrew(stream: GuardedStream, cause: unknown, peer: Peer | undefined): void {
-    const error = new SubscriberError(stream, peer?.ref, cause);
-    this.report(error);
-    peer?.connection.abort(error);
-  }
-
-  private emit(event: PeerEvent): void {
-    const previous = this.emitting;
-    this.emitting = event;
-    try {
-      this.events.next(event);
-    } finally {
-      this.emitting = previous;
-    }
-  }
-
-  /**
-   * Makes `conn` a peer: admission, `initPeer`, start, `addPeer`, `added`, then the messages
-   * that arrived meanwhile — so no message is delivered before its peer is announced.
-   */
+  /** Makes `conn` a peer if admission accepts it (see {@link PeerSet.admit}); otherwise closes it and throws the refusal. */
   private admit(conn: TransportConnection, how: { outbound: boolean; dialedAddr?: string }): Peer {
     const o = this.options;
-    const decision = admission(
-      this.peerMap.values(),
-      { running: this.state === "running", maxInboundPeers: o.maxInboundPeers, maxOutboundPeers: o.maxOutboundPeers, persistent: this.persistentPeers.ids, ...(o.filterPeer ? { filterPeer: o.filterPeer } : {}) },
-      { remoteId: conn.remoteId, nodeInfo: conn.nodeInfo, outbound: how.outbound, socketAddr: conn.socketAddr },
-    );
-    if (!decision.accepted) {
-      conn.duplex.destroy();
-      if (decision.error instanceof FilterError) this.report(decision.error);
-      throw namePeer(decision.error, { id: conn.remoteId, address: conn.socketAddr });
-    }
-    const connection = new MConnection(conn.duplex, { channels: this.router.descriptors, config: o.mconnection, scheduler: this.scheduler, memoryBudget: this.memoryBudget, peer: { id: conn.remoteId, address: conn.socketAddr } });
-    const peer = new Peer(connection, {
-      id: conn.remoteId,
-      isOutbound: how.outbound,
-      isPersistent: decision.persistent,
-      nodeInfo: conn.nodeInfo,
-      socketAddr: conn.socketAddr,
-      ...(how.dialedAddr === undefined ? {} : { dialedAddr: how.dialedAddr }),
-    });
-    peer.errors$.subscribe((e) => this.report(e));
-    const init = this.router.callHook("initPeer", peer);
-    if (init.error !== undefined) {
-      connection.abort(init.error);
-      throw init.error;
-    }
-    const entry: PeerEntry = { peer, announced: false, early: [], reactors: new Set() };
-    connection.messages$.subscribe((m) => (entry.announced ? this.router.route(peer, m.channelId, m.message) : entry.early.push(m)));
-    connection.ended$.subscribe((reason) => this.remove(entry, reason));
-    this.peerMap.set(peer.id, peer);
-    connection.start();
-    if (connection.isRunning) {
-      const added = this.router.callHook("addPeer", peer);
-      for (const name of added.called) entry.reactors.add(name);
-      if (added.error !== undefined) connection.abort(added.error);
-    }
-    if (!connection.isRunning) {
-      const reason = connection.closeReason;
-      throw reason?.kind === "error" ? reason.error : new PeerRejectedError("stopping", `${peer.id} ended (${reason?.kind ?? "unknown"}) before it was added`);
-    }
-    entry.announced = true;
-    if (peer.isPersistent) this.persistentPeers.connected(peer.id);
-    this.emit({ type: "added", peer });
-    for (const m of entry.early.splice(0)) {
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a subscriber of `added` may have ended the peer
-      if (!connection.isRunning) break;
-      this.router.route(peer, m.channelId, m.message);
-    }
-    return peer;
-  }
-
-  private remove(entry: PeerEntry, reason: CloseReason): void {
-    const { peer } = entry;
-    if (this.peerMap.get(peer.id) === peer) this.peerMap.delete(peer.id);
-    for (const error of this.router.removePeer(peer, reason, entry.reactors)) this.report(error);
-    if (!entry.announced) return;
-    this.emit({ type: "removed", peer, reason });
-    if (peer.isPersistent) this.persistentPeers.ended(peer.id, reason);
+    const { maxInboundPeers, maxOutboundPeers } = o;
+    return this.peerSet.admit(conn, how, { running: this.state === "running", maxInboundPeers, maxOutboundPeers, persistent: this.persistentPeers.ids, ...(o.filterPeer ? { filterPeer: o.filterPeer } : {}) });
   }
 }

@@ -1,16 +1,16 @@
 /**
  * TCP listen and dial, each connection authenticated and checked (see {@link upgrade}) before
- * it is handed on. Concurrent handshakes are bounded per remote host (see {@link HostAdmission})
- * and in all (see {@link HandshakeSlots}); a refused or failed one closes only its socket.
+ * it is handed on. An inbound socket is first admitted at accept (see {@link AcceptGate}: per
+ * remote host, the address filter, a handshake slot); a refused or failed one closes only its
+ * socket.
  * @module
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { asyncScheduler, Subject, type Observable } from "rxjs";
 import { socketDuplex } from "../duplex/socket-duplex.js";
 import { MConnError, namePeer } from "../error-base.js";
-import { DialError, PeerRejectedError } from "./errors.js";
-import { HandshakeSlots } from "./handshake-slots.js";
-import { HostAdmission, hostLimitsDefaults, type HostLimits } from "./host-admission.js";
+import { AcceptGate, type AcceptOptions } from "./admission/accept-gate.js";
+import { DialError } from "./errors.js";
 import { formatNetAddress, type NetAddress } from "./netaddress.js";
 import { upgrade, type UpgradeOptions, type UpgradedConnection } from "./upgrade.js";
 
@@ -26,22 +26,10 @@ export interface InboundFailure {
   readonly error: unknown;
 }
 
-/** Options of {@link TcpTransport}. */
-export interface TransportOptions extends Omit<UpgradeOptions, "expectedId"> {
+/** Options of {@link TcpTransport}: the handshake's, the dial's bound, and the checks at accept. */
+export interface TransportOptions extends Omit<UpgradeOptions, "expectedId">, AcceptOptions {
   /** Bound on a TCP dial in ms (CometBFT: 1 s). */
   readonly dialTimeout: number;
-  /**
-   * Most inbound handshakes in progress at once on the listener; a further socket takes the slot
-   * of the oldest silent handshake, else of the oldest (see {@link HandshakeSlots}).
-   */
-  readonly maxPendingHandshakes: number;
-  /**
-   * A filter on the remote socket address; `false` closes the connection before the handshake
-   * (refused with `PeerRejectedError` `filter`), and so does an error, which is the refusal's.
-   */
-  readonly filterAddress?: (host: string, port: number) => boolean | MConnError;
-  /** Limits per remote IP on inbound connections (default {@link hostLimitsDefaults}). */
-  readonly hostLimits?: HostLimits;
 }
 
 /** TCP transport: `listen()` feeds `inbound$`; `dial()` resolves with a checked connection. */
@@ -50,8 +38,7 @@ export class TcpTransport {
   private readonly inbound = new Subject<TransportConnection>();
   private readonly failures = new Subject<InboundFailure>();
   private readonly sockets = new Set<Socket>();
-  private readonly slots: HandshakeSlots;
-  private readonly hosts: HostAdmission;
+  private readonly gate: AcceptGate;
 
   /** Checked inbound connections. */
   readonly inbound$: Observable<TransportConnection> = this.inbound.asObservable();
@@ -59,8 +46,7 @@ export class TcpTransport {
   readonly failures$: Observable<InboundFailure> = this.failures.asObservable();
 
   constructor(private readonly options: TransportOptions) {
-    this.slots = new HandshakeSlots(options.maxPendingHandshakes);
-    this.hosts = new HostAdmission(options.hostLimits ?? hostLimitsDefaults, options.scheduler ?? asyncScheduler);
+    this.gate = new AcceptGate(options);
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
@@ -122,47 +108,23 @@ export class TcpTransport {
   }
 
   /**
-   * Admits a socket or closes it at once: the remote host's limits, then `filterAddress`, all
-   * before any cryptography; then a handshake slot ({@link HandshakeSlots}: when all are taken,
-   * the oldest silent handshake, else the oldest, gives up its slot). An admitted socket counts
-   * for its host until it closes, and holds its slot until its upgrade ends.
+   * Admits a socket at the gate ({@link AcceptGate}) or resets it at once, then upgrades it; an
+   * admitted socket holds its handshake slot until its upgrade ends.
    */
   private accept(socket: Socket): void {
-    const ip = hostOf(socket.remoteAddress);
     socket.on("error", () => undefined);
-    if (ip === undefined) return void socket.destroy(); // already gone
-    const admitted = this.hosts.admit(ip);
     // A refusal costs what the platform's accept costs: a reset, no FIN and TIME_WAIT of ours.
-    if ("refused" in admitted) {
-      this.refuse(socket, new PeerRejectedError(admitted.refused, admitted.message));
-      return;
-    }
-    const { ticket } = admitted;
-    socket.once("close", ticket.release);
+    const pass = this.gate.admit(socket, (error) => this.refuse(socket, error));
+    if (pass === undefined) return;
     const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
-    const verdict = this.options.filterAddress?.(socket.remoteAddress ?? "", socket.remotePort ?? 0) ?? true;
-    if (verdict !== true) {
-      this.refuse(socket, verdict === false ? new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`) : verdict);
-      return;
-    }
-    let evicted = false;
-    const freeSlot = this.slots.take({
-      silent: () => socket.bytesRead === 0,
-      evict: () => {
-        evicted = true;
-        this.refuse(socket, new PeerRejectedError("max-handshakes", `every handshake slot was taken (${this.slots.max}): the oldest ${socket.bytesRead === 0 ? "silent " : ""}handshake gave its slot to a newer connection`));
-      },
-    });
     this.upgradeSocket(socket, undefined).then(
       (conn) => {
-        freeSlot();
-        ticket.handshakeDone();
+        pass.handshakeDone();
         this.inbound.next(conn);
       },
       (error: unknown) => {
-        freeSlot();
-        ticket.handshakeDone();
-        if (!evicted) this.failures.next({ socketAddr, error });
+        pass.handshakeDone();
+        if (!pass.evicted) this.failures.next({ socketAddr, error });
       },
     );
   }
@@ -180,10 +142,4 @@ export class TcpTransport {
     const conn = await upgrade(socketDuplex(socket), { ...this.options, ...(expectedId === undefined ? {} : { expectedId }) });
     return { ...conn, socketAddr };
   }
-}
-
-/** The IP of a remote address, IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as plain IPv4. */
-function hostOf(remoteAddress: string | undefined): string | undefined {
-  if (remoteAddress === undefined) return undefined;
-  return remoteAddress.startsWith("::ffff:") && remoteAddress.includes(".") ? remoteAddress.slice(7) : remoteAddress;
 }

@@ -10,7 +10,8 @@ import { MConnError, namePeer, TimeoutError } from "../error-base.js";
 import { PacketTooLargeError } from "../wire/errors.js";
 import { encodeUvarint } from "../wire/uvarint.js";
 import { NodeInfoError, PeerRejectedError } from "./errors.js";
-import { checkCompatible, decodeNodeInfo, encodeNodeInfo, MAX_NODE_INFO_SIZE, validateNodeInfo, type NodeInfo } from "./node-info.js";
+import { checkCompatible } from "./admission/compatibility.js";
+import { decodeNodeInfo, encodeNodeInfo, MAX_NODE_INFO_SIZE, validateNodeInfo, type NodeInfo } from "./node-info.js";
 
 /** An authenticated duplex: what a secret handshake yields. */
 export interface AuthenticatedDuplex {

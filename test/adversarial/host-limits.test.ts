@@ -8,7 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { filter, firstValueFrom, take, toArray } from "rxjs";
 import sinon from "sinon";
-import { hostLimitsDefaults } from "../../src/p2p/host-admission.js";
+import { hostLimitsDefaults } from "../../src/p2p/admission/host-admission.js";
 import type { PeerRejectedError } from "../../src/p2p/errors.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { mkdir, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import sinon from "sinon";
-import { hostLimitsDefaults } from "../../src/p2p/host-admission.js";
+import { hostLimitsDefaults } from "../../src/p2p/admission/host-admission.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { encodeEphemeralMessage, ephemeralKeys } from "../../src/secret/ephemeral-key.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";

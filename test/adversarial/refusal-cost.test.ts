@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { createInterface } from "node:readline";
-import { hostLimitsDefaults } from "../../src/p2p/host-admission.js";
+import { hostLimitsDefaults } from "../../src/p2p/admission/host-admission.js";
 import { Switch } from "../../src/p2p/switch.js";
 import { parseNetAddress } from "../../src/p2p/netaddress.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";

@@ -20,13 +20,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the binary with `args` (and `env` added to this process's) to completion; rejects (killing it) after `timeoutMs`. */
-export function runCli(args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<CliRun> {
+/**
+ * Runs the binary with `args` (and `env` added to this process's) to completion; rejects (killing
+ * it) after `timeoutMs`. `onStdout` sees what it prints as it prints it.
+ */
+export function runCli(args: string[], timeoutMs = 60_000, env: Record<string, string> = {}, onStdout?: (printed: string) => void): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      onStdout?.(stdout);
+    });
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

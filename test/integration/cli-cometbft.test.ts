@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { filter, take } from "rxjs";
+import { filter, firstValueFrom } from "rxjs";
 import { blocksyncCodec, cometbftChannels, headerHash, type BlocksyncMessage, type CometbftChannelId, type ConsensusMessage, type MempoolMessage } from "../../src/cometbft/index.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import type { Block } from "../../src/proto/tendermint/types/block.js";
@@ -158,7 +158,8 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     const silent = await node(chain(12), undefined, "silent");
     const { values, positionals } = parse(blocks, [silent.address, "--network", "test-net", "--from", "1", "--to", "3", "--out", out]);
     const lines: string[] = [];
-    const stopped = new Promise<void>((resolve) => setTimeout(resolve, 500));
+    // asked to stop once connected to the node (which never answers)
+    const stopped = firstValueFrom(silent.sw.peers$.pipe(filter((e) => e.type === "added"))).then(() => undefined);
     const run = blocks.run(values, positionals, { out: (l) => lines.push(l), err: (l) => lines.push(l), stopped });
     const error = await within(run.then(() => undefined, (err: unknown) => err), 10_000, "blocks to stop");
     expect(error).to.be.instanceOf(CliError);
@@ -174,9 +175,14 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(r.stdout).to.match(/^summary after \d+\.\d s connected$/m);
 
     const leaving = await node();
-    // the node leaves once the probe is its peer (however long the command takes to start)
-    leaving.sw.peers$.pipe(filter((e) => e.type === "added"), take(1)).subscribe(() => setTimeout(() => void leaving.stop(), 200));
-    const lost = await runCli(["probe", leaving.address, "--network", "test-net", "--seconds", "30"], 60_000);
+    // the node leaves once the probe says it is connected (however long the command takes to start)
+    let left = false;
+    const leaveWhenConnected = (printed: string) => {
+      if (left || !printed.includes(`connected to ${leaving.sw.nodeId}`)) return;
+      left = true;
+      void leaving.stop();
+    };
+    const lost = await runCli(["probe", leaving.address, "--network", "test-net", "--seconds", "30"], 60_000, {}, leaveWhenConnected);
     expect(lost.code, lost.stderr).to.equal(1);
     expect(lost.stdout).to.match(/^summary after \d+\.\d s connected \(peer lost: \S+/m);
   });

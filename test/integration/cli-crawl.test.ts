@@ -57,6 +57,9 @@ describe("rx-mconn node --seed-mode", () => {
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     const err: string[] = [];
+    // resolves once the seed has logged that it learned B's address
+    let learnedB!: () => void;
+    const bLearned = new Promise<void>((r) => (learnedB = r));
     let ran: Promise<number> | undefined;
     try {
       await Promise.all([a.start(), b.start()]);
@@ -67,6 +70,7 @@ describe("rx-mconn node --seed-mode", () => {
           out: () => undefined,
           err: (l) => {
             err.push(l);
+            if (l.includes("address discovered") && l.includes(b.nodeId)) learnedB();
             const m = /"address":"([^"]+)"/.exec(l);
             if (m && l.includes("listening")) resolve(m[1]);
           },
@@ -75,25 +79,16 @@ describe("rx-mconn node --seed-mode", () => {
       });
       const seedAddress = await within(listening, 10_000, "the seed node listening");
       expect(err.join("\n")).to.include('"seedMode":true');
-      await within(
-        (async () => {
-          while (!err.some((l) => l.includes("address discovered") && l.includes(b.nodeId))) await new Promise((r) => setTimeout(r, 50));
-        })(),
-        15_000,
-        "the seed to learn B from A",
-      );
+      await within(bLearned, 15_000, "the seed to learn B from A");
       const d = makeSwitch({ echo: { channels: [{ id: 0x40, priority: 1 }] } }, { pex: { ...pex, seeds: [seedAddress] }, network: "rx-mconn" }).sw;
+      // subscribed before D starts: the seed's disconnection cannot come unseen
+      const seedId = seedAddress.split("@")[0];
+      const seedGone = firstValueFrom(d.peers$.pipe(filter((e) => e.type === "removed" && e.peer.id === seedId)));
+      seedGone.catch(() => undefined); // awaited below; a failure before that leaves it to reject when D stops
       await d.start();
       try {
         await within(firstValueFrom(d.peers$.pipe(filter(() => d.peers.has(a.nodeId) && d.peers.has(b.nodeId)))), 15_000, "D joining A and B");
-        const seedId = seedAddress.split("@")[0];
-        await within(
-          (async () => {
-            while (d.peers.has(seedId)) await new Promise((r) => setTimeout(r, 50));
-          })(),
-          10_000,
-          "the seed to disconnect D",
-        );
+        await within(seedGone, 10_000, "the seed to disconnect D");
       } finally {
         await d.stop();
       }

@@ -7,14 +7,12 @@ import { constants } from "node:fs";
 import { access, mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { once } from "node:events";
-import { createServer, type AddressInfo } from "node:net";
 import { filter, firstValueFrom, map, take, toArray } from "rxjs";
-import type { Peer } from "../../src/p2p/peer.js";
 import { Switch } from "../../src/p2p/switch.js";
 import { generateNodeKey } from "../../src/secret/node-key.js";
 import { secretAuthenticator } from "../../src/p2p/secret-authenticator.js";
 import { buildCli, CLI_BIN, runCli } from "../helpers/cli.js";
+import { nextPeerEvents } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";
 import { readVectors } from "../helpers/vectors.js";
 
@@ -252,16 +250,18 @@ describe("the rx-mconn command", function () {
     const home = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));
     const made = await runCli(["keygen", "--home", home]);
     const nodeId = made.stdout.trim();
-    const port = await freePort();
-    const child = startNode(["--listen", `127.0.0.1:${port}`, "--echo", "--echo-buffer", "1000", "--log-level", "warn", "--network", "echo-test", "--home", home], { DEBUG: "rx-mconn" });
-    const entries = jsonLines(child);
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    // The node logs nothing below warn, so it is not asked when it is up: it dials us (a persistent peer).
     const key = generateNodeKey();
     const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "echo-test", listen: "127.0.0.1:0" });
     sw.addReactor("test", { channels: [{ id: 0x40 }] });
+    await sw.start();
+    const added = nextPeerEvents(sw, "added", 1, 30_000);
+    const child = startNode(["--listen", "127.0.0.1:0", "--peers", sw.address!, "--echo", "--echo-buffer", "1000", "--log-level", "warn", "--network", "echo-test", "--home", home], { DEBUG: "rx-mconn" });
+    const entries = jsonLines(child);
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     try {
-      await sw.start();
-      const peer = await dialUntilUp(sw, `${nodeId}@127.0.0.1:${port}`, 30_000);
+      const [{ peer }] = await added;
+      expect(peer.id).to.equal(nodeId);
       const dropLog = logLine(child, "echo dropped", 10_000);
       const small = firstValueFrom(sw.channel(0x40).messages$.pipe(filter((e) => e.message.length === 100)));
       expect(await peer.send(0x40, new Uint8Array(5000).fill(1))).to.equal(true);
@@ -287,26 +287,4 @@ function jsonLines(child: ChildProcess): Array<Record<string, unknown>> {
     for (const line of lines) if (line.startsWith("{")) entries.push(JSON.parse(line) as Record<string, unknown>);
   });
   return entries;
-}
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Dials `address` until it answers (the process behind it is starting), for at most `ms`. */
-async function dialUntilUp(sw: Switch, address: string, ms: number): Promise<Peer> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await sw.dial(address);
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${address} did not accept a dial within ${ms} ms`, { cause: err });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }

@@ -24,14 +24,16 @@ async function proxied(flipAt: number | undefined) {
   const server: Server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
+  // sockets accepted and not yet taken, or takers waiting for the next one
   const accepted: Socket[] = [];
-  server.on("connection", (s) => accepted.push(s));
+  const takers: ((s: Socket) => void)[] = [];
+  server.on("connection", (s: Socket) => (takers.shift() ?? ((x: Socket) => accepted.push(x)))(s));
   const proxy = await tamperingProxy((server.address() as { port: number }).port, flipAt);
   return {
     port: proxy.port,
-    accepted: async () => {
-      while (accepted.length === 0) await new Promise((r) => setTimeout(r, 5));
-      return accepted.shift()!;
+    accepted: (): Promise<Socket> => {
+      const s = accepted.shift();
+      return s !== undefined ? Promise.resolve(s) : new Promise((resolve) => takers.push(resolve));
     },
     close: () => {
       proxy.close();

@@ -21,7 +21,6 @@ describe("MConnection write stall on real sockets", function () {
       let received = 0;
       conn.channel(1).messages$.subscribe(() => received++);
       conn.start();
-      const started = performance.now();
       const payload = new Uint8Array(64 * 1024);
       let sent = 0;
       const sending = (async () => {
@@ -34,7 +33,8 @@ describe("MConnection write stall on real sockets", function () {
       expect(reason.kind === "error" && reason.error).to.be.instanceOf(WriteStallError);
       expect(received, "the peer's messages kept arriving").to.be.greaterThan(5);
       expect(sent, "messages were queued until the socket filled").to.be.greaterThan(4);
-      expect(performance.now() - started, "not before writeStallTimeout").to.be.at.least(1000);
+      // when it fires is pinned in virtual time by test/unit/mconn/write-stall.test.ts; here, that it is the stall's
+      expect((reason as { error: Error }).error.message).to.include("for 1000 ms");
     } finally {
       await tcp.close();
     }

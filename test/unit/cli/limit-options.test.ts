@@ -3,7 +3,7 @@ import { parse } from "../../../src/cli/args.js";
 import { node } from "../../../src/cli/commands/node.js";
 import { limitSwitchOptions } from "../../../src/cli/limit-options.js";
 import { defaults } from "../../../src/mconn/config.js";
-import { hostLimitsDefaults } from "../../../src/p2p/host-admission.js";
+import { hostLimitsDefaults } from "../../../src/p2p/admission/host-admission.js";
 import { switchDefaults, verifySwitchOptions } from "../../../src/p2p/switch-options.js";
 
 const base = ["--listen", "127.0.0.1:0"];

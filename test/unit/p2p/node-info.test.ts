@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { NodeInfoError } from "../../../src/p2p/errors.js";
-import { checkCompatible, decodeNodeInfo, encodeNodeInfo, validateNodeInfo, type NodeInfo } from "../../../src/p2p/node-info.js";
+import { checkCompatible } from "../../../src/p2p/admission/compatibility.js";
+import { decodeNodeInfo, encodeNodeInfo, validateNodeInfo, type NodeInfo } from "../../../src/p2p/node-info.js";
 import { readVectors } from "../../helpers/vectors.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends Uint8Array ? Uint8Array : T[K] extends object ? Mutable<T[K]> : T[K] };

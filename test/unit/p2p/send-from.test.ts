@@ -94,7 +94,11 @@ describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
   it("an iterable is pulled only as the queue takes it: 2,000 messages through a queue of 1, in order, never more than one held", async () => {
     const [a, b] = connectedPeers({ channels: [{ id: 1, sendQueueCapacity: 1 }] });
     const got: number[] = [];
-    a.connection.channel(1).messages$.subscribe((m) => got.push(m[0]));
+    const all = new Promise<void>((resolve) =>
+      a.connection.channel(1).messages$.subscribe((m) => {
+        if (got.push(m[0]) === 2000) resolve();
+      }),
+    );
     let pulled = 0;
     let maxAhead = 0;
     const sent = () => b.connection.status()[0].sentMessages;
@@ -106,7 +110,7 @@ describe("Peer.sendFrom and send$: sending with the peer's lifetime", () => {
       }
     }
     const sending = b.sendFrom(source(), 1);
-    while (got.length < 2000) await new Promise((r) => setTimeout(r, 1));
+    await all;
     expect(got).to.deep.equal(Array.from({ length: 2000 }, (_, i) => i & 0xff));
     // pulled but not yet cut into packets: the one in the queue, the one being sent, the one pulled
     expect(maxAhead).to.be.at.most(3);

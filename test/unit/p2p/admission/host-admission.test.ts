@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { map } from "rxjs";
-import { ConfigError } from "../../../src/errors.js";
-import { HostAdmission, verifyHostLimits, type HostTicket } from "../../../src/p2p/host-admission.js";
-import { testScheduler } from "../../helpers/marbles.js";
+import { ConfigError } from "../../../../src/errors.js";
+import { HostAdmission, verifyHostLimits, type HostTicket } from "../../../../src/p2p/admission/host-admission.js";
+import { testScheduler } from "../../../helpers/marbles.js";
 
 const outcome = (r: ReturnType<HostAdmission["admit"]>) => ("refused" in r ? r.refused.charAt(5) : "y"); // y, r (host-rate), h (host-handshakes), i (duplicate-ip)
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import sinon from "sinon";
-import { admission, type AdmissionRules, type Candidate } from "../../../src/p2p/admission.js";
-import { FilterError, PeerRejectedError } from "../../../src/p2p/errors.js";
-import type { NodeInfo } from "../../../src/p2p/node-info.js";
+import { admission, type AdmissionRules, type Candidate } from "../../../../src/p2p/admission/peer-admission.js";
+import { FilterError, PeerRejectedError } from "../../../../src/p2p/errors.js";
+import type { NodeInfo } from "../../../../src/p2p/node-info.js";
 
 const id = (c: string) => c.repeat(40);
 const info = { nodeId: id("c") } as NodeInfo;

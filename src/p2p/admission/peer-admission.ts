@@ -4,8 +4,8 @@
  * the answer.
  * @module
  */
-import { FilterError, PeerRejectedError } from "./errors.js";
-import type { NodeInfo } from "./node-info.js";
+import { FilterError, PeerRejectedError } from "../errors.js";
+import type { NodeInfo } from "../node-info.js";
 
 /** What admission needs to know of a current peer. */
 export interface AdmittedPeer {

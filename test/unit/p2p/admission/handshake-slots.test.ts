@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { HandshakeSlots } from "../../../src/p2p/handshake-slots.js";
+import { HandshakeSlots } from "../../../../src/p2p/admission/handshake-slots.js";
 
 /** A handshake that records its eviction; `talking` once it has sent something. */
 function holder(name: string, log: string[], talking = false) {

@@ -5,8 +5,8 @@
  * @module
  */
 import type { SchedulerLike } from "rxjs";
-import { ConfigError } from "../error-base.js";
-import { TokenBucket } from "../mconn/token-bucket.js";
+import { ConfigError } from "../../error-base.js";
+import { TokenBucket } from "../../mconn/token-bucket.js";
 
 /** The per-host limits, each applied to one remote IP. */
 export interface HostLimits {

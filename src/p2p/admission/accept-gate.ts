@@ -1,0 +1,94 @@
+/**
+ * Admission of a socket at accept, before any cryptography: the remote host's limits (see
+ * {@link HostAdmission}), then the user's address filter, then a handshake slot (see
+ * {@link HandshakeSlots}). A refused socket is reset at once; an admitted one counts for its
+ * host until it closes, and holds its slot until its handshake ends.
+ * @module
+ */
+import type { Socket } from "node:net";
+import { asyncScheduler, type SchedulerLike } from "rxjs";
+import type { MConnError } from "../../error-base.js";
+import { PeerRejectedError } from "../errors.js";
+import { HandshakeSlots } from "./handshake-slots.js";
+import { HostAdmission, hostLimitsDefaults, type HostLimits } from "./host-admission.js";
+
+/** The limits and filter applied at accept. */
+export interface AcceptOptions {
+  /**
+   * Most inbound handshakes in progress at once on the listener; a further socket takes the slot
+   * of the oldest silent handshake, else of the oldest (see {@link HandshakeSlots}).
+   */
+  readonly maxPendingHandshakes: number;
+  /**
+   * A filter on the remote socket address; `false` closes the connection before the handshake
+   * (refused with `PeerRejectedError` `filter`), and so does an error, which is the refusal's.
+   */
+  readonly filterAddress?: (host: string, port: number) => boolean | MConnError;
+  /** Limits per remote IP on inbound connections (default {@link hostLimitsDefaults}). */
+  readonly hostLimits?: HostLimits;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** A socket let in: tell it when its handshake ends (either way). */
+export interface AcceptPass {
+  /** Frees the handshake slot and the host's handshake count. Idempotent. */
+  handshakeDone(): void;
+  /** True once the slot was given to a newer connection (the socket was refused then). */
+  readonly evicted: boolean;
+}
+
+/** The accept-time checks of one listener; see the module's description. */
+export class AcceptGate {
+  private readonly slots: HandshakeSlots;
+  private readonly hosts: HostAdmission;
+
+  constructor(private readonly options: AcceptOptions) {
+    this.slots = new HandshakeSlots(options.maxPendingHandshakes);
+    this.hosts = new HostAdmission(options.hostLimits ?? hostLimitsDefaults, options.scheduler ?? asyncScheduler);
+  }
+
+  /**
+   * Admits `socket`, or refuses it: `refuse` is called with the typed error (now, or later when
+   * its slot is given to a newer connection) and is expected to reset the socket. Returns
+   * `undefined` when the socket is not admitted (refused, or already gone).
+   */
+  admit(socket: Socket, refuse: (error: MConnError) => void): AcceptPass | undefined {
+    const ip = hostOf(socket.remoteAddress);
+    if (ip === undefined) return void socket.destroy(); // already gone
+    const admitted = this.hosts.admit(ip);
+    if ("refused" in admitted) {
+      refuse(new PeerRejectedError(admitted.refused, admitted.message));
+      return undefined;
+    }
+    const { ticket } = admitted;
+    socket.once("close", ticket.release);
+    const verdict = this.options.filterAddress?.(socket.remoteAddress ?? "", socket.remotePort ?? 0) ?? true;
+    if (verdict !== true) {
+      refuse(verdict === false ? new PeerRejectedError("filter", `address ${socket.remoteAddress}:${socket.remotePort} refused by the filter`) : verdict);
+      return undefined;
+    }
+    let evicted = false;
+    const freeSlot = this.slots.take({
+      silent: () => socket.bytesRead === 0,
+      evict: () => {
+        evicted = true;
+        refuse(new PeerRejectedError("max-handshakes", `every handshake slot was taken (${this.slots.max}): the oldest ${socket.bytesRead === 0 ? "silent " : ""}handshake gave its slot to a newer connection`));
+      },
+    });
+    return {
+      handshakeDone: () => {
+        freeSlot();
+        ticket.handshakeDone();
+      },
+      get evicted() {
+        return evicted;
+      },
+    };
+  }
+}
+
+/** The IP of a remote address, IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as plain IPv4. */
+function hostOf(remoteAddress: string | undefined): string | undefined {
+  if (remoteAddress === undefined) return undefined;
+  return remoteAddress.startsWith("::ffff:") && remoteAddress.includes(".") ? remoteAddress.slice(7) : remoteAddress;
+}
