@@ -20,7 +20,7 @@ import { txSchema, type TxJson } from "../../src/cli/json/tx-json.js";
 import { watchEventSchema, type WatchEventJson } from "../../src/cli/json/watch-json.js";
 import { watch } from "../../src/cli/commands/watch.js";
 import { buildCli, runCli } from "../helpers/cli.js";
-import { fieldKeys, schemaProblems } from "../helpers/json-schema.js";
+import { fieldKeys, schemaProblems } from "../../src/cli/json/check.js";
 import { makeSwitch } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";
 import { readVectors } from "../helpers/vectors.js";

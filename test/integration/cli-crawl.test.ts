@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parse } from "../../src/cli/args.js";
 import { crawlCommand } from "../../src/cli/commands/crawl.js";
 import { crawlSchema, type CrawlJson } from "../../src/cli/json/crawl-json.js";
-import { fieldKeys, schemaProblems } from "../helpers/json-schema.js";
+import { fieldKeys, schemaProblems } from "../../src/cli/json/check.js";
 import { makeSwitch, pexOf } from "../helpers/switches.js";
 
 describe("rx-mconn crawl", () => {

@@ -10,7 +10,7 @@
 import { expect } from "chai";
 import { crawlSchema, type CrawlJson } from "../../src/cli/json/crawl-json.js";
 import { buildCli, runCli } from "../helpers/cli.js";
-import { schemaProblems } from "../helpers/json-schema.js";
+import { schemaProblems } from "../../src/cli/json/check.js";
 import { within } from "../helpers/tcp.js";
 import { cometVersion, startNode, type CometNode } from "./cometbft-node.js";
 import { cometSwitch, eventually } from "./cometbft-switch.js";

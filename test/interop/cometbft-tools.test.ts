@@ -16,7 +16,7 @@ import { consensusEvents$, fetchBlock, followRounds, submitTx, type ConsensusMes
 import { blockFileSchema } from "../../src/cli/json/block-json.js";
 import { txSchema, type TxJson } from "../../src/cli/json/tx-json.js";
 import { watchEventSchema, type WatchEventJson } from "../../src/cli/json/watch-json.js";
-import { schemaProblems } from "../helpers/json-schema.js";
+import { schemaProblems } from "../../src/cli/json/check.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { within } from "../helpers/tcp.js";
 import { buildCli, runCli } from "../helpers/cli.js";

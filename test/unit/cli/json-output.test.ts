@@ -11,7 +11,7 @@ import type { Peer } from "../../../src/p2p/peer.js";
 import { Block } from "../../../src/proto/tendermint/types/block.js";
 import { SignedMsgType, type Vote } from "../../../src/proto/tendermint/types/types.js";
 import type { Validator } from "../../../src/proto/tendermint/types/validator.js";
-import { fieldKeys, schemaProblems } from "../../helpers/json-schema.js";
+import { fieldKeys, schemaProblems } from "../../../src/cli/json/check.js";
 import { fromRpc, type HeaderVectors } from "../../helpers/rpc-header.js";
 import { readVectors } from "../../helpers/vectors.js";
 

@@ -1,8 +1,10 @@
 /**
- * Checks JSON against the tools' output descriptions (src/cli/json/schema.ts): every field
- * present with its type and encoding, nothing more; and which fields a set of outputs showed.
+ * Checks JSON against an output's description (`schema.ts`): every field present with its type
+ * and encoding, nothing more; and which fields a set of outputs showed. The tests check each
+ * tool's output with it.
+ * @module
  */
-import { ENCODINGS, type Field } from "../../src/cli/json/schema.js";
+import { ENCODINGS, type Field } from "./schema.js";
 
 /** The key of each described field: `a.b`, `a[]`, and `a.<kind>.b` for a field of one kind of a union. */
 export function fieldKeys(f: Field, path = "$"): string[] {
