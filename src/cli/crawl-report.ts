@@ -1,5 +1,5 @@
 /**
- * The crawl's outputs: a table, JSON, and an SVG picture of the network (nodes on a circle,
+ * The crawl's outputs: a table and an SVG picture of the network (nodes on a circle,
  * coloured by version; an arrow from each node to the nodes it told us of).
  * @module
  */
@@ -27,15 +27,6 @@ export function crawlTable(nodes: readonly CrawledNode[]): string[] {
   const head = ["ID", "ADDRESS", "STATUS", "MONIKER", "VERSION", "NETWORK", "CHANNELS", "P2P/BLOCK/APP", "ACCEPTED", "HANDSHAKE", "GAVE", "TOLD BY"];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   return [head, ...rows].map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  "));
-}
-
-/** The nodes as JSON (full IDs, NodeInfo with channels as numbers). */
-export function crawlJson(nodes: readonly CrawledNode[]): string {
-  return JSON.stringify(
-    nodes.map((n) => ({ ...n, nodeInfo: n.nodeInfo && { ...n.nodeInfo, channels: [...n.nodeInfo.channels] } })),
-    (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
-    2,
-  );
 }
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];

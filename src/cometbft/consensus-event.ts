@@ -36,13 +36,15 @@ export type ConsensusEvent =
   | (ConsensusEventBase & { readonly kind: "roundStep"; readonly step: number; readonly stepName: string; readonly secondsSinceStartTime: bigint; readonly lastCommitRound: number })
   /** The round's proposal: the block id proposed and the proof-of-lock round (-1 for none). */
   | (ConsensusEventBase & { readonly kind: "proposal"; readonly polRound: number; readonly blockHash: Uint8Array; readonly partsTotal: number; readonly partsHash: Uint8Array; readonly timestamp: Timestamp | undefined })
-  /** A validator's signed vote; `blockHash` is empty for a vote for nil. */
+  /** A validator's signed vote; `blockHash` is empty for a vote for nil, `partsTotal` and `partsHash` the block's part-set header. */
   | (ConsensusEventBase & {
       readonly kind: "vote";
       readonly type: VoteType;
       readonly validatorIndex: number;
       readonly validatorAddress: Uint8Array;
       readonly blockHash: Uint8Array;
+      readonly partsTotal: number;
+      readonly partsHash: Uint8Array;
       readonly timestamp: Timestamp | undefined;
     })
   /** One part of the proposed block; `total` is the part count its proof states. */
@@ -98,7 +100,21 @@ export function toConsensusEvent(peer: Peer, message: ConsensusMessage, received
       const type = v === undefined ? undefined : voteType(v.type);
       if (v === undefined || type === undefined) return undefined;
       const blockHash = v.blockId?.hash ?? new Uint8Array(0);
-      const event = { kind: "vote", peer, receivedAt, height: v.height, round: v.round, type, validatorIndex: v.validatorIndex, validatorAddress: v.validatorAddress, blockHash, timestamp: v.timestamp } as const;
+      const parts = v.blockId?.partSetHeader;
+      const event = {
+        kind: "vote",
+        peer,
+        receivedAt,
+        height: v.height,
+        round: v.round,
+        type,
+        validatorIndex: v.validatorIndex,
+        validatorAddress: v.validatorAddress,
+        blockHash,
+        partsTotal: parts?.total ?? 0,
+        partsHash: parts?.hash ?? new Uint8Array(0),
+        timestamp: v.timestamp,
+      } as const;
       // The block voted for is part of the key: a validator voting twice in a round shows twice.
       return { key: `v/${v.height}/${v.round}/${type}/${v.validatorIndex}/${Buffer.from(blockHash).toString("hex")}`, event };
     }

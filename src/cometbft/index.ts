@@ -51,6 +51,7 @@ export { BlockNotAvailableError, BlockRequestTimeoutError, EmptyTxError, PeerLef
 export { fetchBlock, type BlocksyncSwitch, type FetchBlockOptions } from "./fetch-block.js";
 export { submitTx, type MempoolSwitch, type SubmitTxOptions, type TxDelivery } from "./submit-tx.js";
 export { headerHash } from "./header-hash.js";
+export { partSetHeader } from "./part-set.js";
 export { merkleRoot } from "./merkle.js";
 export { blocks$, type BlocksOptions, type BlocksSwitch } from "./blocks.js";
 export { consensusEvents$, type ConsensusEventsOptions, type ConsensusSwitch } from "./consensus-events.js";

@@ -10,12 +10,17 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { filter, firstValueFrom } from "rxjs";
-import { blocksyncCodec, cometbftChannels, headerHash, type BlocksyncMessage, type CometbftChannelId, type ConsensusMessage, type MempoolMessage } from "../../src/cometbft/index.js";
+import { blocksyncCodec, cometbftChannels, consensusCodec, headerHash, type BlocksyncMessage, type CometbftChannelId, type ConsensusMessage, type MempoolMessage } from "../../src/cometbft/index.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import type { Block } from "../../src/proto/tendermint/types/block.js";
 import { CliError, parse } from "../../src/cli/args.js";
 import { blocks } from "../../src/cli/commands/blocks.js";
+import { blockFileSchema, type BlockFileJson } from "../../src/cli/json/block-json.js";
+import { txSchema, type TxJson } from "../../src/cli/json/tx-json.js";
+import { watchEventSchema, type WatchEventJson } from "../../src/cli/json/watch-json.js";
+import { watch } from "../../src/cli/commands/watch.js";
 import { buildCli, runCli } from "../helpers/cli.js";
+import { fieldKeys, schemaProblems } from "../../src/cli/json/check.js";
 import { makeSwitch } from "../helpers/switches.js";
 import { within } from "../helpers/tcp.js";
 import { readVectors } from "../helpers/vectors.js";
@@ -90,17 +95,24 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     return n;
   }
 
-  it("watch --json streams typed events: steps, proposal, votes with validator index and address, block parts, the assembled block", async () => {
+  it("watch --json streams typed events: steps, proposal, votes with validator index and address, block parts, the assembled block; every field as its schema says", async () => {
     const n = await node();
     const r = await runCli(["watch", n.address, "--network", "test-net", "--json", "--seconds", "3"], 60_000);
     expect(r.code, r.stderr).to.equal(0);
-    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    const kinds = new Set(events.map((e) => e["kind"]));
-    for (const k of ["roundStep", "proposal", "vote", "blockPart", "hasVote", "block"]) expect([...kinds], k).to.include(k);
-    const vote = events.find((e) => e["kind"] === "vote")!;
-    expect(vote).to.include({ height: "2", round: 0, type: "prevote", validatorIndex: 0, peer: n.sw.nodeId });
-    expect(vote["validatorAddress"]).to.match(/^[0-9A-F]{40}$/);
-    expect(events.find((e) => e["kind"] === "block")!["proposer"]).to.equal(vote["validatorAddress"]);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as WatchEventJson);
+    const seen = new Set<string>();
+    for (const [i, e] of events.entries()) expect(schemaProblems(watchEventSchema, e, seen), `line ${i + 1}: ${JSON.stringify(e)}`).to.deep.equal([]);
+    // every field of every kind the node sent (all but bad_block) was there
+    expect(fieldKeys(watchEventSchema).filter((k) => !k.includes("<bad_block>") && !seen.has(k))).to.deep.equal([]);
+    const kinds = new Set(events.map((e) => e.kind));
+    for (const k of ["round_step", "proposal", "vote", "block_part", "has_vote", "block"]) expect([...kinds], k).to.include(k);
+    const vote = events.find((e) => e.kind === "vote")!;
+    expect(vote).to.include({ height: "2", round: 0, type: 1, validator_index: 0, peer_id: n.sw.nodeId });
+    expect(vote.validator_address).to.match(/^[0-9A-F]{40}$/);
+    const block = events.find((e) => e.kind === "block")!;
+    expect(block.header.proposer_address).to.equal(vote.validator_address);
+    // the block's hash is the one its proposal and the votes name
+    expect(block.hash).to.equal(events.find((e) => e.kind === "proposal")!.block_id.hash);
   });
 
   it("watch shows steps, votes and each height's summary with the proposer", async () => {
@@ -122,6 +134,31 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(r.stderr.trim()).to.equal("rx-mconn watch: no consensus event in 1 s; the nodes may have halted, or what they send is ignored");
   });
 
+  it("watch, losing its node, summarises the heights that started and none that never did (only its NewHeight step seen)", async () => {
+    const n = await node();
+    const { values, positionals } = parse(watch, [n.address, "--network", "test-net"]);
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const newHeight = consensusCodec.encode({ sum: { $case: "newRoundStep", value: { height: 3n, round: 0, step: 1, secondsSinceStartTime: 0n, lastCommitRound: 0 } } });
+    let moved = false;
+    const out = (line: string) => {
+      lines.push(line);
+      // Once height 2's block is shown, the node announces height 3 (as it does while it waits
+      // out timeout_commit); once that is shown, the node goes away.
+      if (!moved && /^2\/0 +block /.test(line)) {
+        moved = true;
+        for (const p of n.sw.peers.values()) void p.send(0x20, newHeight);
+      }
+      if (/^3\/0 +step NewHeight /.test(line)) void n.stop();
+    };
+    const code = await within(watch.run(values, positionals, { out, err: (l) => errors.push(l), stopped: new Promise(() => undefined) }), 30_000, "watch to end");
+    expect(code, errors.join("\n")).to.equal(1);
+    expect(errors.map((e) => e.slice(0, 28))).to.deep.equal(["rx-mconn watch: lost " + n.sw.nodeId.slice(0, 7)]);
+    expect(lines, "height 3 announced").to.satisfy((ls: string[]) => ls.some((l) => /^3\/0 +step NewHeight /.test(l)));
+    const summaries = lines.filter((l) => l.startsWith("height "));
+    expect(summaries.map((l) => l.split(":")[0])).to.deep.equal(["height 2 round 0"]);
+  });
+
   it("blocks writes each block as JSON and checks the hash chain; a broken link fails in one line", async () => {
     const n = await node();
     const r = await runCli(["blocks", n.address, "--network", "test-net", "--from", "2", "--to", "11", "--out", out], 60_000);
@@ -129,10 +166,16 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     expect(r.stdout).to.match(/\[#{30}\] 10\/10 blocks/);
     expect(r.stdout).to.match(/wrote 10 blocks to .*; hash chain checked/);
     expect((await readdir(out)).sort()).to.deep.equal(Array.from({ length: 10 }, (_, i) => `${i + 2}.json`).sort());
-    const five = JSON.parse(await readFile(join(out, "5.json"), "utf8")) as { block_id: { hash: string }; block: { header: { height: string; lastBlockId: { hash: string } } } };
-    const six = JSON.parse(await readFile(join(out, "6.json"), "utf8")) as typeof five;
+    const files = await Promise.all(Array.from({ length: 10 }, async (_, i) => JSON.parse(await readFile(join(out, `${i + 2}.json`), "utf8")) as BlockFileJson));
+    // every field as its schema says (RPC /block's result), each one there
+    const seen = new Set<string>();
+    for (const f of files) expect(schemaProblems(blockFileSchema, f, seen), `height ${f.block.header.height}`).to.deep.equal([]);
+    // (the stand-in's blocks hold no transaction and no evidence: those are in test/unit/cli/json-output.test.ts)
+    const empty = ["$.block.data.txs[]", "$.block.evidence.evidence[]"];
+    expect(fieldKeys(blockFileSchema).filter((k) => !seen.has(k) && !empty.some((e) => k.startsWith(e)))).to.deep.equal([]);
+    const [five, six] = [files[3], files[4]];
     expect(five.block.header.height).to.equal("5");
-    expect(Buffer.from(six.block.header.lastBlockId.hash, "base64").toString("hex").toUpperCase()).to.equal(five.block_id.hash);
+    expect(six.block.header.last_block_id.hash).to.equal(five.block_id.hash);
 
     const bad = await node(chain(12, 7));
     const broken = await runCli(["blocks", bad.address, "--network", "test-net", "--from", "5", "--to", "9", "--out", out], 60_000);
@@ -200,6 +243,23 @@ describe("rx-mconn watch, blocks and tx on loopback", function () {
     const hash = createHash("sha256").update("name=satoshi").digest("hex").toUpperCase();
     expect(r.stdout.trim().split("\n")).to.deep.equal([`tx hash ${hash} (12 bytes)`, `sent to ${n.sw.nodeId} (rx-mconn-${n.sw.nodeId.slice(0, 8)}): 12 bytes on channel 0x30`]);
     expect(n.txs.map((t) => Buffer.from(t).toString())).to.deep.equal(["name=satoshi"]);
+  });
+
+  it("tx --json prints one object: the hash, the transaction in base64 and each node's outcome, as its schema says", async () => {
+    const n = await node();
+    const r = await runCli(["tx", n.address, "--network", "test-net", "--json", "--hex", "00ff10"], 60_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim().split("\n"), "one line").to.have.length(1);
+    const out = JSON.parse(r.stdout) as TxJson;
+    const seen = new Set<string>();
+    expect(schemaProblems(txSchema, out, seen)).to.deep.equal([]);
+    expect(fieldKeys(txSchema).filter((k) => !seen.has(k))).to.deep.equal([]);
+    expect(out).to.deep.equal({
+      hash: createHash("sha256").update(Buffer.from("00ff10", "hex")).digest("hex").toUpperCase(),
+      tx: Buffer.from("00ff10", "hex").toString("base64"),
+      nodes: [{ id: n.sw.nodeId, moniker: `rx-mconn-${n.sw.nodeId.slice(0, 8)}`, sent: true }],
+    });
+    expect(n.txs.map((t) => Buffer.from(t).toString("hex"))).to.deep.equal(["00ff10"]);
   });
 
   it("fails in one line, exit 1, on a wrong network, an unreachable node and a node without the channel", async () => {

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "../../src/cli/args.js";
 import { crawlCommand } from "../../src/cli/commands/crawl.js";
+import { crawlSchema, type CrawlJson } from "../../src/cli/json/crawl-json.js";
+import { fieldKeys, schemaProblems } from "../../src/cli/json/check.js";
 import { makeSwitch, pexOf } from "../helpers/switches.js";
 
 describe("rx-mconn crawl", () => {
@@ -25,12 +27,18 @@ describe("rx-mconn crawl", () => {
       const svg = join(dir, "net.svg");
       const json = await run(["--json", "--svg", svg]);
       expect(json.code).to.equal(0);
-      const nodes = JSON.parse(json.out.join("\n")) as { id: string; status: string; toldBy: string[]; nodeInfo: { moniker: string; version: string } }[];
-      expect(nodes.map((n) => [n.id, n.status, n.nodeInfo.moniker])).to.deep.equal([
+      const nodes = JSON.parse(json.out.join("\n")) as CrawlJson;
+      // every field as the schema says (NodeInfo as RPC's /net_info writes it), each one shown
+      const seen = new Set<string>();
+      expect(schemaProblems(crawlSchema, nodes, seen)).to.deep.equal([]);
+      expect(fieldKeys(crawlSchema).filter((k) => !seen.has(k))).to.deep.equal([]);
+      expect(nodes[0].node_info).to.deep.include({ id: a.nodeId, moniker: "node-a", version: "v-a", network: "test-net" });
+      expect(nodes[0].node_info!.protocol_version.block).to.equal("11");
+      expect(nodes.map((n) => [n.id, n.status, n.node_info?.moniker])).to.deep.equal([
         [a.nodeId, "reached", "node-a"],
         [b.nodeId, "reached", "node-b"],
       ]);
-      expect(nodes[1].toldBy).to.deep.equal([a.nodeId]);
+      expect(nodes[1].told_by).to.deep.equal([a.nodeId]);
       expect(json.err.at(-1)).to.match(/^found 2 {2}reached 2 {2}failed 0 {2}queue 0 {2}dialing 0$/);
       const picture = readFileSync(svg, "utf8");
       expect(picture).to.match(/^<svg /);

@@ -161,17 +161,29 @@ describe("the rx-mconn command", function () {
     );
   });
 
-  it("demo: three encrypted nodes; the summary shows every channel of every node received data", async () => {
+  it("demo: three encrypted nodes, each receiving every channel from both its peers; each figure labelled as a rate or a total", async () => {
     const r = await runCli(["demo", "--seconds", "2"]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.include("every channel of every node received data");
+    expect(r.stdout).to.include("every channel of every node received data from all 2 of its peers");
+    // why each node receives what it receives
+    expect(r.stdout).to.match(/^ {2}each node sends to each of its 2 peers: both saturated channels as fast as the connection takes them, and a chat line every 100 ms;$/m);
+    expect(r.stdout).to.match(/^ {2}so each node receives from 2 peers, and on each connection the saturated channels share the bandwidth by priority \(blocks 4 : bulk 1\) while chat goes first$/m);
+    // the per-second rows are rates over that second, labelled as such
+    expect(r.stdout).to.include("what alice received in each second (from both its peers; rates over that second, not running totals):");
+    const perSecond = r.stdout.split("\n").filter((l) => /^ +\d+ s {2}/.test(l));
+    expect(perSecond.length, r.stdout).to.be.at.least(1);
+    for (const l of perSecond)
+      expect(l).to.match(/^ +\d+ s {2}chat \d+ lines\/s, latency p50 [\d.]+ ms {2}\| {2}blocks [\d.]+ [kMG]?B\/s, [\d.]+ % of the saturated bytes \(priority share 80\.0 %\) {2}\| {2}bulk [\d.]+ [kMG]?B\/s, [\d.]+ % of the saturated bytes \(priority share 20\.0 %\)$/);
+    expect(r.stdout).to.match(/^summary: totals over the whole run, received by each node \(from: how many peers/m);
     const rows = r.stdout.split("\n").filter((l) => /^(alice|bob|carol)\s+0x4[012]/.test(l));
     expect(rows).to.have.length(9);
-    for (const row of rows) expect(Number(row.split(/\s+/)[4]), row).to.be.greaterThan(0);
+    // every node received every channel from both its peers: none is left out of the bulk traffic
+    for (const row of rows) expect(row.split(/\s+/).slice(4, 6).map(Number), row).to.satisfy(([from, messages]: number[]) => from === 2 && messages > 0);
     // Drops per channel (a column of counts) and the chat's latency beside the saturated channels.
     for (const row of rows) expect(row, row).to.match(/\s\d+\s+(-|[\d.]+ ms)\s+(-|[\d.]+ ms)$/);
     expect(r.stdout).to.match(/^chat beside the saturated channels: \d+ lines, latency p50 [\d.]+ ms, p99 [\d.]+ ms, \d+ dropped$/m);
   });
+
 
   it("keygen writes a CometBFT node_key.json; id reads it back; id also reads one written as CometBFT writes it", async () => {
     const home = await mkdtemp(join(tmpdir(), "rx-mconn-cli-"));

@@ -1,8 +1,10 @@
 /**
  * The CometBFT tools of the rx-mconn binary against real nodes: `tx` (committed by the kvstore
- * app), `blocks` (50 blocks, some holding large transactions, their hash chain checked) and
- * `watch --json` (every validator's votes, on a 4-validator network, where one validator signs
- * with ML-DSA-65 from v0.40), and on that network `consensusEvents$` and `fetchBlock`.
+ * app; its hash and `--json` fields as RPC `/tx` and `/block` show them), `blocks` (50 blocks,
+ * some holding large transactions, their hash chain checked, each file equal to RPC `/block`'s
+ * result) and `watch --json` (every validator's votes, on a 4-validator network, where one
+ * validator signs with ML-DSA-65 from v0.40), and on that network `consensusEvents$` and `fetchBlock`.
+ * Every JSON output is checked against its schema (src/cli/json/).
  */
 import { expect } from "chai";
 import { createHash } from "node:crypto";
@@ -11,6 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { filter, firstValueFrom, lastValueFrom, merge, scan, takeWhile, toArray } from "rxjs";
 import { consensusEvents$, fetchBlock, followRounds, submitTx, type ConsensusMessage } from "../../src/cometbft/index.js";
+import { blockFileSchema } from "../../src/cli/json/block-json.js";
+import { txSchema, type TxJson } from "../../src/cli/json/tx-json.js";
+import { watchEventSchema, type WatchEventJson } from "../../src/cli/json/watch-json.js";
+import { schemaProblems } from "../../src/cli/json/check.js";
 import type { Switch } from "../../src/p2p/switch.js";
 import { within } from "../helpers/tcp.js";
 import { buildCli, runCli } from "../helpers/cli.js";
@@ -48,6 +54,20 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
     expect(found!.tx_result.code).to.equal(0);
   });
 
+  it("@every-line tx --json: the hash and the transaction's bytes as RPC /tx and /block show them", async () => {
+    const data = `rx-mconn-json-${process.pid}-${Date.now()}=sent by rx-mconn tx --json`;
+    const r = await runCli(["tx", node!.address, "--network", node!.chainId, "--json", data], 60_000);
+    expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).to.equal(0);
+    const out = JSON.parse(r.stdout) as TxJson;
+    expect(schemaProblems(txSchema, out)).to.deep.equal([]);
+    expect(out.nodes).to.deep.equal([{ id: node!.id, moniker: "tools-target", sent: true }]);
+    const found = await eventually(() => node!.rpc<{ hash: string; height: string; tx: string; tx_result: { code: number } } | undefined>(`tx?hash=0x${out.hash}`), (t) => t !== undefined, 30_000, `RPC /tx finding ${out.hash}`);
+    expect(found!.tx_result.code).to.equal(0);
+    expect({ hash: found!.hash, tx: found!.tx }).to.deep.equal({ hash: out.hash, tx: out.tx });
+    const block = await node!.rpc<{ block: { data: { txs: string[] } } }>(`block?height=${found!.height}`);
+    expect(block.block.data.txs).to.include(out.tx);
+  });
+
   it("@every-line blocks: 50 blocks, some with large transactions, written as JSON with their hash chain checked", async () => {
     // Three transactions of 300 kB (several block parts each), sent over P2P.
     const sw: Switch = await cometSwitch(node!.chainId);
@@ -67,13 +87,15 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
     expect(r.stdout).to.match(/wrote 50 blocks to .*; hash chain checked/);
     const files = await readdir(out);
     expect(files.length).to.equal(50);
-    const blocks = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(out, f), "utf8")) as { block_id: { hash: string }; block: { header: { height: string }; data: { txs?: string[] } } }));
-    const large = blocks.filter((b) => (b.block.data.txs ?? []).some((t) => Buffer.from(t, "base64").length > 300_000));
+    const blocks = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(out, f), "utf8")) as { block_id: { hash: string }; block: { header: { height: string }; data: { txs: string[] } } }));
+    for (const b of blocks) expect(schemaProblems(blockFileSchema, b), `height ${b.block.header.height}`).to.deep.equal([]);
+    const large = blocks.filter((b) => b.block.data.txs.some((t) => Buffer.from(t, "base64").length > 300_000));
     expect(large.length, "blocks holding the large transactions").to.be.greaterThan(0);
-    // Our hashes are the node's: checked against RPC for a block with a large transaction and the last one.
-    for (const b of [large[0], blocks.find((x) => x.block.header.height === "50")!]) {
-      const rpc = await node!.rpc<{ block_id: { hash: string } }>(`block?height=${b.block.header.height}`);
-      expect(b.block_id.hash, `height ${b.block.header.height}`).to.equal(rpc.block_id.hash);
+    // Each file is what the node's RPC returns for its height, field for field: the block id
+    // (header hash and part-set header), the header, the transactions, the evidence, the last commit.
+    for (const b of blocks) {
+      const rpc = await node!.rpc(`block?height=${b.block.header.height}`);
+      expect(b, `height ${b.block.header.height}`).to.deep.equal(rpc);
     }
   });
 
@@ -97,7 +119,8 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
     it("reports a commit's worth of precommits (over 2/3) for each height it saw through, every validator's precommits and prevotes, with ms after round start", async () => {
       const r = await runCli(["watch", network[0].address, "--network", network[0].chainId, "--json", "--seconds", "30"], 90_000);
       expect(r.code, r.stderr).to.equal(0);
-      const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { kind: string; height: string; type?: string; validatorAddress?: string; msAfterRoundStart: number });
+      const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as WatchEventJson);
+      for (const [i, e] of events.entries()) expect(schemaProblems(watchEventSchema, e), `line ${i + 1}`).to.deep.equal([]);
       const validators = await network[0].rpc<{ validators: { address: string }[] }>("validators");
       const all = validators.validators.map((v) => v.address).sort();
       expect(all).to.have.length(4);
@@ -105,7 +128,7 @@ describe(`rx-mconn tools with CometBFT ${cometVersion}`, function () {
       // The first and last heights may be seen in part; every height between was seen through.
       const through = heights.slice(1, -1);
       expect(through.length, "heights in 30 s").to.be.greaterThan(5);
-      const votes = events.filter((e) => e.kind === "vote");
+      const votes = events.filter((e) => e.kind === "vote").map((v) => ({ height: v.height, type: v.type === 1 ? "prevote" : "precommit", validatorAddress: v.validator_address, msAfterRoundStart: v.ms_after_round_start }));
       // A height commits on precommits from over 2/3 of the validators (3 of 4); a validator late
       // for one height is not in its commit and need not be gossiped, so each height needs 3, and
       // every validator is seen precommitting over the run.

@@ -4,20 +4,20 @@ import { defer, EMPTY, lastValueFrom, merge, mergeMap, takeUntil, tap, throwErro
 import { blocks$ } from "../../cometbft/blocks.js";
 import { blocksyncChannels } from "../../cometbft/channels.js";
 import { headerHash } from "../../cometbft/header-hash.js";
-import { Block } from "../../proto/tendermint/types/block.js";
 import { CliError, numberOption, requiredOption, type Command } from "../args.js";
 import { checkWritableDir, makeDirs } from "../file-checks.js";
 import { addressArguments, connectTo, heightOption, hex, lostNodes } from "../cometbft-peer.js";
+import { blockJson } from "../json/block-json.js";
 
 /** `blocks`: a range of blocks over blocksync, written as JSON, the hash chain checked. */
 export const blocks: Command = {
-  summary: "download blocks over blocksync, write them as JSON and check their hash chain",
+  summary: "download blocks over blocksync, write each as RPC /block's JSON and check their hash chain",
   usage: "rx-mconn blocks ID@HOST:PORT... --network CHAIN_ID --from H --to H2 --out DIR",
   options: {
     network: { type: "string", arg: "CHAIN_ID", help: "the nodes' chain id", required: true },
     from: { type: "string", arg: "H", help: "the first height", required: true },
     to: { type: "string", arg: "H2", help: "the last height", required: true },
-    out: { type: "string", arg: "DIR", help: "where to write <height>.json (created if missing)", required: true },
+    out: { type: "string", arg: "DIR", help: "where to write <height>.json, as RPC /block returns it (created if missing)", required: true },
     timeout: { type: "string", arg: "SECONDS", help: "how long a node may take to answer one request", default: "15" },
   },
   allowPositionals: true,
@@ -54,7 +54,8 @@ export const blocks: Command = {
           if (previous !== undefined && !Buffer.from(previous.hash).equals(claimed))
             throw new CliError(`hash chain broken: block ${previous.height} hashes to ${hex(previous.hash)} but block ${header.height} names ${hex(claimed) || "none"} as its last block`, 1);
           previous = { height: header.height, hash };
-          const json = { block_id: { hash: hex(hash) }, block: Block.toJSON(block) };
+          // What RPC /block?height=H returns: the same fields, names and encodings.
+          const json = blockJson(block);
           writeFileSync(join(out, `${header.height}.json`), `${JSON.stringify(json, null, 1)}\n`);
           done++;
           if (Date.now() - lastReport >= 1000 || done === total) {

@@ -5,7 +5,8 @@ import { isLoopback, parseIp } from "../../pex/ip.js";
 import { checkResolvable, peerAddressArgument } from "../address-options.js";
 import { checkWritableFile } from "../file-checks.js";
 import { CliError, numberOption, requiredOption, stringOption, type Command } from "../args.js";
-import { crawlJson, crawlSvg, crawlTable } from "../crawl-report.js";
+import { crawlSvg, crawlTable } from "../crawl-report.js";
+import { crawlJson } from "../json/crawl-json.js";
 
 /** `crawl`: maps a network over PEX from one or more seeds. */
 export const crawlCommand: Command = {
@@ -55,7 +56,7 @@ export const crawlCommand: Command = {
       },
     });
     if (latest !== undefined && line(latest) !== last) io.err(line(latest));
-    if (values["json"] === true) io.out(crawlJson(nodes));
+    if (values["json"] === true) io.out(JSON.stringify(crawlJson(nodes), null, 2));
     else for (const l of crawlTable(nodes)) io.out(l);
     if (svg !== undefined)
       await writeFile(svg, crawlSvg(nodes)).catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { filter, firstValueFrom, startWith } from "rxjs";
 import { generateNodeKey } from "../../secret/node-key.js";
 import { secretAuthenticator } from "../../p2p/secret-authenticator.js";
 import { Switch } from "../../p2p/switch.js";
@@ -24,6 +25,8 @@ interface Tally {
   messages: number;
   bytes: number;
   latencies: number[];
+  /** The peers it came from. */
+  from: Set<string>;
 }
 
 /** `demo`: three nodes on loopback, encrypted, chat beside saturated bulk channels. */
@@ -38,13 +41,14 @@ export const demo: Command = {
       const key = generateNodeKey();
       const sw = new Switch({ nodeId: key.id, authenticate: secretAuthenticator(key), network: "rx-mconn-demo", moniker: name, listen: "127.0.0.1:0", allowDuplicateIp: true, mconnection: { sendRate: 0, recvRate: 0 } });
       sw.addReactor("demo", { channels: CHANNELS.map((c) => ({ id: c.id, priority: c.priority, sendQueueCapacity: 8 })) });
-      const tally = new Map<number, Tally>(CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0, latencies: [] }]));
+      const tally = new Map<number, Tally>(CHANNELS.map((c) => [c.id, { messages: 0, bytes: 0, latencies: [], from: new Set<string>() }]));
       for (const c of CHANNELS)
-        sw.channel(c.id).messages$.subscribe(({ message }) => {
+        sw.channel(c.id).messages$.subscribe(({ peer, message }) => {
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- tally holds every channel of CHANNELS, set up above
           const t = tally.get(c.id)!;
           t.messages++;
           t.bytes += message.length;
+          t.from.add(peer.id);
           if (!c.saturated) t.latencies.push(performance.now() - new DataView(message.buffer, message.byteOffset, 8).getFloat64(0));
         });
       return { name, sw, tally, dropped: new Map<number, number>() };
@@ -58,11 +62,17 @@ export const demo: Command = {
       await nodes[2].sw.dial(nodes[0].sw.address!);
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the nodes listen on 127.0.0.1:0, so each has an address once started
       await nodes[2].sw.dial(nodes[1].sw.address!);
+      // A dial resolves once the dialer has its peer; the accepting side adds it a moment later.
+      // Every node sends to the peers it has when the run starts, so wait until each has both.
+      const meshed = Promise.all(nodes.map((n) => firstValueFrom(n.sw.peers$.pipe(startWith(undefined), filter(() => n.sw.peers.size === NAMES.length - 1)))));
+      await Promise.race([meshed, io.stopped]);
       io.out(`rx-mconn demo: ${NAMES.join(", ")} on 127.0.0.1, encrypted (SecretConnection), full mesh, ${seconds} s`);
       for (const n of nodes) io.out(`  ${n.name.padEnd(6)} ${n.sw.address}`);
       io.out(`  channels: ${CHANNELS.map((c) => `0x${c.id.toString(16)} ${c.name} (priority ${c.priority}${c.saturated ? ", saturated" : ", a line every 100 ms"})`).join(", ")}`);
+      io.out(`  each node sends to each of its ${NAMES.length - 1} peers: both saturated channels as fast as the connection takes them, and a chat line every 100 ms;`);
+      io.out(`  so each node receives from ${NAMES.length - 1} peers, and on each connection the saturated channels share the bandwidth by priority (${CHANNELS.filter((c) => c.saturated).map((c) => `${c.name} ${c.priority}`).join(" : ")}) while chat goes first`);
       io.out("");
-      io.out(`what ${NAMES[0]} receives, per second:`);
+      io.out(`what ${NAMES[0]} received in each second (from both its peers; rates over that second, not running totals):`);
 
       const deadline = Date.now() + seconds * 1000;
       const senders: Promise<void>[] = [];
@@ -86,6 +96,7 @@ export const demo: Command = {
       }, 100);
       const watched = nodes[0].tally;
       let last = new Map([...watched].map(([id, t]) => [id, t.bytes]));
+      let lastLines = new Map([...watched].map(([id, t]) => [id, t.latencies.length]));
       let second = 0;
       const ticker = setInterval(() => {
         second++;
@@ -96,12 +107,16 @@ export const demo: Command = {
         const parts = CHANNELS.map((c) => {
           // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- watched holds every channel of CHANNELS
           const t = watched.get(c.id)!;
-          if (!c.saturated) return `${c.name} ${t.messages} lines, p50 ${percentile(t.latencies, 0.5).toFixed(1)} ms`;
+          if (!c.saturated) {
+            const lines = t.latencies.slice(lastLines.get(c.id));
+            return `${c.name} ${lines.length} lines/s, latency p50 ${percentile(lines, 0.5).toFixed(1)} ms`;
+          }
           const share = saturatedBytes === 0 ? 0 : (100 * rate(c.id)) / saturatedBytes;
-          return `${c.name} ${bytes(rate(c.id))}/s ${share.toFixed(1)} % (priority share ${((100 * c.priority) / saturatedPriority).toFixed(1)} %)`;
+          return `${c.name} ${bytes(rate(c.id))}/s, ${share.toFixed(1)} % of the saturated bytes (priority share ${((100 * c.priority) / saturatedPriority).toFixed(1)} %)`;
         });
         io.out(`${pad(second, 3)} s  ${parts.join("  |  ")}`);
         last = now;
+        lastLines = new Map([...watched].map(([id, t]) => [id, t.latencies.length]));
       }, 1000);
       await Promise.race([Promise.all(senders), io.stopped]);
       clearInterval(chat);
@@ -114,9 +129,10 @@ export const demo: Command = {
     }
 
     io.out("");
-    io.out("summary (received by each node from its two peers; dropped: what the node could not queue for them)");
+    io.out("summary: totals over the whole run, received by each node (from: how many peers it received that channel from; share: of the");
+    io.out("node's saturated bytes; dropped: messages the node could not queue for its peers; p50, p99: chat latency)");
     io.out(
-      `${"node".padEnd(8)}${"channel".padEnd(14)}${pad("priority", 9)}${pad("messages", 10)}${pad("bytes", 11)}${pad("share", 9)}${pad("priority share", 16)}${pad("dropped", 9)}${pad("p50", 10)}${pad("p99", 10)}`,
+      `${"node".padEnd(8)}${"channel".padEnd(14)}${pad("priority", 9)}${pad("from", 5)}${pad("messages", 10)}${pad("bytes", 11)}${pad("share", 9)}${pad("priority share", 16)}${pad("dropped", 9)}${pad("p50", 10)}${pad("p99", 10)}`,
     );
     let everyChannel = true;
     for (const n of nodes) {
@@ -125,12 +141,12 @@ export const demo: Command = {
       for (const c of CHANNELS) {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- each node's tally holds every channel of CHANNELS
         const t = n.tally.get(c.id)!;
-        if (t.messages === 0) everyChannel = false;
+        if (t.messages === 0 || t.from.size < NAMES.length - 1) everyChannel = false;
         const share = c.saturated ? `${((100 * t.bytes) / Math.max(1, saturatedBytes)).toFixed(1)} %` : "-";
         const want = c.saturated ? `${((100 * c.priority) / saturatedPriority).toFixed(1)} %` : "-";
         const latency = (q: number) => (c.saturated ? "-" : `${percentile(t.latencies, q).toFixed(1)} ms`);
         io.out(
-          `${n.name.padEnd(8)}${`0x${c.id.toString(16)} ${c.name}`.padEnd(14)}${pad(c.priority, 9)}${pad(t.messages, 10)}${pad(bytes(t.bytes), 11)}${pad(share, 9)}${pad(want, 16)}${pad(n.dropped.get(c.id) ?? 0, 9)}${pad(latency(0.5), 10)}${pad(latency(0.99), 10)}`,
+          `${n.name.padEnd(8)}${`0x${c.id.toString(16)} ${c.name}`.padEnd(14)}${pad(c.priority, 9)}${pad(t.from.size, 5)}${pad(t.messages, 10)}${pad(bytes(t.bytes), 11)}${pad(share, 9)}${pad(want, 16)}${pad(n.dropped.get(c.id) ?? 0, 9)}${pad(latency(0.5), 10)}${pad(latency(0.99), 10)}`,
         );
       }
     }
@@ -140,7 +156,7 @@ export const demo: Command = {
     io.out(
       `chat beside the saturated channels: ${chatLatencies.length} lines, latency p50 ${percentile(chatLatencies, 0.5).toFixed(1)} ms, p99 ${percentile(chatLatencies, 0.99).toFixed(1)} ms, ${chatDropped} dropped`,
     );
-    io.out(everyChannel ? "every channel of every node received data" : "some channel received nothing");
+    io.out(everyChannel ? `every channel of every node received data from all ${NAMES.length - 1} of its peers` : "some channel of some node received nothing from one of its peers");
     return everyChannel ? 0 : 1;
   },
 };

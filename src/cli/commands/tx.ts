@@ -4,7 +4,9 @@ import { mempoolChannels } from "../../cometbft/channels.js";
 import { submitTx } from "../../cometbft/submit-tx.js";
 import type { Peer } from "../../p2p/peer.js";
 import { CliError, numberOption, requiredOption, type Command } from "../args.js";
-import { addressArguments, connectTo } from "../cometbft-peer.js";
+import { addressArguments, connectTo, hex } from "../cometbft-peer.js";
+import { base64 } from "../json/encode.js";
+import type { TxJson } from "../json/tx-json.js";
 
 /** Emits true once `peer`'s connection wrote a message on the mempool channel, false after `ms` (or if it ends). */
 function written$(peer: Peer, ms: number): Observable<boolean> {
@@ -21,10 +23,11 @@ function written$(peer: Peer, ms: number): Observable<boolean> {
 /** `tx`: one transaction over P2P, on the mempool channel. */
 export const tx: Command = {
   summary: "submit a transaction to CometBFT nodes over P2P (mempool channel) and report which received it",
-  usage: "rx-mconn tx ID@HOST:PORT... --network CHAIN_ID DATA",
+  usage: "rx-mconn tx ID@HOST:PORT... --network CHAIN_ID [--hex] [--json] DATA",
   options: {
     network: { type: "string", arg: "CHAIN_ID", help: "the nodes' chain id", required: true },
     hex: { type: "boolean", help: "DATA is hex (default: the UTF-8 bytes of DATA)" },
+    json: { type: "boolean", help: "print the hash and each node's outcome as one JSON object" },
     timeout: { type: "string", arg: "SECONDS", help: "how long to wait for each node's connection to take the transaction", default: "10" },
   },
   allowPositionals: true,
@@ -39,8 +42,10 @@ export const tx: Command = {
     const bytes = values["hex"] === true ? Buffer.from(data, "hex") : Buffer.from(data, "utf8");
     if (bytes.length === 0) throw new CliError("DATA is empty");
     const { sw, peers } = await connectTo(addresses, network, mempoolChannels("v1"), "rx-mconn-tx");
+    const json = values["json"] === true;
     // CometBFT names a transaction by the SHA-256 of its bytes (RPC /tx?hash=0x…, tx_hash in events).
-    io.out(`tx hash ${createHash("sha256").update(bytes).digest("hex").toUpperCase()} (${bytes.length} bytes)`);
+    const hash = hex(createHash("sha256").update(bytes).digest());
+    if (!json) io.out(`tx hash ${hash} (${bytes.length} bytes)`);
     try {
       const outcomes$ = submitTx(sw, bytes, { peers }).pipe(
         mergeMap((d, i) => (d.queued ? written$(d.peer, ms) : of(false)).pipe(map((sent) => ({ i, peer: d.peer, sent })))),
@@ -50,7 +55,9 @@ export const tx: Command = {
       // Every node heard of, or undefined when the process is asked to stop first.
       const outcomes = await firstValueFrom(merge(outcomes$, defer(() => io.stopped).pipe(map(() => undefined))));
       if (outcomes === undefined) throw new CliError("interrupted before every node's connection took the transaction", 1);
-      for (const { peer, sent } of outcomes) io.out(`${sent ? "sent to" : "NOT sent to"} ${peer.id} (${peer.nodeInfo.moniker}): ${bytes.length} bytes on channel 0x30`);
+      const report: TxJson = { hash, tx: base64(bytes), nodes: outcomes.map(({ peer, sent }) => ({ id: peer.id, moniker: peer.nodeInfo.moniker, sent })) };
+      if (json) io.out(JSON.stringify(report));
+      else for (const { peer, sent } of outcomes) io.out(`${sent ? "sent to" : "NOT sent to"} ${peer.id} (${peer.nodeInfo.moniker}): ${bytes.length} bytes on channel 0x30`);
       const failed = outcomes.filter((o) => !o.sent).length;
       if (failed > 0) io.err(`rx-mconn tx: ${failed} of ${outcomes.length} node(s) did not take the transaction within ${ms / 1000} s`);
       return failed > 0 ? 1 : 0;

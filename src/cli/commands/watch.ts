@@ -6,7 +6,8 @@ import { cometbftLine } from "../../cometbft/lines.js";
 import { numberOption, requiredOption, type Command } from "../args.js";
 import { addressArguments, connectTo, lostNodes, runFor } from "../cometbft-peer.js";
 import { quietFor } from "../watch/quiet-for.js";
-import { eventJson, eventLine, RoundView } from "../watch/round-view.js";
+import { watchEventJson } from "../json/watch-json.js";
+import { eventLine, RoundView } from "../watch/round-view.js";
 
 /** `watch`: consensus as the P2P layer sees it, live. */
 export const watch: Command = {
@@ -35,7 +36,7 @@ export const watch: Command = {
         tap((e) => {
           const ms = view.sinceRoundStart(e);
           const closed = view.note(e, ms);
-          if (json) io.out(eventJson(e, ms));
+          if (json) io.out(JSON.stringify(watchEventJson(e, ms)));
           else {
             for (const line of closed) io.out(line);
             const line = eventLine(e, ms);

@@ -11,6 +11,7 @@ import { headerHash } from "../../cometbft/header-hash.js";
 import { hex } from "../cometbft-peer.js";
 
 const short = (bytes: Uint8Array) => (bytes.length === 0 ? "nil" : hex(bytes).slice(0, 12));
+const NEW_HEIGHT = 1;
 const NEW_ROUND = 2;
 const PROPOSE = 3;
 
@@ -33,6 +34,8 @@ interface HeightView {
   votes: Votes;
   /** Votes whose validator index no validator set has. */
   impossible: number;
+  /** Something past the `NewHeight` step was seen: a later step, a proposal, a vote, a part. */
+  started: boolean;
 }
 
 /** When each of a height's newest rounds started, and whether at a NewRound or Propose step. */
@@ -66,22 +69,27 @@ export class RoundView {
   }
 
   /**
-   * Notes `e`; returns the summary lines of the heights it closes: those two or more below its
-   * height (a node sends a height's last precommits and block parts while it waits to start
-   * the next), and the lowest when more than {@link OPEN_HEIGHTS} are open.
+   * Notes `e`; returns the summary lines of the heights it closes that started (a height seen
+   * only at its `NewHeight` step has nothing to summarise): those two or more below its height
+   * (a node sends a height's last precommits and block parts while it waits to start the
+   * next), and the lowest when more than {@link OPEN_HEIGHTS} are open.
    */
   note(e: ConsensusEvent, ms: number): string[] {
     const closed: string[] = [];
+    // A node announces the next height (NewHeight) while it waits out timeout_commit; the
+    // height starts at its NewRound step, or with anything else of it.
+    const starts = !(e.kind === "roundStep" && e.step === NEW_HEIGHT);
     let view = this.heights.get(e.height);
     if (view === undefined) {
       for (const [h, old] of this.heights)
         if (h < e.height - 1n) {
-          closed.push(summary(h, old));
+          if (old.started) closed.push(summary(h, old));
           this.heights.delete(h);
         }
-      this.heights.set(e.height, (view = { round: e.round, parts: { got: 0, total: 0 }, votes: freshVotes(), impossible: 0 }));
-      for (const [h, old] of dropLowest(this.heights, OPEN_HEIGHTS)) closed.push(summary(h, old));
+      this.heights.set(e.height, (view = { round: e.round, parts: { got: 0, total: 0 }, votes: freshVotes(), impossible: 0, started: starts }));
+      for (const [h, old] of dropLowest(this.heights, OPEN_HEIGHTS)) if (old.started) closed.push(summary(h, old));
     }
+    if (starts) view.started = true;
     if (e.round > view.round) Object.assign(view, { round: e.round, parts: { got: 0, total: 0 }, votes: freshVotes(), impossible: 0, proposer: undefined });
     if (e.round !== view.round) return closed;
     if (e.kind === "vote") {
@@ -93,9 +101,9 @@ export class RoundView {
     return closed;
   }
 
-  /** The summaries of every height still open (at the end of a run). */
+  /** The summaries of every height still open that started (at the end of a run). */
   flush(): string[] {
-    const lines = [...this.heights].map(([h, view]) => summary(h, view));
+    const lines = [...this.heights].filter(([, view]) => view.started).map(([h, view]) => summary(h, view));
     this.heights.clear();
     return lines;
   }
@@ -151,26 +159,5 @@ export function eventLine(e: ConsensusEvent, ms: number): string | undefined {
       return `${at}block parts make no block: ${e.reason}`;
     case "hasVote":
       return undefined;
-  }
-}
-
-/** `e` as one JSON line: ids and hashes in uppercase hex, heights as strings, `ms` after round start. */
-export function eventJson(e: ConsensusEvent, ms: number): string {
-  const base = { kind: e.kind, height: e.height.toString(), round: e.round, peer: e.peer.id, receivedAt: e.receivedAt, msAfterRoundStart: ms };
-  switch (e.kind) {
-    case "roundStep":
-      return JSON.stringify({ ...base, step: e.step, stepName: e.stepName });
-    case "proposal":
-      return JSON.stringify({ ...base, blockHash: hex(e.blockHash), partsTotal: e.partsTotal, polRound: e.polRound });
-    case "vote":
-      return JSON.stringify({ ...base, type: e.type, validatorIndex: e.validatorIndex, validatorAddress: hex(e.validatorAddress), blockHash: hex(e.blockHash) });
-    case "blockPart":
-      return JSON.stringify({ ...base, index: e.index, total: e.total, bytes: e.bytes.length });
-    case "hasVote":
-      return JSON.stringify({ ...base, type: e.type, validatorIndex: e.validatorIndex });
-    case "block":
-      return JSON.stringify({ ...base, hash: hex(headerHash(e.header) ?? new Uint8Array(0)), proposer: hex(e.header.proposerAddress), txs: e.txs, bytes: e.bytes });
-    case "badBlock":
-      return JSON.stringify({ ...base, reason: e.reason });
   }
 }

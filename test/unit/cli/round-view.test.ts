@@ -14,16 +14,18 @@ const vote = (height: bigint, round: number, validatorIndex: number, receivedAt 
   validatorIndex,
   validatorAddress: new Uint8Array(20),
   blockHash: new Uint8Array(0),
+  partsTotal: 0,
+  partsHash: new Uint8Array(0),
   timestamp: undefined,
 });
-const step = (height: bigint, round: number, receivedAt: number): ConsensusEvent => ({
+const step = (height: bigint, round: number, receivedAt: number, n = 2): ConsensusEvent => ({
   kind: "roundStep",
   peer,
   receivedAt,
   height,
   round,
-  step: 2,
-  stepName: "NewRound",
+  step: n,
+  stepName: n === 1 ? "NewHeight" : "NewRound",
   secondsSinceStartTime: 0n,
   lastCommitRound: 0,
 });
@@ -66,5 +68,20 @@ describe("RoundView (watch)", () => {
     const closed = seeAll(view, [vote(2n ** 63n - 1n, 0, 0), vote(2n ** 63n - 2n, 0, 0), vote(18n, 0, 0), vote(19n, 0, 0), vote(17n, 0, 0)]);
     expect(closed.map((l) => l.split(" ")[1])).to.deep.equal(["17"]);
     expect(view.flush().map((l) => l.split(" ")[1])).to.have.members(["18", "19", String(2n ** 63n - 1n), String(2n ** 63n - 2n)]);
+  });
+
+  it("gives no summary for a height seen only at its NewHeight step, at the end of a run or when a later height closes it; one that started gets one", () => {
+    const view = new RoundView();
+    // height 5 runs; the node announces height 6 (NewHeight) while it waits out timeout_commit
+    seeAll(view, [step(5n, 0, 0), vote(5n, 0, 0, 10), step(6n, 0, 20, 1)]);
+    expect(view.flush().map((l) => l.split(":")[0])).to.deep.equal(["height 5 round 0"]);
+    // a height closed by a later one: summarised only if it started
+    const later = new RoundView();
+    const closed = seeAll(later, [step(6n, 0, 0, 1), vote(7n, 0, 0, 5), step(8n, 0, 10, 1), vote(9n, 0, 0, 20)]);
+    expect(closed.map((l) => l.split(":")[0])).to.deep.equal(["height 7 round 0"]);
+    // its NewRound step starts a height
+    const started = new RoundView();
+    seeAll(started, [step(6n, 0, 0, 1), step(6n, 0, 5, 2)]);
+    expect(started.flush().map((l) => l.split(":")[0])).to.deep.equal(["height 6 round 0"]);
   });
 });

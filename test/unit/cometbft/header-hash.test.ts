@@ -1,43 +1,8 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { headerHash, merkleRoot } from "../../../src/cometbft/index.js";
-import type { Header } from "../../../src/proto/tendermint/types/types.js";
+import { fromRpc, type HeaderVectors } from "../../helpers/rpc-header.js";
 import { readVectors } from "../../helpers/vectors.js";
-
-interface RpcHeader {
-  version: { block: string; app?: string };
-  chain_id: string;
-  height: string;
-  time: string;
-  last_block_id: { hash: string; parts: { total: number; hash: string } };
-  [hash: string]: unknown;
-}
-interface HeaderVectors {
-  blocks: { height: number; txs: number; hash: string; header: RpcHeader }[];
-}
-
-const bytes = (hex: unknown) => new Uint8Array(Buffer.from(hex as string, "hex"));
-
-/** A header as a node's RPC shows it (hex hashes, RFC 3339 time with nanoseconds) → the proto type. */
-function fromRpc(h: RpcHeader): Header {
-  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(h.time)!;
-  return {
-    version: { block: BigInt(h.version.block), app: BigInt(h.version.app ?? 0) },
-    chainId: h.chain_id,
-    height: BigInt(h.height),
-    time: { seconds: BigInt(Date.parse(`${m[1]}Z`) / 1000), nanos: Number((m.at(2) ?? "").padEnd(9, "0")) },
-    lastBlockId: { hash: bytes(h.last_block_id.hash), partSetHeader: { total: h.last_block_id.parts.total, hash: bytes(h.last_block_id.parts.hash) } },
-    lastCommitHash: bytes(h["last_commit_hash"]),
-    dataHash: bytes(h["data_hash"]),
-    validatorsHash: bytes(h["validators_hash"]),
-    nextValidatorsHash: bytes(h["next_validators_hash"]),
-    consensusHash: bytes(h["consensus_hash"]),
-    appHash: bytes(h["app_hash"]),
-    lastResultsHash: bytes(h["last_results_hash"]),
-    evidenceHash: bytes(h["evidence_hash"]),
-    proposerAddress: bytes(h["proposer_address"]),
-  };
-}
 
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString("hex").toUpperCase();
 const sha = (...parts: number[][]) => new Uint8Array(createHash("sha256").update(Buffer.from(parts.flat())).digest());

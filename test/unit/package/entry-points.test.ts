@@ -40,7 +40,7 @@ const intended = {
     "StatesyncMessage", "blocksyncChannels", "blocksyncCodec", "cometbftChannel", "cometbftChannels", "cometbftLine",
     "consensusChannels", "consensusCodec", "defaultMaxTxBytes", "evidenceChannels", "evidenceCodec", "fetchBlock", "mempoolChannels",
     "mempoolCodec", "mempoolRecvMessageCapacity", "pexChannels", "pexCodec", "statesyncChannels", "statesyncCodec",
-    "submitTx", "TxTooLargeError", "blocks$", "consensusEvents$", "followRounds", "headerHash", "merkleRoot", "ROUND_STEPS",
+    "submitTx", "TxTooLargeError", "blocks$", "consensusEvents$", "followRounds", "headerHash", "merkleRoot", "partSetHeader", "ROUND_STEPS",
   ],
   "rx-mconn/testing": ["connectedPair", "connectedPeers", "DEFAULT_MAX_FRAMES", "VirtualTimeExceededError"],
   "rx-mconn/pex": [
