@@ -54,7 +54,7 @@ const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
     socket.setNoDelay(true);
     socket.on("data", (c: Buffer) => socket.write(c));
   },
-  /** An MConnection (plain or secret) counting message bytes per channel until `args[0]`. */
+  /** An MConnection (plain or secret) counting message bytes per channel until `args[0]`; reports its CPU (µs) and minor page faults from the first message on. */
   "mconn-sink": async (socket) => {
     const target = Number(args[0]);
     const secret = args[1] === "secret";
@@ -64,15 +64,19 @@ const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
     let got = 0;
     let reported = false;
     let cpu0: NodeJS.CpuUsage | undefined;
+    let faults0 = 0;
     conn.messages$.subscribe((m) => {
       if (reported) return;
-      cpu0 ??= process.cpuUsage();
+      if (cpu0 === undefined) {
+        cpu0 = process.cpuUsage();
+        faults0 = process.resourceUsage().minorPageFault;
+      }
       perChannel[m.channelId] = (perChannel[m.channelId] ?? 0) + m.message.length;
       got += m.message.length;
       if (got >= target) {
         reported = true;
         const cpu = process.cpuUsage(cpu0);
-        say({ done: got, perChannel, cpu: cpu.user + cpu.system });
+        say({ done: got, perChannel, cpu: cpu.user + cpu.system, faults: process.resourceUsage().minorPageFault - faults0 });
       }
     });
     conn.start();

@@ -36,17 +36,17 @@ async function raw(total: number): Promise<number> {
   }
 }
 
-async function mconn(total: number, secret: boolean, config: Partial<MConnectionConfig> = {}): Promise<number> {
+async function mconn(total: number, secret: boolean, config: Partial<MConnectionConfig> = {}, size = MiB): Promise<number> {
   const sink = await remote("mconn-sink", String(total), secret ? "secret" : "plain");
   try {
     const socket = await dial(sink.port);
     const duplex = secret ? (await secretHandshake(socketDuplex(socket), generateNodeKey())).duplex : socketDuplex(socket);
     const conn = new MConnection(duplex, { channels: [{ id: 1, sendQueueCapacity: 4 }], config: { sendRate: 0, recvRate: 0, ...config } });
     conn.start();
-    const message = new Uint8Array(MiB).fill(7);
+    const message = new Uint8Array(size).fill(7);
     const start = performance.now();
     const done = sink.next("done");
-    for (let sent = 0; sent < total; sent += MiB) if (!(await conn.send(1, message))) throw new Error("send failed");
+    for (let sent = 0; sent < total; sent += size) if (!(await conn.send(1, message))) throw new Error("send failed");
     await done;
     const ms = performance.now() - start;
     conn.abort(new (await import("../../src/errors.js")).TransportError("bench over"));
@@ -127,6 +127,7 @@ export const bulk: BenchCase = {
       { key: "raw", label: "raw socket", run: () => raw(total) },
       { key: "plain", label: "MConnection plain", run: () => mconn(total, false) },
       { key: "unpaced", label: "MConnection plain, pacing off", run: () => mconn(total, false, { pacingTargetDelay: 0 }) },
+      { key: "plain64k", label: "MConnection plain, 64 KiB messages", run: () => mconn(total, false, {}, 64 * 1024) },
       { key: "yamux", label: "yamux (@chainsafe/libp2p-yamux), one stream", run: () => yamux(total) },
       { key: "encrypted", label: "MConnection over SecretConnection", run: () => mconn(total, true) },
       {
@@ -148,6 +149,7 @@ export const bulk: BenchCase = {
       { case: "bulk", metric: "raw socket", unit: "MB/s", ...m("raw") },
       against("MConnection plain", all("plain"), "raw socket", all("raw"), { text: "≥ 0.80 × raw", least: 0.8 }),
       against("MConnection plain vs pacing off", all("plain"), "pacing off", all("unpaced"), { text: "≥ 0.95 × pacing off (pacing costs ≤ 5 %)", least: 0.95 }),
+      against("MConnection plain vs 64 KiB messages", all("plain"), "64 KiB messages", all("plain64k")),
       { case: "bulk", metric: "yamux (@chainsafe/libp2p-yamux) plain", unit: "MB/s", ...m("yamux") },
       against("MConnection plain vs yamux", all("plain"), "yamux", all("yamux"), { text: "≥ 1.5 × yamux", least: 1.5 }),
       { case: "bulk", metric: "AEAD bound: min(seal, open), 1 KiB frames", unit: "MB/s", ...m("aead") },
