@@ -53,8 +53,10 @@ export function keepalive(options: KeepaliveOptions): OperatorFunction<unknown, 
           return;
         }
         awaiting = true;
+        const pinging = timer;
         subscriber.next("ping");
-        if (!subscriber.closed) arm(pongTimeout, () => subscriber.error(new PongTimeoutError(pongTimeout)));
+        // Unless the ping was answered at once (an arrival during next() re-armed the idle timer).
+        if (!subscriber.closed && timer === pinging) arm(pongTimeout, () => subscriber.error(new PongTimeoutError(pongTimeout)));
       };
       const reading = received$.subscribe({
         next: () => {
