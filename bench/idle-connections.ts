@@ -3,17 +3,18 @@
  * `--expose-gc` and the open-file limit raised): opens `count` MConnections to the far end at
  * 127.0.0.1:`port`, measures its RSS per connection against a settled baseline taken before
  * the first one, then (when `seconds` > 0) runs light traffic: one 100-byte message per
- * connection per second, echoed by the far end. Prints one JSON line, `{"report":…}`.
+ * connection per second, echoed by the far end. Prints one JSON line, `{"report":…}`, and
+ * keeps the connections open until its stdin ends (the parent measures the far end meanwhile).
+ * Loads rx-mconn as `bench/package-under-test.ts` says (`BENCH_PACKAGE=dist`: the built package).
  * Usage: tsx bench/idle-connections.ts <port> <count> <seconds>
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { socketDuplex } from "../src/duplex/socket-duplex.js";
-import { TransportError } from "../src/errors.js";
-import { MConnection } from "../src/mconn/mconnection.js";
 import { dial, summarize } from "./measure.js";
+import { loadPackage } from "./package-under-test.js";
 
 const [port, count, seconds] = process.argv.slice(2).map(Number) as [number, number, number];
+const { MConnection, socketDuplex, TransportError } = await loadPackage();
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with --expose-gc");
 
@@ -38,7 +39,7 @@ warm.abort(new TransportError("warm-up over"));
 await sleep(200);
 
 const before = await settledRss();
-const conns: MConnection[] = [];
+const conns: InstanceType<typeof MConnection>[] = [];
 const open = async () => {
   const conn = new MConnection(socketDuplex(await dial(port)), { channels: [{ id: 1 }], config: { sendRate: 0, recvRate: 0 } });
   conn.channel(1).messages$.subscribe();
@@ -91,5 +92,10 @@ process.stdout.write(
     },
   })}\n`,
 );
-for (const c of conns) c.abort(new TransportError("bench over"));
-process.exit(0);
+// The connections stay open until the parent has measured the far end (it then ends this
+// process, or closes its stdin).
+process.stdin.resume();
+process.stdin.on("end", () => {
+  for (const c of conns) c.abort(new TransportError("bench over"));
+  process.exit(0);
+});

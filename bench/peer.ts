@@ -26,14 +26,34 @@ async function wrap(socket: Socket, secret: boolean): Promise<ByteDuplex> {
   return secret ? (await secretHandshake(raw, key)).duplex : raw;
 }
 
+/**
+ * A sink's count of bytes received until `target`, with the steady part timed on this process's
+ * clock: from the moment the first `BENCH_WARM_BYTES` (0 by default) have arrived to the last
+ * byte, so that a run can leave out its start (a fresh process compiling its hot path, buffers
+ * and windows growing) the same way for every variant.
+ */
+function sinkCount(target: number): (bytes: number) => { done: number; steadyBytes: number; steadyMs: number } | undefined {
+  const warm = Number(process.env.BENCH_WARM_BYTES ?? 0);
+  let got = 0;
+  let steadyFrom: { at: number; got: number } | undefined;
+  let reported = false;
+  return (bytes) => {
+    if (reported) return undefined;
+    if (steadyFrom === undefined && got >= warm) steadyFrom = { at: performance.now(), got };
+    got += bytes;
+    if (got < target || steadyFrom === undefined) return undefined;
+    reported = true;
+    return { done: got, steadyBytes: got - steadyFrom.got, steadyMs: performance.now() - steadyFrom.at };
+  };
+}
+
 const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
-  /** Counts raw bytes until `args[0]`. */
+  /** Counts raw bytes until `args[0]` (timing the steady part, see `sinkCount`). */
   "raw-sink": (socket) => {
-    const target = Number(args[0]);
-    let got = 0;
+    const count = sinkCount(Number(args[0]));
     socket.on("data", (c: Buffer) => {
-      got += c.length;
-      if (got >= target) say({ done: got });
+      const report = count(c.length);
+      if (report !== undefined) say(report);
     });
   },
   /**
@@ -54,44 +74,44 @@ const roles: Record<string, (socket: Socket) => void | Promise<void>> = {
     socket.setNoDelay(true);
     socket.on("data", (c: Buffer) => socket.write(c));
   },
-  /** An MConnection (plain or secret) counting message bytes per channel until `args[0]`. */
+  /**
+   * An MConnection (plain or secret) counting message bytes per channel until `args[0]` (timing
+   * the steady part, see `sinkCount`); reports its CPU (µs) and minor page faults from the first
+   * message on.
+   */
   "mconn-sink": async (socket) => {
     const target = Number(args[0]);
     const secret = args[1] === "secret";
     const channels = (args[2] ?? "1:1").split(",").map((s) => ({ id: Number(s.split(":")[0]), priority: Number(s.split(":")[1]), sendQueueCapacity: 4, recvMessageCapacity: 4 << 20 }));
     const conn = new MConnection(await wrap(socket, secret), { channels, config: unlimited });
     const perChannel: Record<number, number> = {};
-    let got = 0;
-    let reported = false;
+    const count = sinkCount(target);
     let cpu0: NodeJS.CpuUsage | undefined;
+    let faults0 = 0;
     conn.messages$.subscribe((m) => {
-      if (reported) return;
-      cpu0 ??= process.cpuUsage();
+      if (cpu0 === undefined) {
+        cpu0 = process.cpuUsage();
+        faults0 = process.resourceUsage().minorPageFault;
+      }
       perChannel[m.channelId] = (perChannel[m.channelId] ?? 0) + m.message.length;
-      got += m.message.length;
-      if (got >= target) {
-        reported = true;
+      const report = count(m.message.length);
+      if (report !== undefined) {
         const cpu = process.cpuUsage(cpu0);
-        say({ done: got, perChannel, cpu: cpu.user + cpu.system });
+        say({ ...report, perChannel, cpu: cpu.user + cpu.system, faults: process.resourceUsage().minorPageFault - faults0 });
       }
     });
     conn.start();
   },
-  /** A yamux muxer (inbound) taking one stream and counting its bytes until `args[0]`. */
+  /** A yamux muxer (inbound) taking one stream and counting its bytes until `args[0]` (timing the steady part, see `sinkCount`). */
   "yamux-sink": (socket) => {
-    const target = Number(args[0]);
-    let got = 0;
-    let reported = false;
+    const count = sinkCount(Number(args[0]));
     yamuxOverSocket(socket, "inbound", {
       maxInboundStreams: 1,
       onIncomingStream: (stream) => {
         void (async () => {
           for await (const chunk of stream.source) {
-            got += chunk.byteLength;
-            if (!reported && got >= target) {
-              reported = true;
-              say({ done: got });
-            }
+            const report = count(chunk.byteLength);
+            if (report !== undefined) say(report);
           }
         })().catch(() => undefined);
       },
@@ -142,3 +162,5 @@ process.stdin.on("data", () => {
   setTimeout(() => say({ rss: process.memoryUsage().rss }), 200);
 });
 process.stdin.on("end", () => process.exit(0));
+// Ended by the bench: exit normally, so that a `--cpu-prof` run writes its profile.
+process.on("SIGTERM", () => process.exit(0));

@@ -14,15 +14,18 @@ export interface ChildOptions {
    * runs Node); the child finds the limit it got in `BENCH_FILE_LIMIT`.
    */
   readonly raiseFileLimit?: boolean;
+  /** Variables added to the child's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Spawns `script` (a path relative to bench/) with `args`, stdout piped for JSON lines. */
 export function benchChild(script: string, args: readonly string[], options: ChildOptions = {}): ChildProcess {
   const node = [...process.execArgv, ...(options.exposeGc === true ? ["--expose-gc"] : []), fileURLToPath(new URL(script, import.meta.url)), ...args];
   const stdio: ["pipe", "pipe", "inherit"] = ["pipe", "pipe", "inherit"];
-  if (options.raiseFileLimit !== true) return spawn(process.execPath, node, { stdio });
+  const env = { ...process.env, ...options.env };
+  if (options.raiseFileLimit !== true) return spawn(process.execPath, node, { stdio, env });
   const raise = 'ulimit -n "$(ulimit -Hn)"; BENCH_FILE_LIMIT="$(ulimit -n)" exec "$0" "$@"';
-  return spawn("bash", ["-c", raise, process.execPath, ...node], { stdio });
+  return spawn("bash", ["-c", raise, process.execPath, ...node], { stdio, env });
 }
 
 /** A running far end. */

@@ -67,11 +67,10 @@ export function inbound(
     tap(() => on.pingDue()),
   );
   const pongs$ = batches$.pipe(
-    // Most batches are all data: only those with a ping or pong go through mergeMap.
+    // Most batches are all data: only those with a ping or pong go through mergeMap, which
+    // reports each control packet and passes the pings on.
     filter((batch) => batch.some(isControl)),
-    mergeMap((batch) => batch.filter(isControl)),
-    tap((p) => on.controlReceived(p)),
-    filter((p) => p.type === "ping"),
+    mergeMap((batch) => pingsOf(batch, on.controlReceived)),
     limitPingRate({ burst: config.pingBurst, perSecond: config.maxPingRate, scheduler }),
     tap(() => on.pongDue()),
   );
@@ -87,4 +86,15 @@ export function inbound(
 
 function isControl(p: Packet): boolean {
   return p.type !== "msg";
+}
+
+/** The pings of `batch`, in order, after telling `received` of each ping and pong in it. */
+function pingsOf(batch: readonly Packet[], received: (p: Packet) => void): Packet[] {
+  const pings: Packet[] = [];
+  for (const p of batch) {
+    if (p.type === "msg") continue;
+    received(p);
+    if (p.type === "ping") pings.push(p);
+  }
+  return pings;
 }

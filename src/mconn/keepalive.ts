@@ -1,24 +1,4 @@
-import {
-  asyncScheduler,
-  concat,
-  concatMap,
-  defer,
-  EMPTY,
-  endWith,
-  ignoreElements,
-  merge,
-  of,
-  repeat,
-  share,
-  take,
-  takeUntil,
-  tap,
-  throwError,
-  timeout,
-  timer,
-  type OperatorFunction,
-  type SchedulerLike,
-} from "rxjs";
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
 import { PongTimeoutError } from "./errors.js";
 
 /** Options of {@link keepalive}. */
@@ -37,9 +17,10 @@ export interface KeepaliveOptions {
  * errors with {@link PongTimeoutError} when nothing arrives within `pongTimeout` after a ping.
  * Completes when the source completes; source errors pass through.
  *
- * One timer at a time: an arrival only records a timestamp; when the idle `timer` fires after
- * something arrived meanwhile, it is re-armed for the time remaining. The wait after a ping is
- * the `timeout` operator on the next arrival.
+ * One timer at a time, and one subscription: an arrival only records a timestamp (and, after a
+ * ping, ends the wait for a sign of life); when the idle timer fires after something arrived
+ * meanwhile, it is re-armed for the time remaining, as RxJS's `debounceTime` does. An idle
+ * connection holds that timer and nothing else.
  *
  * ```
  * pingInterval 5, pongTimeout 3
@@ -57,25 +38,41 @@ export function keepalive(options: KeepaliveOptions): OperatorFunction<unknown, 
   const { pingInterval, pongTimeout } = options;
   const scheduler = options.scheduler ?? asyncScheduler;
   return (received$) =>
-    defer(() => {
+    new Observable<"ping">((subscriber) => {
       let lastReceived = scheduler.now();
-      const idleFor = () => scheduler.now() - lastReceived;
-      const arrivals$ = received$.pipe(
-        tap(() => {
+      /** A ping went out and nothing has arrived since. */
+      let awaiting = false;
+      let timer: Subscription | undefined;
+      const arm = (delay: number, work: () => void) => {
+        timer = scheduler.schedule(work, delay);
+      };
+      const idle = (): void => {
+        const idleFor = scheduler.now() - lastReceived;
+        if (idleFor < pingInterval) {
+          arm(pingInterval - idleFor, idle);
+          return;
+        }
+        awaiting = true;
+        const pinging = timer;
+        subscriber.next("ping");
+        // Unless the ping was answered at once (an arrival during next() re-armed the idle timer).
+        if (!subscriber.closed && timer === pinging) arm(pongTimeout, () => subscriber.error(new PongTimeoutError(pongTimeout)));
+      };
+      const reading = received$.subscribe({
+        next: () => {
           lastReceived = scheduler.now();
-        }),
-        share(),
-      );
-      const awaitSignOfLife$ = arrivals$.pipe(
-        take(1),
-        timeout({ first: pongTimeout, scheduler, with: () => throwError(() => new PongTimeoutError(pongTimeout)) }),
-        ignoreElements(),
-      );
-      const cycle$ = defer(() => timer(Math.max(0, pingInterval - idleFor()), scheduler)).pipe(
-        concatMap(() => (idleFor() < pingInterval ? EMPTY : concat(of("ping" as const), awaitSignOfLife$))),
-        repeat(),
-      );
-      const ended$ = arrivals$.pipe(ignoreElements(), endWith(true));
-      return merge(cycle$.pipe(takeUntil(ended$)), arrivals$.pipe(ignoreElements()));
+          if (!awaiting) return;
+          awaiting = false;
+          timer?.unsubscribe();
+          arm(pingInterval, idle);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+      if (!subscriber.closed) arm(pingInterval, idle);
+      return () => {
+        timer?.unsubscribe();
+        reading.unsubscribe();
+      };
     });
 }

@@ -72,7 +72,8 @@ export class MConnection {
 
   private readonly duplex: ByteDuplex;
   private readonly scheduler: SchedulerLike;
-  private readonly states: (ChannelState | undefined)[] = new Array<ChannelState | undefined>(256);
+  /** Each declared channel's state by id (a map: a connection has a few channels of 256 ids). */
+  private readonly states = new Map<number, ChannelState>();
   private readonly outbound: Outbound;
   private readonly allMessages = new Subject<ChannelMessage>();
   private readonly keepaliveEvents = new Subject<KeepaliveEvent>();
@@ -116,7 +117,7 @@ export class MConnection {
         send: (message) => this.send(d.id, message),
         trySend: (message) => this.trySend(d.id, message),
       };
-      this.states[d.id] = { sender, inbox, handle, receivedBytes: 0, receivedMessages: 0 };
+      this.states.set(d.id, { sender, inbox, handle, receivedBytes: 0, receivedMessages: 0 });
     });
     this.writer = new PacketWriter(duplex, {
       timeout: config.writeStallTimeout,
@@ -168,7 +169,7 @@ export class MConnection {
    * @throws {ConfigError} if the connection has no such channel.
    */
   channel(id: number): ConnectionChannel {
-    const st = this.states[id];
+    const st = this.states.get(id);
     if (st === undefined || !Number.isInteger(id)) throw new ConfigError(`no channel ${id} on this connection`);
     return st.handle;
   }
@@ -220,7 +221,7 @@ export class MConnection {
    */
   queue(channelId: number, message: Uint8Array): Observable<boolean> {
     return defer(() => {
-      const st = this.states[channelId];
+      const st = this.states.get(channelId);
       return !this.acceptsMessages || st === undefined ? of(false) : st.sender.queue(message);
     });
   }
@@ -231,7 +232,7 @@ export class MConnection {
    * connection is not running.
    */
   trySend(channelId: number, message: Uint8Array): boolean {
-    const st = this.states[channelId];
+    const st = this.states.get(channelId);
     if (!this.acceptsMessages || st === undefined) return false;
     return st.sender.trySend(message);
   }
@@ -245,7 +246,7 @@ export class MConnection {
    * queued because the connection closes or ends first.
    */
   hold(channelId: number, message: Uint8Array, onGivenUp?: () => void): boolean {
-    const st = this.states[channelId];
+    const st = this.states.get(channelId);
     if (!this.acceptsMessages || st === undefined) return false;
     return st.sender.hold(message, onGivenUp);
   }
@@ -257,7 +258,7 @@ export class MConnection {
    */
   close(): Promise<CloseReason> {
     if (this.apply("close") === "closing") {
-      for (const st of this.states) st?.sender.failWaiting();
+      for (const st of this.states.values()) st.sender.failWaiting();
       this.closeTimer = this.scheduler.schedule(() => this.apply("close-timeout"), this.config.closeTimeout);
       // Everything queued is written: half-close and wait for the peer to close its side.
       this.flusher.finish(() => {
@@ -292,7 +293,7 @@ export class MConnection {
   status(): ChannelStatus[] {
     return this.channels.map((d, i) => {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- states holds every declared channel
-      const st = this.states[d.id]!;
+      const st = this.states.get(d.id)!;
       const out = this.outbound.queues[i];
       return {
         id: d.id,
@@ -314,13 +315,13 @@ export class MConnection {
     if (!this.acceptsMessages) return;
     let admitted = 0;
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- states holds every declared channel
-    for (const d of this.channels) admitted += this.states[d.id]!.sender.admit();
+    for (const d of this.channels) admitted += this.states.get(d.id)!.sender.admit();
     if (admitted > 0) this.flusher.kick();
   }
 
   private deliver(m: ChannelMessage): void {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- reassembly delivers only declared channels (others end the connection)
-    const st = this.states[m.channelId]!;
+    const st = this.states.get(m.channelId)!;
     st.receivedBytes += m.message.length;
     st.receivedMessages++;
     st.inbox.next(m.message);
@@ -349,8 +350,7 @@ export class MConnection {
     this.memory?.close();
     this.closeTimer?.unsubscribe();
     this.duplex.destroy();
-    for (const st of this.states) {
-      if (st === undefined) continue;
+    for (const st of this.states.values()) {
       st.sender.failWaiting();
       st.inbox.complete();
     }

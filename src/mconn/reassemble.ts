@@ -92,9 +92,11 @@ class Assembly {
 
 /** Per-channel reassembly state: one {@link Assembly} per declared channel. */
 class Reassembler {
-  private readonly table: (Assembly | undefined)[] = new Array<Assembly | undefined>(256);
+  /** Indexed by channel id, as long as the highest declared id needs (not all 256 ids). */
+  private readonly table: (Assembly | undefined)[];
 
   constructor(channels: readonly ReassemblyChannel[], account?: BudgetAccount) {
+    this.table = new Array<Assembly | undefined>(channels.reduce((n, ch) => Math.max(n, ch.id + 1), 0));
     for (const ch of channels) this.table[ch.id] = new Assembly(ch.recvMessageCapacity, account);
   }
 
@@ -109,7 +111,7 @@ class Reassembler {
    */
   push(packet: MsgPacket): ChannelMessage | undefined {
     const id = packet.channelId;
-    const assembly = id >= 0 && id <= 255 ? this.table[id] : undefined;
+    const assembly = id >= 0 && id < this.table.length ? this.table[id] : undefined;
     if (assembly === undefined) throw new UnknownChannelError(id);
     const message = assembly.append(id, packet.data, packet.eof);
     return message === undefined ? undefined : { channelId: id, message };

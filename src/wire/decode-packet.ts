@@ -11,16 +11,23 @@ import { UvarintReader } from "./uvarint.js";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
-/** A cursor over one buffer; methods throw {@link MalformedPacketError} past its end. */
+/**
+ * A cursor over one buffer; methods throw {@link MalformedPacketError} past its end. One is
+ * reused by every call of {@link decodePacket} (set to its body with `over`): decoding runs to
+ * the end before it returns, so no two calls share it at once, and a packet costs no cursor.
+ */
 class Reader {
-  pos: number;
+  pos = 0;
+  buf: Uint8Array = EMPTY;
+  end = 0;
   private readonly varint = new UvarintReader();
-  constructor(
-    readonly buf: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
+
+  /** Points the cursor at `buf[start, end)`. */
+  over(buf: Uint8Array, start: number, end: number): this {
+    this.buf = buf;
     this.pos = start;
+    this.end = end;
+    return this;
   }
 
   /** A uvarint as a number (exact up to 2^53; larger values only need to compare as large). */
@@ -77,6 +84,8 @@ class Reader {
   }
 }
 
+const reader = new Reader();
+
 function decodeMsg(r: Reader, end: number): Packet {
   let channelId = 0;
   let eof = false;
@@ -104,7 +113,14 @@ function decodeMsg(r: Reader, end: number): Packet {
  * @throws {MalformedPacketError} on invalid protobuf or a packet with no type set.
  */
 export function decodePacket(body: Uint8Array, start = 0, end = body.length): Packet {
-  const r = new Reader(body, start, end);
+  try {
+    return decodeBody(reader.over(body, start, end), end);
+  } finally {
+    reader.buf = EMPTY; // keeps no reference to the caller's chunk
+  }
+}
+
+function decodeBody(r: Reader, end: number): Packet {
   let packet: Packet | undefined;
   while (r.pos < end) {
     const tag = r.uvarint();

@@ -1,3 +1,5 @@
+import { expect } from "chai";
+import { asyncScheduler, Subject } from "rxjs";
 import { PingFloodError, PongTimeoutError } from "../../../src/errors.js";
 import { keepalive } from "../../../src/mconn/keepalive.js";
 import { limitPingRate } from "../../../src/mconn/limit-ping-rate.js";
@@ -49,6 +51,25 @@ describe("keepalive", () => {
       const received = hot("--a-#");
       expectObservable(received.pipe(keepalive(opts))).toBe("----#");
     });
+  });
+
+  it("a sign of life that arrives while the ping is being emitted ends the wait for one", () => {
+    const pings: number[] = [];
+    let failed: unknown;
+    testScheduler().run(() => {
+      // A peer on an in-memory duplex can answer inside the ping's own emission.
+      const received = new Subject<string>();
+      const sub = received.pipe(keepalive(opts)).subscribe({
+        next: () => {
+          pings.push(asyncScheduler.now());
+          received.next("pong");
+        },
+        error: (err: unknown) => (failed = err),
+      });
+      asyncScheduler.schedule(() => sub.unsubscribe(), 17);
+    });
+    expect(failed).to.equal(undefined);
+    expect(pings).to.deep.equal([5, 10, 15]);
   });
 
   it("uses CometBFT's 60 s / 45 s timing", () => {
