@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
+import { asyncScheduler, concat, defer, EMPTY, Observable, of, repeat, throwError, timeout, timer, type OperatorFunction, type SchedulerLike } from "rxjs";
 import { PongTimeoutError } from "./errors.js";
 
 /** Options of {@link keepalive}. */
@@ -17,10 +17,10 @@ export interface KeepaliveOptions {
  * errors with {@link PongTimeoutError} when nothing arrives within `pongTimeout` after a ping.
  * Completes when the source completes; source errors pass through.
  *
- * One timer at a time, and one subscription: an arrival only records a timestamp (and, after a
- * ping, ends the wait for a sign of life); when the idle timer fires after something arrived
- * meanwhile, it is re-armed for the time remaining, as RxJS's `debounceTime` does. An idle
- * connection holds that timer and nothing else.
+ * Built from `timer` and `timeout`: one `timer` at a time, set for what is left of
+ * `pingInterval` since the last arrival, then the ping, then `timeout` on the first arrival after
+ * it. An arrival only records its time (and, after a ping, ends the wait), so an idle connection
+ * holds one timer and no subscription per packet.
  *
  * ```
  * pingInterval 5, pongTimeout 3
@@ -40,39 +40,36 @@ export function keepalive(options: KeepaliveOptions): OperatorFunction<unknown, 
   return (received$) =>
     new Observable<"ping">((subscriber) => {
       let lastReceived = scheduler.now();
-      /** A ping went out and nothing has arrived since. */
-      let awaiting = false;
-      let timer: Subscription | undefined;
-      const arm = (delay: number, work: () => void) => {
-        timer = scheduler.schedule(work, delay);
-      };
-      const idle = (): void => {
-        const idleFor = scheduler.now() - lastReceived;
-        if (idleFor < pingInterval) {
-          arm(pingInterval - idleFor, idle);
-          return;
-        }
-        awaiting = true;
-        const pinging = timer;
-        subscriber.next("ping");
-        // Unless the ping was answered at once (an arrival during next() re-armed the idle timer).
-        if (!subscriber.closed && timer === pinging) arm(pongTimeout, () => subscriber.error(new PongTimeoutError(pongTimeout)));
-      };
+      /** Arrivals so far: one during a ping's `next()` already answers it. */
+      let arrivals = 0;
+      let signOfLife: (() => void) | undefined;
+      // After a ping: the first arrival, within `pongTimeout`.
+      const awaitSignOfLife = (since: number) =>
+        new Observable<never>((wait) => {
+          if (arrivals !== since) wait.complete();
+          else signOfLife = () => wait.complete();
+          return () => (signOfLife = undefined);
+        }).pipe(timeout({ first: pongTimeout, scheduler, with: () => throwError(() => new PongTimeoutError(pongTimeout)) }));
+      // A ping once `pingInterval` has passed since the last arrival, then the wait for a sign of
+      // life; between rounds, a `timer` for what is left of `pingInterval` since the last arrival
+      // (a round that finds something arrived meanwhile pings nothing and waits the rest, as
+      // debounceTime re-arms).
+      const round = defer(() => {
+        if (scheduler.now() - lastReceived < pingInterval) return EMPTY;
+        const since = arrivals;
+        return concat(of("ping" as const), awaitSignOfLife(since));
+      });
+      const cycle = round.pipe(repeat({ delay: () => timer(Math.max(0, pingInterval - (scheduler.now() - lastReceived)), scheduler) }));
       const reading = received$.subscribe({
         next: () => {
           lastReceived = scheduler.now();
-          if (!awaiting) return;
-          awaiting = false;
-          timer?.unsubscribe();
-          arm(pingInterval, idle);
+          arrivals++;
+          signOfLife?.();
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),
       });
-      if (!subscriber.closed) arm(pingInterval, idle);
-      return () => {
-        timer?.unsubscribe();
-        reading.unsubscribe();
-      };
+      if (!subscriber.closed) reading.add(cycle.subscribe(subscriber));
+      return reading;
     });
 }
