@@ -27,6 +27,7 @@ import { Router, type SwitchChannel } from "./routing.js";
 import { logSwitchEvents } from "./switch-log.js";
 import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } from "./switch-options.js";
 import { TcpTransport, type InboundFailure, type TransportConnection } from "./transport.js";
+import type { Transport } from "./transport-interface.js";
 
 export type { SwitchChannel } from "./routing.js";
 export type { BroadcastResult } from "./broadcast.js";
@@ -84,7 +85,7 @@ export class Switch {
   private readonly rejections = new Subject<Rejection>();
   private readonly failures = new Subject<MConnError>();
   private emitting: PeerEvent | undefined;
-  private transport: TcpTransport | undefined;
+  private transport: Transport | undefined;
   private ourInfo: NodeInfo | undefined;
   private state: "new" | "running" | "stopped" = "new";
   private boundAddress: { host: string; port: number } | undefined;
@@ -191,7 +192,7 @@ export class Switch {
     this.state = "running";
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- set just above, before the transport that reads it exists
     const current = (): NodeInfo => this.ourInfo!;
-    const transport = new TcpTransport({
+    const transport = (o.transport ?? ((t) => new TcpTransport(t)))({
       authenticate: guardAuthenticate(o.authenticate, o.secretHandshakeTimeout, this.scheduler),
       // read at each handshake: the listen address is known only once bound
       get ourInfo() {
@@ -339,7 +340,7 @@ export class Switch {
       if (decision.error instanceof FilterError) this.report(decision.error);
       throw namePeer(decision.error, { id: conn.remoteId, address: conn.socketAddr });
     }
-    const connection = new MConnection(conn.duplex, { channels: this.router.descriptors, config: o.mconnection, scheduler: this.scheduler, memoryBudget: this.memoryBudget, peer: { id: conn.remoteId, address: conn.socketAddr } });
+    const connection = new MConnection(conn.duplex, { channels: this.router.descriptors, config: o.mconnection, scheduler: this.scheduler, memoryBudget: this.memoryBudget, peer: { id: conn.remoteId, address: conn.socketAddr }, ...(o.flushSchedulers === undefined ? {} : { flushScheduler: o.flushSchedulers.flush, yieldScheduler: o.flushSchedulers.yield }) });
     const peer = new Peer(connection, {
       id: conn.remoteId,
       isOutbound: how.outbound,

@@ -13,6 +13,7 @@ import { HandshakeSlots } from "./handshake-slots.js";
 import { HostAdmission, hostLimitsDefaults, type HostLimits } from "./host-admission.js";
 import { formatNetAddress, type NetAddress } from "./netaddress.js";
 import { upgrade, type UpgradeOptions, type UpgradedConnection } from "./upgrade.js";
+import type { Transport } from "./transport-interface.js";
 
 /** A checked connection and where it came from. */
 export interface TransportConnection extends UpgradedConnection {
@@ -45,7 +46,7 @@ export interface TransportOptions extends Omit<UpgradeOptions, "expectedId"> {
 }
 
 /** TCP transport: `listen()` feeds `inbound$`; `dial()` resolves with a checked connection. */
-export class TcpTransport {
+export class TcpTransport implements Transport {
   private server: Server | undefined;
   private readonly inbound = new Subject<TransportConnection>();
   private readonly failures = new Subject<InboundFailure>();
