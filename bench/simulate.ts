@@ -20,6 +20,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const before = process.memoryUsage();
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 let peakRss = before.rss;
 const sim = simulateNetwork({ seed, nodes, seeds, duration: minutes * 60_000, sampleInterval: Number(values.sample ?? 60_000) });
 sim.samples$.subscribe((s) => {
@@ -32,6 +33,7 @@ sim.samples$.subscribe((s) => {
 });
 const report = await sim.run();
 const wallMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
 gc?.();
 const after = process.memoryUsage();
 const result = {
@@ -40,7 +42,9 @@ const result = {
   minutes,
   seed,
   wallSeconds: Math.round(wallMs / 100) / 10,
+  cpuSeconds: Math.round((cpu.user + cpu.system) / 100_000) / 10,
   virtualPerWall: Math.round((minutes * 60_000) / wallMs),
+  loadAverage: (await import("node:os")).loadavg().map((x) => Math.round(x * 10) / 10),
   peakRssMiB: Math.round(peakRss / 2 ** 20),
   heapAfterMiB: Math.round(after.heapUsed / 2 ** 20),
   heapPerNodeKiB: Math.round((after.heapUsed - before.heapUsed) / nodes / 1024),

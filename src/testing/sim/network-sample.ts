@@ -26,6 +26,11 @@ export interface NetworkSample {
   readonly components: number;
   /** Nodes in the largest component. */
   readonly largestComponent: number;
+  /**
+   * Components of the graph without the seeds: a seed's connections are brief (it answers and
+   * lets go), so this counts what holds the network together between them.
+   */
+  readonly componentsWithoutSeeds: number;
   /** Peer connections (each counted once). */
   readonly connections: number;
   /** Peers per node (here and below: the honest nodes running). */

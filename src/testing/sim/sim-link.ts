@@ -100,7 +100,11 @@ class Direction {
       if (chunk === END) this.to.remoteEnded();
       else this.to.arrive(chunk);
     }
-    if (this.head > 64 && this.head * 2 > this.queue.length) {
+    // let go of what was delivered: all of it when the queue is empty, else in large steps
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
       this.head = 0;
     }

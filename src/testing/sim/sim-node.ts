@@ -80,6 +80,7 @@ export class SimNode implements SimNodeInfo {
     if (this.state === "running") return;
     const { spec, network, ring, addressOf, observer, attackerIds, honestIds } = this.context;
     const attacker = spec.nodes[this.index].attacker;
+    const seedIds = new Set(spec.seedsOf[this.index].map((i) => addressOf(i).split("@")[0]));
     const clock = network.clock;
     if (!this.host.up) network.restart(this.host);
     const run = this.random.fork(2, this.starts++);
@@ -90,7 +91,8 @@ export class SimNode implements SimNodeInfo {
       seedMode: this.seedMode,
       scheduler: clock,
       random: run.fork(1).fn,
-      ...(attacker ? { dialFilter: (a: { id: string }) => attackerIds.has(a.id), privatePeerIds: honestIds } : {}),
+      // an attacker dials only its own identities, and the seeds to announce itself
+      ...(attacker ? { dialFilter: (a: { id: string }) => attackerIds.has(a.id) || seedIds.has(a.id), privatePeerIds: honestIds } : {}),
     });
     const sw = new Switch({
       ...spec.switch,

@@ -209,11 +209,14 @@ class NetworkSimulation implements Simulation {
       }
     }
     const graph = components(this.nodes.length, (i) => this.nodes[i].state === "running", edges);
+    const lasting = (i: number) => this.nodes[i].state === "running" && !this.nodes[i].seedMode;
+    const withoutSeeds = components(this.nodes.length, lasting, edges.filter(([a, b]) => lasting(a) && lasting(b)));
     const s: NetworkSample = {
       at: this.scheduler.now(),
       up: up.length,
       components: graph.count,
       largestComponent: graph.largest,
+      componentsWithoutSeeds: withoutSeeds.count,
       connections: edges.length,
       peers: spread(peers),
       outbound: spread(outbound),

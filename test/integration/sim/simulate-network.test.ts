@@ -52,10 +52,28 @@ describe("simulateNetwork: a network of Switches in virtual time", function () {
     const at = (t: number) => report.samples.find((s) => s.at === t);
     expect(at(4 * MINUTE)?.components, "one network before the cut").to.equal(1);
     expect(at(14 * MINUTE - 10_000)?.components, "two networks at the end of the cut").to.equal(2);
+    expect(at(14 * MINUTE - 10_000)?.componentsWithoutSeeds).to.equal(2);
     const heal = report.oneComponentAfter.find((e) => e.event === "heal");
     expect(heal?.oneComponentAt).to.be.a("number");
     expect((heal?.oneComponentAt ?? Infinity) - 14 * MINUTE).to.be.at.most(3 * MINUTE);
     expect(report.final.components).to.equal(1);
+    expect(report.final.componentsWithoutSeeds, "held together by lasting peers, not by the seeds' brief visits").to.equal(1);
     expect(report.final.up).to.equal(100);
+  });
+});
+
+describe("simulateNetwork: an attacker with many identities in one /16", function () {
+  this.timeout(180_000);
+
+  it("gets its addresses into honest books through the seeds, yet eclipses no node", async () => {
+    const report = await simulateNetwork({ seed: 11, nodes: 60, seeds: 2, duration: 6 * MINUTE, sampleInterval: MINUTE, attacker: { identities: 100 } }).run();
+    expect(report.attackers).to.equal(100);
+    const attack = report.final.attack;
+    expect(attack, "samples carry the attack's figures").to.not.equal(undefined);
+    expect(attack?.bookShare.mean, "attacker addresses reached honest books (percent)").to.be.greaterThan(5);
+    expect(attack?.bookShare.mean).to.be.below(30);
+    expect(attack?.eclipsed, "no honest node has only attacker outbound peers").to.equal(0);
+    expect(report.final.outbound.min).to.equal(10);
+    expect(report.timeToTarget.count).to.equal(58);
   });
 });
