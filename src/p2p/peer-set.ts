@@ -33,6 +33,8 @@ export interface PeerSetOptions {
   readonly config: MConnectionConfig;
   readonly scheduler: SchedulerLike;
   readonly memoryBudget: MemoryBudget;
+  /** The connections' flush and yield schedulers (a simulation's clock); MConnection's own by default. */
+  readonly flushSchedulers?: { readonly flush: SchedulerLike; readonly yield: SchedulerLike } | undefined;
   /** Told when a persistent peer is added and when it ends. */
   readonly persistentPeers: Pick<PersistentPeers, "connected" | "ended">;
   readonly reports: SwitchReports;
@@ -98,9 +100,10 @@ export class PeerSet {
   }
 
   private join(conn: TransportConnection, how: Arrival & { persistent: boolean }): Peer {
-    const { router, config, scheduler, memoryBudget, reports } = this.options;
+    const { router, config, scheduler, memoryBudget, reports, flushSchedulers } = this.options;
     const ref = { id: conn.remoteId, address: conn.socketAddr };
-    const connection = new MConnection(conn.duplex, { channels: router.descriptors, config, scheduler, memoryBudget, peer: ref });
+    const flushing = flushSchedulers === undefined ? {} : { flushScheduler: flushSchedulers.flush, yieldScheduler: flushSchedulers.yield };
+    const connection = new MConnection(conn.duplex, { channels: router.descriptors, config, scheduler, memoryBudget, peer: ref, ...flushing });
     const peer = new Peer(connection, {
       id: conn.remoteId,
       isOutbound: how.outbound,

@@ -15,6 +15,7 @@ import { isNodeId, parseHostPort, parseNetAddress, type NetAddress } from "./net
 import type { NodeInfo } from "./node-info.js";
 import { buildNodeInfo, ownNodeInfoRules } from "./own-node-info.js";
 import type { Authenticate } from "./upgrade.js";
+import type { TransportFactory } from "./transport-interface.js";
 
 /** Options of a `Switch`. Durations in ms. */
 export interface SwitchOptions {
@@ -92,6 +93,18 @@ export interface SwitchOptions {
    * CometBFT's (the PEX reactor, an address book, ensurePeers or a seed's crawl).
    */
   readonly discovery?: Discovery;
+  /**
+   * @internal Builds the transport from the options the Switch derives (authentication,
+   * NodeInfo, timeouts, limits); default a `TcpTransport`. The seam `rx-mconn/testing`'s
+   * `simulateNetwork` runs Switches over simulated links through (see `Transport`).
+   */
+  readonly transport?: TransportFactory;
+  /**
+   * @internal Where each peer's MConnection runs its first flush of a turn and its later ones
+   * (its `flushScheduler` and `yieldScheduler`; default `asapScheduler` and `setImmediate`). A
+   * simulation in virtual time gives its own scheduler for both.
+   */
+  readonly flushSchedulers?: { readonly flush: SchedulerLike; readonly yield: SchedulerLike };
 }
 
 /** The defaults of every optional number of {@link SwitchOptions}, with CometBFT's values. */
@@ -195,7 +208,7 @@ export function verifySwitchOptions(options: SwitchOptions): ResolvedSwitchOptio
       ...(o.newConnectionsPerIpBurst === undefined ? {} : { newConnectionsPerIpBurst: o.newConnectionsPerIpBurst }),
     }),
   );
-  for (const name of ["filterAddress", "filterPeer", "random"] as const)
+  for (const name of ["filterAddress", "filterPeer", "random", "transport"] as const)
     if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
   const mconnection = parsed(errors, "mconnection", () => verifyConfig(o.mconnection));
   if (o.discovery !== undefined && !isDiscovery(o.discovery))

@@ -26,6 +26,7 @@ import { verifySwitchOptions, type ResolvedSwitchOptions, type SwitchOptions } f
 import { SwitchReports, type Rejection } from "./switch-reports.js";
 import { acceptInbound, transportOptions } from "./switch-transport.js";
 import { TcpTransport, type TransportConnection } from "./transport.js";
+import type { Transport } from "./transport-interface.js";
 
 export type { SwitchChannel } from "./routing.js";
 export type { BroadcastResult } from "./broadcast.js";
@@ -62,7 +63,7 @@ export class Switch {
   private readonly reports: SwitchReports;
   private readonly peerSet: PeerSet;
   private readonly dials: OutboundDials;
-  private transport: TcpTransport | undefined;
+  private transport: Transport | undefined;
   private ourInfo: NodeInfo | undefined;
   private state: "new" | "running" | "stopped" = "new";
   private boundAddress: { host: string; port: number } | undefined;
@@ -103,7 +104,7 @@ export class Switch {
         if (cause === "dial") reports.reject({ socketAddr: formatNetAddress({ ...addr, id: "" }), error, direction: "outbound" });
       },
     });
-    this.peerSet = new PeerSet({ router: this.router, config: o.mconnection, scheduler, memoryBudget: this.memoryBudget, persistentPeers: this.persistentPeers, reports });
+    this.peerSet = new PeerSet({ router: this.router, config: o.mconnection, scheduler, memoryBudget: this.memoryBudget, flushSchedulers: o.flushSchedulers, persistentPeers: this.persistentPeers, reports });
     this.peers$ = this.peerSet.peers$;
     this.dials = new OutboundDials(o.nodeId, () => this.peerSet.peers);
   }
@@ -166,7 +167,7 @@ export class Switch {
     this.ourInfo = info(o.externalAddress ?? (o.listenAt ? `${o.listenAt.host}:${o.listenAt.port}` : "0.0.0.0:0"));
     this.state = "running";
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- set just above, before the transport that reads it exists
-    const transport = new TcpTransport(transportOptions(o, this.scheduler, () => this.ourInfo!, (e) => this.reports.report(e)));
+    const transport = (o.transport ?? ((t) => new TcpTransport(t)))(transportOptions(o, this.scheduler, () => this.ourInfo!, (e) => this.reports.report(e)));
     this.transport = transport;
     logSwitchEvents(o.logger, this.reports.refusals, this.peerSet.changes, o.refusalSummaryInterval, this.scheduler);
     acceptInbound(transport, (conn) => this.admit(conn, { outbound: false }), (failure) => this.reports.reject({ ...failure, direction: "inbound" }));

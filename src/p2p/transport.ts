@@ -13,6 +13,7 @@ import { AcceptGate, type AcceptOptions } from "./admission/accept-gate.js";
 import { DialError } from "./errors.js";
 import { formatNetAddress, type NetAddress } from "./netaddress.js";
 import { upgrade, type UpgradeOptions, type UpgradedConnection } from "./upgrade.js";
+import type { Transport } from "./transport-interface.js";
 
 /** A checked connection and where it came from. */
 export interface TransportConnection extends UpgradedConnection {
@@ -33,7 +34,7 @@ export interface TransportOptions extends Omit<UpgradeOptions, "expectedId">, Ac
 }
 
 /** TCP transport: `listen()` feeds `inbound$`; `dial()` resolves with a checked connection. */
-export class TcpTransport {
+export class TcpTransport implements Transport {
   private server: Server | undefined;
   private readonly inbound = new Subject<TransportConnection>();
   private readonly failures = new Subject<InboundFailure>();

@@ -18,8 +18,19 @@ import { bookParams } from "./params.js";
 
 const utf8 = new TextEncoder();
 
-/** Computes bucket indices for one book (its key, strictness, and a random hash key). */
+/** Entries each of a hasher's memos holds before it starts afresh. */
+const MEMO_SIZE = 16_384;
+
+/**
+ * Computes bucket indices for one book (its key, strictness, and a random hash key). A new
+ * bucket depends only on the two network groups, and a group only on the IP, so both are
+ * remembered (up to 16 384 entries each, then forgotten at once): a book hears of the same
+ * groups over and over, and each hash costs two HighwayHash runs.
+ */
 export class BucketHasher {
+  private readonly groups = new Map<string, string>();
+  private readonly newBuckets = new Map<string, number>();
+
   /**
    * @param key the book's key (CometBFT: 24 random hex characters, saved in the file).
    * @param strict group local and unroutable addresses apart (CometBFT's `addr_book_strict`).
@@ -33,17 +44,27 @@ export class BucketHasher {
 
   /** The network group of `addr`'s IP (see `groupKey`). */
   group(addr: NetAddress): string {
+    const known = this.groups.get(addr.host);
+    if (known !== undefined) return known;
     const ip = parseIp(addr.host);
     if (ip === undefined) throw new RangeError(`${addr.host} is not an IP address`);
-    return groupKey(ip, this.strict);
+    const group = groupKey(ip, this.strict);
+    remember(this.groups, addr.host, group);
+    return group;
   }
 
   /** The new bucket of `addr` heard from `src`. */
   newBucket(addr: NetAddress, src: NetAddress): number {
     const p = bookParams;
     const srcGroup = this.group(src);
-    const first = this.hash(this.key + this.group(addr) + srcGroup) % BigInt(p.newBucketsPerGroup);
-    return Number(this.hash(this.key + srcGroup, first) % BigInt(p.newBucketCount));
+    const addrGroup = this.group(addr);
+    const memo = `${addrGroup}\n${srcGroup}`;
+    const known = this.newBuckets.get(memo);
+    if (known !== undefined) return known;
+    const first = this.hash(this.key + addrGroup + srcGroup) % BigInt(p.newBucketsPerGroup);
+    const bucket = Number(this.hash(this.key + srcGroup, first) % BigInt(p.newBucketCount));
+    remember(this.newBuckets, memo, bucket);
+    return bucket;
   }
 
   /** The old bucket of `addr`. */
@@ -61,6 +82,11 @@ export class BucketHasher {
     const sum = highwayHash64(this.hashKey, data);
     return new DataView(sum.buffer, sum.byteOffset, 8).getBigUint64(0, false);
   }
+}
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(key, value);
 }
 
 /** A new book key: 24 random hex characters (96 bits), as CometBFT makes it. */

@@ -7,6 +7,7 @@ import type { SchedulerLike } from "rxjs";
 import { ConfigError } from "../error-base.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { parseNetAddress, type NetAddress } from "../p2p/netaddress.js";
+import type { AddressBook } from "./address-book.js";
 import type { DialFilter } from "./pex-dialer.js";
 import { pexParams } from "./params.js";
 
@@ -16,6 +17,12 @@ export interface PexOptions {
   readonly seeds?: readonly string[];
   /** Where the address book is kept (CometBFT's `addrbook.json`). Default: in memory only. */
   readonly addrBookFile?: string;
+  /**
+   * An address book to use instead of a new one (not with `addrBookFile`): one kept across a
+   * restart in memory, or one built with a chosen key and random source for a reproducible run.
+   * Its own options (strictness, scheduler) then apply to it.
+   */
+  readonly book?: AddressBook;
   /** Timers of the book, the reactor and the dialing loop (default `asyncScheduler`; give the Switch's own under `TestScheduler`). */
   readonly scheduler?: SchedulerLike;
   /** Random numbers in [0, 1) (default `Math.random`). */
@@ -45,8 +52,9 @@ export interface PexOptions {
 }
 
 /** {@link PexOptions} with every default. */
-export interface ResolvedPexOptions extends Required<Omit<PexOptions, "dialFilter" | "seeds" | "addrBookFile" | "scheduler">> {
+export interface ResolvedPexOptions extends Required<Omit<PexOptions, "dialFilter" | "seeds" | "addrBookFile" | "scheduler" | "book">> {
   readonly dialFilter: DialFilter | undefined;
+  readonly book: AddressBook | undefined;
   readonly seeds: readonly NetAddress[];
   readonly addrBookFile: string | undefined;
   readonly scheduler: SchedulerLike | undefined;
@@ -86,6 +94,7 @@ export function verifyPexOptions(options: PexOptions = {}): ResolvedPexOptions {
     }
   });
   if (o.addrBookFile !== undefined && (typeof o.addrBookFile !== "string" || o.addrBookFile === "")) errors.push("addrBookFile must be a non-empty path.");
+  if (o.book !== undefined && o.addrBookFile !== undefined) errors.push("book and addrBookFile exclude each other: a book given is kept by its owner.");
   if (errors.length > 0) throw new ConfigError(errors.join(" "));
-  return { ...o, dialFilter: o.dialFilter, seeds, addrBookFile: o.addrBookFile, scheduler: o.scheduler };
+  return { ...o, dialFilter: o.dialFilter, seeds, addrBookFile: o.addrBookFile, scheduler: o.scheduler, book: o.book };
 }

@@ -49,7 +49,7 @@ export class Pex implements Discovery {
       o.addrBookFile === undefined
         ? undefined
         : openAddressBook(o.addrBookFile, { ...bookOptions, saveInterval: o.saveInterval });
-    this.book = this.stored?.book ?? new AddressBook(bookOptions);
+    this.book = this.stored?.book ?? o.book ?? new AddressBook(bookOptions);
     this.loadError = this.stored?.loadError;
     this.book.addPrivateIds(o.privatePeerIds);
     this.reactor = new PexReactor({

@@ -2,7 +2,8 @@
 // Node's types are part of this entry's declarations (sockets, buffers, timers): a consumer's
 // TypeScript loads them from @types/node even where its `types` option lists none (TypeScript 6+).
 /**
- * `rx-mconn/testing`: connected pairs without sockets, for users' tests. Give them a
+ * `rx-mconn/testing`: connected pairs without sockets, for users' tests, and whole networks of
+ * Switches in virtual time ({@link simulateNetwork}). Give the pairs a
  * `TestScheduler` and everything — delivery, flushes, keepalive, timeouts — runs in virtual
  * time, so a reactor can be marble-tested. Virtual time is bounded: a test whose connections
  * are still alive `maxFrames` after the helper's call (default {@link DEFAULT_MAX_FRAMES}, one
@@ -22,6 +23,11 @@ import { boundVirtualTime, DEFAULT_MAX_FRAMES } from "./virtual-time-bound.js";
 
 export { DEFAULT_MAX_FRAMES, VirtualTimeExceededError } from "./virtual-time-bound.js";
 export type { PendingAction } from "./tracked-scheduler.js";
+export { simulateNetwork, type Simulation, type SimulatedNode, type SimPeerEvent } from "./sim/simulate-network.js";
+export type { NetworkSpec, SimNodeSpec, SimNodeInfo, SimEvent, NodesEvent, PartitionEvent, HealEvent, SimSwitchOptions, SimPexOptions, AttackerSpec } from "./sim/network-spec.js";
+export type { NetworkSample, Spread, NodeSummary, Durations, SimulationReport } from "./sim/network-sample.js";
+export { linkDefaults, type LinkModel } from "./sim/sim-link.js";
+export type { SimDial, SimDialOutcome } from "./sim/sim-network.js";
 
 /** Options of {@link connectedPair}. */
 export interface ConnectedPairOptions {

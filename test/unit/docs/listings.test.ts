@@ -41,6 +41,7 @@ const shows: Record<string, string[]> = {
   "README.md": ["examples/chat-node.ts"],
   "docs/guide.md": ["examples/node-options.test.ts", "examples/addresses.test.ts", "examples/proto-codec.test.ts", "examples/untrusted-json.test.ts", "examples/async-work.test.ts", "examples/slow-consumer.test.ts", "examples/chat-rx.ts", "examples/chat-reactor.ts"],
   "docs/testing.md": ["examples/echo-reactor.test.ts", "examples/connected-pair.test.ts", "examples/reactor-peers.test.ts"],
+  "docs/simulation.md": ["examples/simulate-network.test.ts"],
   "src/testing/index.ts": ["examples/connected-pair.test.ts"],
   "src/cometbft/index.ts": [],
   "src/cometbft/channels.ts": [],

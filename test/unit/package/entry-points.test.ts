@@ -42,7 +42,7 @@ const intended = {
     "mempoolCodec", "mempoolRecvMessageCapacity", "pexChannels", "pexCodec", "statesyncChannels", "statesyncCodec",
     "submitTx", "TxTooLargeError", "blocks$", "consensusEvents$", "followRounds", "headerHash", "merkleRoot", "partSetHeader", "ROUND_STEPS",
   ],
-  "rx-mconn/testing": ["connectedPair", "connectedPeers", "DEFAULT_MAX_FRAMES", "VirtualTimeExceededError"],
+  "rx-mconn/testing": ["connectedPair", "connectedPeers", "DEFAULT_MAX_FRAMES", "linkDefaults", "simulateNetwork", "VirtualTimeExceededError"],
   "rx-mconn/pex": [
     "AddressBook", "AddressBookFileError", "AddressRefusedError", "BadPexAddrsError", "BucketType", "EmptyPexMessageError",
     "MAX_ADDRBOOK_ENTRIES", "MAX_ADDRBOOK_FILE_SIZE", "PexRequestTooSoonError", "UnsolicitedAddrsError", "ZERO_TIME",
