@@ -10,12 +10,13 @@ import { id } from "./commands/id.js";
 import { keygen } from "./commands/keygen.js";
 import { node } from "./commands/node.js";
 import { probe } from "./commands/probe.js";
+import { simulate } from "./commands/simulate.js";
 import { tx } from "./commands/tx.js";
 import { watch } from "./commands/watch.js";
 import { stopSignal } from "./stop-signal.js";
 import { packageVersion } from "./version.js";
 
-const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe, watch, blocks, tx, crawl: crawlCommand };
+const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe, watch, blocks, tx, crawl: crawlCommand, simulate };
 
 function usage(): string {
   const lines = ["usage: rx-mconn <command> [options]", "", "commands:"];
