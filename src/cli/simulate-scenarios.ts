@@ -8,12 +8,10 @@ import type { NetworkSpec, SimEvent } from "../testing/index.js";
 /** The scenarios `rx-mconn simulate --scenario` runs. */
 export const SCENARIOS = ["bootstrap", "churn", "partition", "eclipse"] as const;
 
-/** One of {@link SCENARIOS}. */
-export type Scenario = (typeof SCENARIOS)[number];
-
 /** What the command's options say of the network. */
 export interface ScenarioOptions {
-  readonly scenario: Scenario;
+  /** One of {@link SCENARIOS}. */
+  readonly scenario: (typeof SCENARIOS)[number];
   /** Honest nodes, seeds included. */
   readonly nodes: number;
   /** The first `seeds` nodes run in seed mode; every other node knows them. */
