@@ -92,7 +92,7 @@ describe("the rx-mconn command", function () {
   });
 
   it("every command has --help listing each option with its default, or saying it is required", async () => {
-    const commands = ["demo", "keygen", "id", "node", "probe", "watch", "blocks", "tx", "crawl"];
+    const commands = ["demo", "keygen", "id", "node", "probe", "watch", "blocks", "tx", "crawl", "simulate"];
     const listed = (await runCli(["--help"])).stdout.split("commands:\n")[1].split("\n\n")[0].split("\n").map((l) => l.trim().split(" ")[0]);
     expect(listed, "the commands rx-mconn --help lists").to.deep.equal(commands);
     for (const c of commands) {

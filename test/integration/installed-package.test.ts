@@ -25,7 +25,7 @@ const run = promisify(execFile);
 const repo = resolve(".");
 const fixtures = join(repo, "test/integration/fixtures/consumer");
 const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
-const COMMANDS = ["demo", "keygen", "id", "node", "probe", "watch", "blocks", "tx", "crawl"];
+const COMMANDS = ["demo", "keygen", "id", "node", "probe", "watch", "blocks", "tx", "crawl", "simulate"];
 
 /** A process of the consumer project and everything it printed so far. */
 interface Proc {
