@@ -9,7 +9,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { asyncScheduler, Subject, type Observable } from "rxjs";
 import { socketDuplex } from "../duplex/socket-duplex.js";
 import { MConnError, namePeer } from "../error-base.js";
-import { AcceptGate, type AcceptOptions } from "./admission/accept-gate.js";
+import { AcceptGate, socketArrival, type AcceptOptions } from "./admission/accept-gate.js";
 import { DialError } from "./errors.js";
 import { formatNetAddress, type NetAddress } from "./netaddress.js";
 import { upgrade, type UpgradeOptions, type UpgradedConnection } from "./upgrade.js";
@@ -115,7 +115,9 @@ export class TcpTransport implements Transport {
   private accept(socket: Socket): void {
     socket.on("error", () => undefined);
     // A refusal costs what the platform's accept costs: a reset, no FIN and TIME_WAIT of ours.
-    const pass = this.gate.admit(socket, (error) => this.refuse(socket, error));
+    const arrival = socketArrival(socket);
+    if (arrival === undefined) return void socket.destroy(); // already gone
+    const pass = this.gate.admit(arrival, (error) => this.refuse(socket, error));
     if (pass === undefined) return;
     const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.upgradeSocket(socket, undefined).then(

@@ -29,6 +29,19 @@ export interface AcceptOptions {
   readonly scheduler?: SchedulerLike;
 }
 
+/** An accepted connection as the gate sees it (a TCP socket, or a simulated one). */
+export interface Arrival {
+  /** The remote IP the host limits count under (an IPv4-mapped IPv6 address written as IPv4). */
+  readonly ip: string;
+  /** The remote address as the connection gives it, for the address filter and messages. */
+  readonly host: string;
+  readonly port: number;
+  /** Bytes read from it so far: 0 while it has said nothing. */
+  readonly bytesRead: number;
+  /** Calls `release` once the connection has closed. */
+  onClose(release: () => void): void;
+}
+
 /** A socket let in: tell it when its handshake ends (either way). */
 export interface AcceptPass {
   /** Frees the handshake slot and the host's handshake count. Idempotent. */
@@ -48,31 +61,29 @@ export class AcceptGate {
   }
 
   /**
-   * Admits `socket`, or refuses it: `refuse` is called with the typed error (now, or later when
-   * its slot is given to a newer connection) and is expected to reset the socket. Returns
-   * `undefined` when the socket is not admitted (refused, or already gone).
+   * Admits `arrival`, or refuses it: `refuse` is called with the typed error (now, or later when
+   * its slot is given to a newer connection) and is expected to close the connection. Returns
+   * `undefined` when it is not admitted.
    */
-  admit(socket: Socket, refuse: (error: MConnError) => void): AcceptPass | undefined {
-    const ip = hostOf(socket.remoteAddress);
-    if (ip === undefined) return void socket.destroy(); // already gone
-    const admitted = this.hosts.admit(ip);
+  admit(arrival: Arrival, refuse: (error: MConnError) => void): AcceptPass | undefined {
+    const admitted = this.hosts.admit(arrival.ip);
     if ("refused" in admitted) {
       refuse(new PeerRejectedError(admitted.refused, admitted.message));
       return undefined;
     }
     const { ticket } = admitted;
-    socket.once("close", ticket.release);
-    const verdict = this.options.filterAddress?.(socket.remoteAddress ?? "", socket.remotePort ?? 0) ?? true;
+    arrival.onClose(ticket.release);
+    const verdict = this.options.filterAddress?.(arrival.host, arrival.port) ?? true;
     if (verdict !== true) {
-      refuse(verdict === false ? new PeerRejectedError("filter", `address ${socket.remoteAddress}:${socket.remotePort} refused by the filter`) : verdict);
+      refuse(verdict === false ? new PeerRejectedError("filter", `address ${arrival.host}:${arrival.port} refused by the filter`) : verdict);
       return undefined;
     }
     let evicted = false;
     const freeSlot = this.slots.take({
-      silent: () => socket.bytesRead === 0,
+      silent: () => arrival.bytesRead === 0,
       evict: () => {
         evicted = true;
-        refuse(new PeerRejectedError("max-handshakes", `every handshake slot was taken (${this.slots.max}): the oldest ${socket.bytesRead === 0 ? "silent " : ""}handshake gave its slot to a newer connection`));
+        refuse(new PeerRejectedError("max-handshakes", `every handshake slot was taken (${this.slots.max}): the oldest ${arrival.bytesRead === 0 ? "silent " : ""}handshake gave its slot to a newer connection`));
       },
     });
     return {
@@ -87,7 +98,21 @@ export class AcceptGate {
   }
 }
 
-/** The IP of a remote address, IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) as plain IPv4. */
+/** A TCP socket as the gate sees it; undefined once it is gone (no remote address). */
+export function socketArrival(socket: Socket): Arrival | undefined {
+  const ip = hostOf(socket.remoteAddress);
+  if (ip === undefined) return undefined;
+  return {
+    ip,
+    host: socket.remoteAddress ?? ip,
+    port: socket.remotePort ?? 0,
+    get bytesRead() {
+      return socket.bytesRead;
+    },
+    onClose: (release) => socket.once("close", release),
+  };
+}
+
 function hostOf(remoteAddress: string | undefined): string | undefined {
   if (remoteAddress === undefined) return undefined;
   return remoteAddress.startsWith("::ffff:") && remoteAddress.includes(".") ? remoteAddress.slice(7) : remoteAddress;

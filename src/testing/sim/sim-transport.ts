@@ -1,19 +1,18 @@
 /**
  * The Switch's {@link Transport} over a {@link SimNetwork}: one per node, on the node's host.
  *
- * What it keeps of `TcpTransport`: the dial timeout; at accept, in the same order, the per-host
- * limits ({@link HostAdmission}: one connection per IP unless `allowDuplicateIp`, handshakes per
- * IP, new connections per IP per second), the address filter, then a handshake slot
- * ({@link HandshakeSlots}: the oldest silent handshake gives way); `upgrade` with the Switch's
+ * What it keeps of `TcpTransport`: the dial timeout; at accept, the same gate ({@link AcceptGate}:
+ * the per-host limits, one connection per IP unless `allowDuplicateIp`, handshakes per IP, new
+ * connections per IP per second; the address filter; then a handshake slot, the oldest silent
+ * handshake giving way); `upgrade` with the Switch's
  * authenticator and NodeInfo checks; dial errors named after the peer dialed. What it skips:
  * sockets, so no kernel backlog, no TIME_WAIT, and a refusal is a closed link rather than a reset.
  * @module
  */
-import { asyncScheduler, Subject, type Observable } from "rxjs";
+import { Subject, type Observable } from "rxjs";
 import { MConnError, namePeer } from "../../error-base.js";
 import { PeerRejectedError } from "../../p2p/errors.js";
-import { HandshakeSlots } from "../../p2p/admission/handshake-slots.js";
-import { HostAdmission, hostLimitsDefaults } from "../../p2p/admission/host-admission.js";
+import { AcceptGate } from "../../p2p/admission/accept-gate.js";
 import { formatNetAddress, type NetAddress } from "../../p2p/netaddress.js";
 import type { InboundFailure, TransportConnection, TransportOptions } from "../../p2p/transport.js";
 import type { Transport } from "../../p2p/transport-interface.js";
@@ -26,8 +25,7 @@ export class SimTransport implements Transport {
   private readonly inbound = new Subject<TransportConnection>();
   private readonly failures = new Subject<InboundFailure>();
   private readonly ends = new Set<LinkEnd>();
-  private readonly slots: HandshakeSlots;
-  private readonly admission: HostAdmission;
+  private readonly gate: AcceptGate;
   private closed = false;
   private listener: SimHost["listener"];
   readonly inbound$: Observable<TransportConnection> = this.inbound.asObservable();
@@ -38,8 +36,7 @@ export class SimTransport implements Transport {
     private readonly host: SimHost,
     private readonly options: TransportOptions,
   ) {
-    this.slots = new HandshakeSlots(options.maxPendingHandshakes);
-    this.admission = new HostAdmission(options.hostLimits ?? hostLimitsDefaults, options.scheduler ?? asyncScheduler);
+    this.gate = new AcceptGate(options);
   }
 
   /** Listens on the host's own address at `port` (the host given is not used: a host has one address). */
@@ -95,37 +92,27 @@ export class SimTransport implements Transport {
       end.destroy();
       return;
     }
-    const admitted = this.admission.admit(ip);
-    if ("refused" in admitted) {
-      this.refuse(end, socketAddr, new PeerRejectedError(admitted.refused, admitted.message));
-      return;
-    }
-    end.whenClosed(admitted.ticket.release);
-    const verdict = this.options.filterAddress?.(ip, port) ?? true;
-    if (verdict !== true) {
-      this.refuse(end, socketAddr, verdict === false ? new PeerRejectedError("filter", `address ${socketAddr} refused by the filter`) : verdict);
-      return;
-    }
-    this.track(end);
-    let evicted = false;
-    const freeSlot = this.slots.take({
-      silent: () => end.bytesRead === 0,
-      evict: () => {
-        evicted = true;
-        this.refuse(end, socketAddr, new PeerRejectedError("max-handshakes", `every handshake slot was taken (${this.slots.max}): an older handshake gave its slot to a newer connection`));
+    const arrival = {
+      ip,
+      host: ip,
+      port,
+      get bytesRead() {
+        return end.bytesRead;
       },
-    });
+      onClose: (release: () => void) => end.whenClosed(release),
+    };
+    const pass = this.gate.admit(arrival, (error) => this.refuse(end, socketAddr, error));
+    if (pass === undefined) return;
+    this.track(end);
     upgrade(end, this.options).then(
       (conn) => {
-        freeSlot();
-        admitted.ticket.handshakeDone();
+        pass.handshakeDone();
         if (this.closed) conn.duplex.destroy();
         else this.inbound.next({ ...conn, socketAddr });
       },
       (error: unknown) => {
-        freeSlot();
-        admitted.ticket.handshakeDone();
-        if (!evicted && !this.closed) this.failures.next({ socketAddr, error });
+        pass.handshakeDone();
+        if (!pass.evicted && !this.closed) this.failures.next({ socketAddr, error });
       },
     );
   }
