@@ -3,7 +3,7 @@ import { simulateNetwork, type SimPeerEvent, type SimPexOptions } from "../../..
 import { chainGraph, chainNames, chainPersistentPeers, cometbftChainOutcome, formatChainLinks, fullMesh, rxMconnChainOutcome, type ChainLink } from "../../pex-chain.js";
 
 const PERIOD = 30_000; // CometBFT's ensurePeersPeriod
-/** Each node starts this long after its predecessor: once it is linked, as in the interop test (there 2–4 s apart). */
+/** Each node starts this long after its predecessor: once it is linked, as in the interop test (there 1.2–2.9 s apart). */
 const GAP = 3_000;
 
 /** Runs the interop suite's chain A–B–C–D; returns the links as their dialers made them, and every peer removed. */
