@@ -20,6 +20,8 @@ export interface DiscoveryHost<P = Peer> {
   readonly peers: ReadonlyMap<string, P>;
   /** The Switch's `maxOutboundPeers`: how many outbound peers discovery aims at. */
   readonly maxOutboundPeers: number;
+  /** The Switch's persistent peers (which it dials and redials itself): an address book starts with them. */
+  readonly persistentPeers: readonly NetAddress[];
   /** Dials `address` and adds the peer; rejects when the dial fails or the peer is refused. */
   dial(address: NetAddress): Promise<P>;
   /** Ends `peer` with `error`. */
@@ -40,8 +42,8 @@ export interface Discovery {
   stop(): void;
 }
 
-/** A Switch as its discovery service sees it: live views of its address and peers, and `maxOutboundPeers`. */
-export function discoveryHostOf(sw: Omit<DiscoveryHost, "maxOutboundPeers">, maxOutboundPeers: number): DiscoveryHost {
+/** A Switch as its discovery service sees it: live views of its address and peers, `maxOutboundPeers` and the persistent peers. */
+export function discoveryHostOf(sw: Omit<DiscoveryHost, "maxOutboundPeers" | "persistentPeers">, maxOutboundPeers: number, persistentPeers: readonly NetAddress[]): DiscoveryHost {
   return {
     nodeId: sw.nodeId,
     get address() {
@@ -51,6 +53,7 @@ export function discoveryHostOf(sw: Omit<DiscoveryHost, "maxOutboundPeers">, max
       return sw.peers;
     },
     maxOutboundPeers,
+    persistentPeers,
     dial: (address) => sw.dial(address),
     stopPeerForError: (peer, error) => sw.stopPeerForError(peer, error),
     stopPeerGracefully: (peer) => sw.stopPeerGracefully(peer),

@@ -176,7 +176,7 @@ export class Switch {
       if (o.externalAddress === undefined) this.ourInfo = info(`${this.boundAddress.host}:${this.boundAddress.port}`);
     }
     this.persistentPeers.start();
-    o.discovery?.start(discoveryHostOf(this, o.maxOutboundPeers));
+    o.discovery?.start(discoveryHostOf(this, o.maxOutboundPeers, o.persistent));
   }
 
   /**

@@ -7,7 +7,8 @@
  * when we have no peer, else after a random part of a period. An answer from a seed starts a
  * round at once (without asking anyone), as in CometBFT; so does, here, any answer that brought
  * new addresses while we have fewer outbound peers than wanted (CometBFT waits for the next
- * period), so that a node walks a chain of peers in seconds rather than periods.
+ * period), so that a node walks a chain of peers in seconds rather than periods — unless
+ * `dialOnNewAddresses` is false, which keeps CometBFT's timing.
  *
  * ```
  * period 30s, no peers at start:  round at 0 ──── 30s ──── 60s ──── …
@@ -37,6 +38,12 @@ export interface EnsurePeersOptions {
   readonly scheduler: SchedulerLike;
   /** Random numbers in [0, 1). */
   readonly random: () => number;
+  /**
+   * Whether an answer that brought new addresses while short of outbound peers starts a round
+   * at once (default true); false: only a seed's answer does, as in CometBFT, and the addresses
+   * wait for the next period.
+   */
+  readonly dialOnNewAddresses?: boolean;
   readonly logger?: Logger;
 }
 
@@ -88,8 +95,9 @@ export function ensurePeers(o: EnsurePeersOptions, onRound: (periodElapsed: bool
   const seedIds = new Set(o.seeds.map((s) => toNetAddress(s).id));
   const ticks$: Observable<boolean> = timer(first, period, o.scheduler).pipe(map(() => true));
   const outbound = () => [...o.host.peers.values()].filter((p) => p.isOutbound).length;
+  const eager = o.dialOnNewAddresses ?? true;
   const answers$ = o.reactor.answered$.pipe(
-    filter(({ peer, added }) => seedIds.has(peer.id) || (added > 0 && outbound() < o.maxOutbound)),
+    filter(({ peer, added }) => seedIds.has(peer.id) || (eager && added > 0 && outbound() < o.maxOutbound)),
     map(() => false),
   );
   return merge(ticks$, answers$).subscribe((elapsed) => onRound(elapsed));

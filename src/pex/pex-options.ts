@@ -35,6 +35,12 @@ export interface PexOptions {
   readonly strict?: boolean;
   /** Between ensurePeers rounds, ms (default 30 000). A peer may ask once per a third of it. */
   readonly ensurePeersPeriod?: number;
+  /**
+   * An answer that brought new addresses while we have fewer outbound peers than wanted starts
+   * an ensurePeers round at once (default true); false keeps CometBFT's timing: only a seed's
+   * answer does, and other addresses are dialed at the next period.
+   */
+  readonly dialOnNewAddresses?: boolean;
   /** A seed's crawl period, ms (default 30 000). */
   readonly crawlPeriod?: number;
   /** A seed disconnects an inbound peer this long after answering it, ms (default 1000). */
@@ -65,6 +71,7 @@ export const pexDefaults = Object.freeze({
   seedMode: false,
   strict: true, // [p2p] addr_book_strict
   ensurePeersPeriod: pexParams.ensurePeersPeriod,
+  dialOnNewAddresses: true, // CometBFT waits for the next period
   crawlPeriod: pexParams.crawlPeerPeriod,
   seedDisconnectDelay: 1000, // CometBFT disconnects once the answer is flushed
   seedDisconnectWaitPeriod: 30_000, // [p2p] seed_disconnect_wait_period is 28 h in CometBFT; a seed here moves on sooner
@@ -84,6 +91,7 @@ export function verifyPexOptions(options: PexOptions = {}): ResolvedPexOptions {
   for (const name of ["ensurePeersPeriod", "crawlPeriod", "seedDisconnectDelay", "seedDisconnectWaitPeriod", "saveInterval"] as const)
     if (!Number.isFinite(o[name]) || o[name] <= 0) errors.push(`${name} must be a positive number of milliseconds, got ${o[name]}.`);
   if (!Number.isSafeInteger(o.maxAddressesPerSource) || o.maxAddressesPerSource < 1) errors.push(`maxAddressesPerSource must be a positive integer, got ${o.maxAddressesPerSource}.`);
+  if (typeof o.dialOnNewAddresses !== "boolean") errors.push(`dialOnNewAddresses must be true or false, got ${String(o.dialOnNewAddresses)}.`);
   for (const name of ["dialFilter", "random"] as const) if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
   const seeds: NetAddress[] = [];
   (o.seeds ?? []).forEach((s, i) => {

@@ -7,9 +7,10 @@
 import { asyncScheduler, type Observable, type Subscription } from "rxjs";
 import { ConfigError } from "../error-base.js";
 import type { Discovery, DiscoveryHost } from "../p2p/discovery.js";
-import { parseNetAddress } from "../p2p/netaddress.js";
+import { formatNetAddress, parseNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import { AddressBook } from "./address-book.js";
 import { openAddressBook, type StoredAddressBook } from "./addrbook-store.js";
+import { AddressRefusedError } from "./errors.js";
 import { ensurePeers } from "./ensure-peers.js";
 import { PexDialer } from "./pex-dialer.js";
 import { verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "./pex-options.js";
@@ -78,20 +79,40 @@ export class Pex implements Discovery {
     const o = this.options;
     const scheduler = o.scheduler ?? asyncScheduler;
     const ownAddress = host.address;
+    let ours: NetAddress | undefined;
     if (ownAddress !== undefined) {
       try {
-        this.book.addOurAddress(parseNetAddress(ownAddress));
+        ours = parseNetAddress(ownAddress);
+        this.book.addOurAddress(ours);
       } catch {
         // not an IP literal: it cannot be in the book either
       }
     }
+    this.addPersistentPeers(host.persistentPeers, ours);
     this.reactor.host = host;
     const dialer = new PexDialer({ book: this.book, host, scheduler, random: o.random, logger: o.logger, ...(o.dialFilter ? { filter: o.dialFilter } : {}) });
     this.dialer = dialer;
     const common = { reactor: this.reactor, host, dialer, seeds: o.seeds, scheduler, random: o.random };
     this.loop = o.seedMode
       ? seedCrawl({ ...common, crawlPeriod: o.crawlPeriod, seedDisconnectWaitPeriod: o.seedDisconnectWaitPeriod, connectedAt: this.reactor.connectedAt })
-      : ensurePeers({ ...common, maxOutbound: host.maxOutboundPeers, period: o.ensurePeersPeriod, logger: o.logger });
+      : ensurePeers({ ...common, maxOutbound: host.maxOutboundPeers, period: o.ensurePeersPeriod, dialOnNewAddresses: o.dialOnNewAddresses, logger: o.logger });
+  }
+
+  /**
+   * The persistent peers go into the book, heard from us (ourselves as source, or the address
+   * itself when we do not listen), as CometBFT's Switch adds them before dialing: a peer asking
+   * us for addresses learns of them. One the book refuses (non-routable in a strict book, our
+   * own, private, banned) is logged at `debug` and left out.
+   */
+  private addPersistentPeers(peers: readonly NetAddress[], ours: NetAddress | undefined): void {
+    for (const addr of peers) {
+      try {
+        this.book.add(addr, ours ?? addr);
+      } catch (err) {
+        if (!(err instanceof AddressRefusedError)) throw err;
+        this.options.logger.debug({ addr: formatNetAddress(addr), reason: err.refusal }, "persistent peer not added to the address book");
+      }
+    }
   }
 
   /** Addresses being dialed by discovery now. */

@@ -75,6 +75,23 @@ describe("ensurePeers", () => {
     });
   });
 
+  it("with dialOnNewAddresses false, as CometBFT, an answer bringing new addresses waits for the period; a seed's still starts a round (marbles)", () => {
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable, cold }) => {
+      const s = setup(new VirtualTimeScheduler());
+      const seed = { id: id(77), host: "127.0.0.77", port: 26656 };
+      const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, seeds: [seed], maxOutbound: 10, period: 30_000, dialOnNewAddresses: false };
+      const answer = (from: PexPeer, n: number) => {
+        s.reactor.requestAddrs(from);
+        const addrs = Array.from({ length: n }, (_, i) => ({ id: id(600 + i + 10 * s.book.size), ip: `127.0.6.${i + 1}`, port: 26656 }));
+        s.reactor.receive({ peer: from, channelId: 0, message: { sum: { $case: "pexAddrs", value: { addrs } } } } as never);
+      };
+      cold("5s a").subscribe(() => answer(peerAt({ id: id(40), host: "127.0.0.40", port: 1 }, true), 2));
+      cold("12s a").subscribe(() => answer(peerAt(seed, true), 2));
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (elapsed) => sub.next(elapsed ? "t" : "s")));
+      expectObservable(rounds$, "^ 40s !").toBe("t 11999ms s 17999ms t");
+    });
+  });
+
   it("waits a random part of a period for the first round when it already has peers (marbles)", () => {
     new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
       const s = setup(new VirtualTimeScheduler());
@@ -136,6 +153,8 @@ describe("Pex's options and the Switch's discovery option", () => {
     const { ConfigError } = await import("../../../src/error-base.js");
     expect(() => new Pex({ ensurePeersPeriod: 0, seeds: ["nope"] }))
       .to.throw(ConfigError, /ensurePeersPeriod must be a positive.*seeds\[0\]/);
+    expect(() => new Pex({ dialOnNewAddresses: "no" as never })).to.throw(ConfigError, /dialOnNewAddresses must be true or false, got no/);
+    expect(new Pex().options.dialOnNewAddresses).to.equal(true);
     const pex = new Pex({ seeds: [`${id(2)}@127.0.0.1:1`] });
     expect(pex.options.seeds).to.deep.equal([{ id: id(2), host: "127.0.0.1", port: 1 }]);
     expect(pex.options.strict).to.equal(true);
@@ -155,9 +174,24 @@ describe("Pex's options and the Switch's discovery option", () => {
     const { Pex } = await import("../../../src/pex/pex-service.js");
     const { ConfigError } = await import("../../../src/error-base.js");
     const pex = new Pex({ scheduler: new VirtualTimeScheduler() });
-    const host = { nodeId: id(1), address: undefined, peers: new Map(), maxOutboundPeers: 10, dial: () => Promise.reject(new Error("no")), stopPeerForError: () => undefined, stopPeerGracefully: () => Promise.resolve() };
+    const host = { nodeId: id(1), address: undefined, peers: new Map(), maxOutboundPeers: 10, persistentPeers: [], dial: () => Promise.reject(new Error("no")), stopPeerForError: () => undefined, stopPeerGracefully: () => Promise.resolve() };
     pex.start(host);
     expect(() => pex.start(host)).to.throw(ConfigError, /one Switch/);
+    pex.stop();
+  });
+
+  it("starts its book with the Switch's persistent peers, heard from us, as CometBFT's Switch does; one the book refuses is left out", async () => {
+    const { Pex } = await import("../../../src/pex/pex-service.js");
+    const pex = new Pex({ scheduler: new VirtualTimeScheduler(), random: seededRandom(2) });
+    const far = { id: id(2), host: "11.0.0.2", port: 26656 };
+    const local = { id: id(3), host: "127.0.0.3", port: 26656 }; // not routable: a strict book refuses it
+    const host = { nodeId: id(1), address: `${id(1)}@11.0.0.1:26656`, peers: new Map(), maxOutboundPeers: 10, persistentPeers: [far, local], dial: () => Promise.reject(new Error("no")), stopPeerForError: () => undefined, stopPeerGracefully: () => Promise.resolve() };
+    expect(pex.book.size).to.equal(0);
+    pex.start(host);
+    expect(pex.book.get(far.id)?.addr).to.deep.equal(far);
+    expect(pex.book.get(far.id)?.src).to.deep.equal({ id: id(1), host: "11.0.0.1", port: 26656 });
+    expect(pex.book.get(local.id)).to.equal(undefined);
+    expect(pex.book.size).to.equal(1);
     pex.stop();
   });
 });
