@@ -85,7 +85,9 @@ async function exchange(link: Link): Promise<void> {
     const byB = collect(b, 1500);
     a.start();
     b.start();
-    const [sentByA, sentByB] = await within(Promise.all([sendAll(a, 1, 1500), sendAll(b, 2, 1500)]), 120_000, "sending");
+    // A guard against a hang, not a speed bound: on a machine shared with many other processes the
+    // encrypted exchange takes minutes.
+    const [sentByA, sentByB] = await within(Promise.all([sendAll(a, 1, 1500), sendAll(b, 2, 1500)]), 540_000, "sending");
     await within(Promise.all([byA.all, byB.all]), 60_000, "every message to arrive");
     const [ra, rb] = await within(Promise.all([a.close(), firstValueFrom(b.ended$)]), 60_000, "close");
     expect(ra.kind).to.equal("closed");
@@ -102,7 +104,7 @@ async function exchange(link: Link): Promise<void> {
 
 describe("MConnection over TCP on 127.0.0.1", function () {
   // The exchanges move ~2 GB through one process: minutes on a loaded machine.
-  this.timeout(240_000);
+  this.timeout(600_000);
 
   it("exchanges thousands of messages of 0 B to 3 MiB both ways, byte-identical and in order per channel", async () => {
     await exchange(plain);
@@ -114,35 +116,33 @@ describe("MConnection over TCP on 127.0.0.1", function () {
 
   it("a slow reader (its socket paused by a receive rate limit) still gets every byte right while the sender's writes back up", async () => {
     const tcp = await tcpPair();
-    let sampler: NodeJS.Timeout | undefined;
     try {
       // Pacing off: with it the sender would keep its socket buffer nearly empty, by design.
       const a = new MConnection(socketDuplex(tcp.client), { channels, config: { ...config, pacingTargetDelay: 0 } });
       const b = new MConnection(socketDuplex(tcp.server), { channels, config: { ...config, recvRate: 3_000_000 } });
-      const byB = collect(b, 96);
+      const byB = collect(b, 192);
       a.start();
       b.start();
       const sent = new Map<number, string[]>(channels.map((c) => [c.id, []]));
+      // Writes back up when the socket asks to be drained: counted by its events, not sampled. The
+      // 22 MB sent is well past what the kernel's buffers on both ends of a loopback connection hold.
       let backedUp = 0;
-      sampler = setInterval(() => {
-        if (tcp.client.writableLength > 0) backedUp++;
-      }, 2);
+      tcp.client.on("drain", () => backedUp++);
       await Promise.all(
         channels.map(async (c) => {
-          for (let i = 0; i < 32; i++) {
+          for (let i = 0; i < 64; i++) {
             const m = randomBytes(100_000 + i * 1000);
             sent.get(c.id)!.push(sha(m));
             expect(await a.send(c.id, m)).to.equal(true);
           }
         }),
       );
-      await within(byB.all, 30_000, "every message");
-      expect(backedUp, "the sender's socket buffer was in use at times").to.be.greaterThan(0);
+      await within(byB.all, 300_000, "every message");
+      expect(backedUp, "the sender's socket asked to be drained").to.be.greaterThan(0);
       for (const c of channels) expect(byB.got.get(c.id), `channel ${c.id}`).to.deep.equal(sent.get(c.id));
       a.abort(new TransportError("test over"));
       b.abort(new TransportError("test over"));
     } finally {
-      clearInterval(sampler);
       await tcp.close();
     }
   });
