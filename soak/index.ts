@@ -11,6 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { filter } from "rxjs";
+import { measureLoad, QUIET_OTHER_CORES } from "../bench/machine-state.js";
 import { TransportError } from "../src/errors.js";
 import type { Peer } from "../src/p2p/peer.js";
 import { Switch } from "../src/p2p/switch.js";
@@ -130,6 +131,9 @@ const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
 const samples: { t: number; heap: number; rss: number }[] = [];
 const started = Date.now();
+// What other processes take of the cores while the soak runs: the event-loop bound is judged only
+// when they leave it the machine (the benchmark's rule for a quiet run).
+const otherLoad = measureLoad();
 const end = started + minutes * 60_000;
 let disconnects = 0;
 const sampler = setInterval(() => {
@@ -202,8 +206,13 @@ const summary = {
   failures,
 };
 if (summary.heapGrowthAfterWarmupMiB > 32) fail(`heap grew ${summary.heapGrowthAfterWarmupMiB.toFixed(1)} MiB after warm-up`);
-// 51 switches share one process (and the machine's cores) here: the bound is generous.
-if (summary.eventLoopDelayP99Ms > 250) fail(`event-loop delay p99 ${summary.eventLoopDelayP99Ms.toFixed(1)} ms`);
+// 51 switches share one process (and the machine's cores) here: the bound is generous. It is a
+// bound on the machine as much as on the code, so a run that shared the cores with other work
+// (other processes took a quarter of a core or more) reports the delay without judging it.
+const { otherCores } = otherLoad.stop("soak");
+const busy = otherCores !== undefined && otherCores >= QUIET_OTHER_CORES;
+const delayVerdict = busy ? `not judged (busy machine: other processes took ${otherCores.toFixed(2)} cores)` : "judged (≤ 250 ms)";
+if (!busy && summary.eventLoopDelayP99Ms > 250) fail(`event-loop delay p99 ${summary.eventLoopDelayP99Ms.toFixed(1)} ms`);
 summary.failures = failures;
 
 const rows: [string, string][] = [
@@ -215,10 +224,10 @@ const rows: [string, string][] = [
   ["heap growth after warm-up", `${summary.heapGrowthAfterWarmupMiB.toFixed(1)} MiB`],
   ["RSS growth after warm-up", `${summary.rssGrowthAfterWarmupMiB.toFixed(1)} MiB`],
   ["max heap / RSS", `${summary.maxHeapMiB.toFixed(0)} / ${summary.maxRssMiB.toFixed(0)} MiB`],
-  ["event-loop delay p99 / max", `${summary.eventLoopDelayP99Ms.toFixed(1)} / ${summary.eventLoopDelayMaxMs.toFixed(1)} ms`],
+  ["event-loop delay p99 / max", `${summary.eventLoopDelayP99Ms.toFixed(1)} / ${summary.eventLoopDelayMaxMs.toFixed(1)} ms, ${delayVerdict}`],
   ["failures", failures.length === 0 ? "none" : failures.join("; ")],
 ];
 for (const [k, v] of rows) console.log(`${k.padEnd(36)} ${v}`);
 await mkdir(new URL("./results/", import.meta.url), { recursive: true });
-await writeFile(new URL("./results/latest.json", import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), ...summary }, null, 2)}\n`);
+await writeFile(new URL("./results/latest.json", import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), ...summary, otherCores, eventLoopDelayJudged: !busy }, null, 2)}\n`);
 process.exit(failures.length === 0 ? 0 : 1);
