@@ -8,6 +8,7 @@ import { ConfigError } from "../error-base.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { parseNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import type { AddressBook } from "./address-book.js";
+import { ENSURE_PEERS_RETRY_DELAY } from "./ensure-peers.js";
 import type { DialFilter } from "./pex-dialer.js";
 import { pexParams } from "./params.js";
 
@@ -35,6 +36,13 @@ export interface PexOptions {
   readonly strict?: boolean;
   /** Between ensurePeers rounds, ms (default 30 000). A peer may ask once per a third of it. */
   readonly ensurePeersPeriod?: number;
+  /**
+   * After an ensurePeers round that connected nothing while short of outbound peers, the first
+   * retry round comes this long after it, ms (default 4000), each further one twice as long (up
+   * to half as long again at random), while that comes before the period's next round. At least
+   * `ensurePeersPeriod`: no retries, as in CometBFT.
+   */
+  readonly ensurePeersRetryDelay?: number;
   /** A seed's crawl period, ms (default 30 000). */
   readonly crawlPeriod?: number;
   /** A seed disconnects an inbound peer this long after answering it, ms (default 1000). */
@@ -65,6 +73,7 @@ export const pexDefaults = Object.freeze({
   seedMode: false,
   strict: true, // [p2p] addr_book_strict
   ensurePeersPeriod: pexParams.ensurePeersPeriod,
+  ensurePeersRetryDelay: ENSURE_PEERS_RETRY_DELAY, // no CometBFT equivalent: it waits for the period
   crawlPeriod: pexParams.crawlPeerPeriod,
   seedDisconnectDelay: 1000, // CometBFT disconnects once the answer is flushed
   seedDisconnectWaitPeriod: 30_000, // [p2p] seed_disconnect_wait_period is 28 h in CometBFT; a seed here moves on sooner
@@ -81,7 +90,7 @@ export function verifyPexOptions(options: PexOptions = {}): ResolvedPexOptions {
   const errors: string[] = [];
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as PexOptions;
   const o = { ...pexDefaults, random: Math.random, logger: silentLogger, ...defined };
-  for (const name of ["ensurePeersPeriod", "crawlPeriod", "seedDisconnectDelay", "seedDisconnectWaitPeriod", "saveInterval"] as const)
+  for (const name of ["ensurePeersPeriod", "ensurePeersRetryDelay", "crawlPeriod", "seedDisconnectDelay", "seedDisconnectWaitPeriod", "saveInterval"] as const)
     if (!Number.isFinite(o[name]) || o[name] <= 0) errors.push(`${name} must be a positive number of milliseconds, got ${o[name]}.`);
   if (!Number.isSafeInteger(o.maxAddressesPerSource) || o.maxAddressesPerSource < 1) errors.push(`maxAddressesPerSource must be a positive integer, got ${o.maxAddressesPerSource}.`);
   for (const name of ["dialFilter", "random"] as const) if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);

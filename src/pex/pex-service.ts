@@ -91,7 +91,7 @@ export class Pex implements Discovery {
     const common = { reactor: this.reactor, host, dialer, seeds: o.seeds, scheduler, random: o.random };
     this.loop = o.seedMode
       ? seedCrawl({ ...common, crawlPeriod: o.crawlPeriod, seedDisconnectWaitPeriod: o.seedDisconnectWaitPeriod, connectedAt: this.reactor.connectedAt })
-      : ensurePeers({ ...common, maxOutbound: host.maxOutboundPeers, period: o.ensurePeersPeriod, logger: o.logger });
+      : ensurePeers({ ...common, maxOutbound: host.maxOutboundPeers, period: o.ensurePeersPeriod, retryDelay: o.ensurePeersRetryDelay, logger: o.logger });
   }
 
   /** Addresses being dialed by discovery now. */
