@@ -55,6 +55,13 @@ export interface PexOptions {
   readonly privatePeerIds?: readonly string[];
   /** Most new addresses kept from one source (default 500). */
   readonly maxAddressesPerSource?: number;
+  /**
+   * Most of the new table, in percent of its entries, that routable addresses of one network
+   * group (IPv4 /16, IPv6 /32) may take, whoever relays them (default 10; 100: no bound).
+   */
+  readonly maxGroupShare?: number;
+  /** New addresses of one group always allowed, however small the table (default 8). */
+  readonly groupAllowance?: number;
   /** Between saves of `addrBookFile`, ms (default 120 000). */
   readonly saveInterval?: number;
 }
@@ -79,6 +86,8 @@ export const pexDefaults = Object.freeze({
   seedDisconnectWaitPeriod: 30_000, // [p2p] seed_disconnect_wait_period is 28 h in CometBFT; a seed here moves on sooner
   privatePeerIds: [] as readonly string[],
   maxAddressesPerSource: 500, // no CometBFT equivalent
+  maxGroupShare: 10, // no CometBFT equivalent: it bounds what one source group adds, not one address group
+  groupAllowance: 8,
   saveInterval: pexParams.dumpAddressInterval,
 });
 
@@ -92,7 +101,9 @@ export function verifyPexOptions(options: PexOptions = {}): ResolvedPexOptions {
   const o = { ...pexDefaults, random: Math.random, logger: silentLogger, ...defined };
   for (const name of ["ensurePeersPeriod", "ensurePeersRetryDelay", "crawlPeriod", "seedDisconnectDelay", "seedDisconnectWaitPeriod", "saveInterval"] as const)
     if (!Number.isFinite(o[name]) || o[name] <= 0) errors.push(`${name} must be a positive number of milliseconds, got ${o[name]}.`);
-  if (!Number.isSafeInteger(o.maxAddressesPerSource) || o.maxAddressesPerSource < 1) errors.push(`maxAddressesPerSource must be a positive integer, got ${o.maxAddressesPerSource}.`);
+  for (const name of ["maxAddressesPerSource", "groupAllowance"] as const)
+    if (!Number.isSafeInteger(o[name]) || o[name] < 1) errors.push(`${name} must be a positive integer, got ${o[name]}.`);
+  if (typeof o.maxGroupShare !== "number" || !(o.maxGroupShare > 0 && o.maxGroupShare <= 100)) errors.push(`maxGroupShare must be a percentage above 0 and at most 100, got ${o.maxGroupShare}.`);
   for (const name of ["dialFilter", "random"] as const) if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
   const seeds: NetAddress[] = [];
   (o.seeds ?? []).forEach((s, i) => {

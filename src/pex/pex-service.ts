@@ -44,7 +44,7 @@ export class Pex implements Discovery {
     this.options = verifyPexOptions(options);
     const o = this.options;
     const scheduler = o.scheduler ?? asyncScheduler;
-    const bookOptions = { strict: o.strict, maxAddressesPerSource: o.maxAddressesPerSource, scheduler, random: o.random, logger: o.logger };
+    const bookOptions = { strict: o.strict, maxAddressesPerSource: o.maxAddressesPerSource, maxGroupShare: o.maxGroupShare, groupAllowance: o.groupAllowance, scheduler, random: o.random, logger: o.logger };
     this.stored =
       o.addrBookFile === undefined
         ? undefined

@@ -198,6 +198,8 @@ describe("Pex's options and the Switch's discovery option", () => {
     const { ConfigError } = await import("../../../src/error-base.js");
     expect(() => new Pex({ ensurePeersPeriod: 0, ensurePeersRetryDelay: -1, seeds: ["nope"] }))
       .to.throw(ConfigError, /ensurePeersPeriod must be a positive.*ensurePeersRetryDelay must be a positive.*seeds\[0\]/);
+    expect(() => new Pex({ maxGroupShare: 0, groupAllowance: 1.5 })).to.throw(ConfigError, /groupAllowance must be a positive integer.*maxGroupShare must be a percentage/);
+    expect(() => new Pex({ maxGroupShare: 101 })).to.throw(ConfigError, /maxGroupShare/);
     const pex = new Pex({ seeds: [`${id(2)}@127.0.0.1:1`] });
     expect(pex.options.seeds).to.deep.equal([{ id: id(2), host: "127.0.0.1", port: 1 }]);
     expect(pex.options.strict).to.equal(true);
