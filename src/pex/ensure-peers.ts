@@ -9,8 +9,10 @@
  * new addresses while we have fewer outbound peers than wanted (CometBFT waits for the next
  * period), so that a node walks a chain of peers in seconds rather than periods.
  *
- * A round that connected nothing while we are short of outbound peers (every dial failed, or
- * nothing could be dialed) and with no other dial still under way is followed by a retry round
+ * A round that connected no address from the book while we are short of outbound peers (every
+ * dial failed, nothing could be dialed, or only a seed connected: a seed lets us go once it has
+ * answered, and one that is full lets us go at once), or that left us with no peer at all, and
+ * with no other dial of ours still under way, is followed by a retry round
  * before the period's next one: `retryDelay × 2^k` after it (k: retries since a round last
  * connected), jittered up to half as much again, and only when that comes before the next
  * period's round (CometBFT waits for the period). Thousands of nodes refused together by busy
@@ -62,7 +64,7 @@ export interface EnsurePeersOptions {
 export interface EnsurePeersRoundResult {
   /** Dials made, to addresses from the book and to seeds (not those filtered, backing off or already connected). */
   readonly dialed: number;
-  /** Of those, the ones that connected. */
+  /** Dials to addresses from the book that connected (seeds, which let us go once they have answered, are not counted). */
   readonly connected: number;
 }
 
@@ -97,9 +99,9 @@ export async function ensurePeersRound(o: EnsurePeersOptions, periodElapsed: boo
     if (outbound.length > 0 && periodElapsed) reactor.requestAddrs(outbound[Math.floor(random() * outbound.length)]);
     if (picked.size === 0) seedOutcomes = await dialSeeds(o);
   }
-  const outcomes = [...(await Promise.all(dials)), ...seedOutcomes];
-  const connected = outcomes.filter((x) => x === "connected").length;
-  return { dialed: connected + outcomes.filter((x) => x === "failed").length, connected };
+  const outcomes = await Promise.all(dials);
+  const made = (x: DialOutcome) => x === "connected" || x === "failed";
+  return { dialed: outcomes.filter(made).length + seedOutcomes.filter(made).length, connected: outcomes.filter((x) => x === "connected").length };
 }
 
 /**
@@ -153,7 +155,7 @@ export function ensurePeers(
     return since < 0 ? -since : period - (since % period);
   };
   const settled = ({ connected }: EnsurePeersRoundResult) => {
-    if (connected > 0 || outbound() >= maxOutbound) {
+    if (outbound() >= maxOutbound || (connected > 0 && o.host.peers.size > 0)) {
       retries = 0;
       return;
     }

@@ -126,8 +126,16 @@ describe("ensurePeers", () => {
   it("a round that connects starts the retries afresh; no retry at the outbound target, nor for a round that reports nothing (marbles)", () => {
     new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
       const options = (s: ReturnType<typeof setup>): EnsurePeersOptions => ({ ...s, scheduler: asyncScheduler, random: () => 0, seeds: [], maxOutbound: 1, period: 30_000, retryDelay: 4000 });
-      // rounds 0–1 fail, round 2 (at 12 s) connects one, round 3 (the period's, at 30 s) fails: 4 s again
-      expectObservable(retrySchedule(options(setup(new VirtualTimeScheduler())), (k) => ({ dialed: 1, connected: k === 2 ? 1 : 0 })), "^ 40s !").toBe("p 3999ms r 7999ms r 17999ms p 3999ms r");
+      // rounds 0–1 fail, round 2 (at 12 s) connects one (that stays), round 3 (the period's, at 30 s) fails: 4 s again
+      const s = setup(new VirtualTimeScheduler());
+      const stays = peerAt({ id: id(42), host: "127.0.0.42", port: 1 }, false);
+      const result = (k: number) => {
+        if (k === 2) s.peers.set(stays.id, stays);
+        return { dialed: 1, connected: k === 2 ? 1 : 0 };
+      };
+      expectObservable(retrySchedule(options(s), result), "^ 40s !").toBe("p 3999ms r 7999ms r 17999ms p 3999ms r");
+      // a round that connected one which is gone already (a peer full that lets us go at once) retries as one that failed
+      expectObservable(retrySchedule(options(setup(new VirtualTimeScheduler())), () => ({ dialed: 1, connected: 1 })), "^ 20s !").toBe("p 3999ms r 7999ms r");
       const full = setup(new VirtualTimeScheduler());
       full.peers.set(id(41), peerAt({ id: id(41), host: "127.0.0.41", port: 1 }, true));
       expectObservable(retrySchedule(options(full), () => ({ dialed: 0, connected: 0 })), "^ 40s !").toBe("p 29999ms p");
@@ -135,7 +143,7 @@ describe("ensurePeers", () => {
     });
   });
 
-  it("a round resolves with the dials it made and how many connected, seeds included", async () => {
+  it("a round resolves with the dials it made (seeds included) and how many of the book's addresses connected", async () => {
     const s = setup();
     for (let i = 10; i < 14; i++) s.book.add({ id: id(i), host: `127.0.1.${i}`, port: 26656 }, src);
     s.host.dial = sinon.spy((a: NetAddress) => (a.id === id(10) ? Promise.resolve(peerAt(a, true)) : Promise.reject(new Error("refused"))));
@@ -145,6 +153,9 @@ describe("ensurePeers", () => {
     empty.host.dial = sinon.spy(() => Promise.reject(new Error("busy seed")));
     expect(await ensurePeersRound({ ...empty, seeds, maxOutbound: 10 }, true), "every seed tried, none connected").to.deep.equal({ dialed: 2, connected: 0 });
     expect(await ensurePeersRound({ ...empty, seeds, maxOutbound: 10 }, true), "the seeds back off: nothing dialed").to.deep.equal({ dialed: 0, connected: 0 });
+    const seeded = setup();
+    expect(await ensurePeersRound({ ...seeded, seeds, maxOutbound: 10 }, true), "a seed reached is not a peer kept").to.deep.equal({ dialed: 1, connected: 0 });
+    expect(seeded.peers.size).to.equal(1);
   });
 
   it("dials up to maxOutbound addresses from the book, and asks an outbound peer for more", async () => {
