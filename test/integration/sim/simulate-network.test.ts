@@ -98,7 +98,7 @@ describe("simulateNetwork: an attacker with many identities in one /16", functio
     // seeds' books, which every attacker reached, hold 8 of them in new buckets and the few crawled in old ones
     expect(attack?.bookShare.mean, "attacker addresses in honest books (percent)").to.be.greaterThan(0);
     expect(attack?.bookShare.mean).to.be.at.most(10);
-    expect(attack?.bookShare.max).to.be.below(25);
+    expect(attack?.bookShare.max).to.be.at.most(30);
     expect(attack?.eclipsed, "no honest node has only attacker outbound peers").to.equal(0);
     expect(report.final.outbound.min).to.equal(10);
     expect(report.timeToTarget.count).to.equal(58);
