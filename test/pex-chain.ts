@@ -47,7 +47,7 @@ export const cometbftChainOutcome: readonly ChainLink[] = [
  * The same chain of rx-mconn nodes with `dialOnNewAddresses` on (the default): an answer that
  * brought new addresses while short of outbound peers starts a round at once, so each link PEX
  * found comes one period sooner than in CometBFT, in the period the answer came in (0 here).
- * With `dialOnNewAddresses: false` the outcome is {@link cometbftChainOutcome}.
+ * With `dialOnNewAddresses: false` and no retries before the period (`ensurePeersRetryDelay` at the period) the outcome is {@link cometbftChainOutcome}.
  */
 export const rxMconnChainOutcome: readonly ChainLink[] = cometbftChainOutcome.map((l) =>
   chainPersistentPeers[l.from].includes(l.to) ? l : { ...l, period: l.period - 1 },

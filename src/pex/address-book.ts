@@ -24,6 +24,14 @@ export interface AddressBookOptions {
    * buckets (default 500; not a CometBFT bound): many identities on one network share it.
    */
   readonly maxAddressesPerSource?: number;
+  /**
+   * Most of the new table, in percent of its entries, that routable addresses of one network
+   * group (an IPv4 /16, an IPv6 /32) may take when a new one arrives, whoever tells us of them
+   * (default 10; 100: no bound; not a CometBFT bound). See `groupAllowance`.
+   */
+  readonly maxGroupShare?: number;
+  /** New addresses of one group always allowed, whatever `maxGroupShare` says of a small table (default 8). */
+  readonly groupAllowance?: number;
   /** The book's key (24 hex characters); random by default. */
   readonly key?: string;
   /** The HighwayHash key of bucket placement (32 bytes); random by default. */
@@ -45,6 +53,8 @@ export class AddressBook {
   private readonly random: () => number;
   private readonly scheduler: SchedulerLike;
   private readonly maxPerSource: number;
+  private readonly maxGroupShare: number;
+  private readonly groupAllowance: number;
   private readonly lookup = new Map<string, KnownAddress>();
   private readonly bad = new Map<string, KnownAddress>();
   private readonly newBuckets = Array.from({ length: bookParams.newBucketCount }, () => new Map<string, KnownAddress>());
@@ -53,6 +63,8 @@ export class AddressBook {
   private readonly privateIds = new Set<string>();
   /** New addresses per source network group. */
   private readonly bySource = new Map<string, number>();
+  /** New addresses per address network group. */
+  private readonly byGroup = new Map<string, number>();
   private nNew = 0;
   private nOld = 0;
   private readonly sizes = new BehaviorSubject(0);
@@ -66,6 +78,8 @@ export class AddressBook {
     this.random = options.random ?? Math.random;
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.maxPerSource = options.maxAddressesPerSource ?? 500;
+    this.maxGroupShare = options.maxGroupShare ?? 10;
+    this.groupAllowance = options.groupAllowance ?? 8;
     const logger = options.logger ?? silentLogger;
     this.size$ = GuardedObservable.from(this.sizes.pipe(distinctUntilChanged()), (err, size) =>
       logger.error({ err: String(err), size }, "a subscriber of size$ threw"),
@@ -87,6 +101,20 @@ export class AddressBook {
   /** True when below CometBFT's threshold of 1000 addresses. */
   get needMoreAddresses(): boolean {
     return this.size < bookParams.needAddressThreshold;
+  }
+
+  /**
+   * The most new addresses of one routable network group the new table takes now:
+   * `maxGroupShare` percent of its entries, at least `groupAllowance` (`Infinity` with a share of 100).
+   */
+  get maxNewPerGroup(): number {
+    if (this.maxGroupShare >= 100) return Infinity;
+    return Math.max(this.groupAllowance, Math.floor((this.maxGroupShare * this.nNew) / 100));
+  }
+
+  /** Addresses of `group` (as `groupKey` names it) in new buckets. */
+  newInGroup(group: string): number {
+    return this.byGroup.get(group) ?? 0;
   }
 
   /** Never adds `addr` (one of our own addresses; `ID@host:port` or parsed). */
@@ -130,7 +158,8 @@ export class AddressBook {
     if (this.privateIds.has(s.id)) throw refuse("private-source", `the source ${s.id} is private`);
     if (this.ours.has(text)) throw refuse("self", "it is our own address");
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- bookAddress already refused a host that is not an IP literal
-    if (this.strict && !isRoutable(parseIp(a.host)!)) throw refuse("non-routable", "it is local or not routable and the book is strict");
+    const routable = isRoutable(parseIp(a.host)!);
+    if (this.strict && !routable) throw refuse("non-routable", "it is local or not routable and the book is strict");
     let ka = this.lookup.get(a.id);
     if (ka !== undefined) {
       if (ka.bucketType === BucketType.old) return;
@@ -139,6 +168,10 @@ export class AddressBook {
     } else {
       const group = this.hasher.group(s);
       if ((this.bySource.get(group) ?? 0) >= this.maxPerSource) throw refuse("source-full", `${this.maxPerSource} addresses from sources in ${group} already`);
+      // a local network's addresses (loopback, private ranges) may all share one group by design
+      const own = this.hasher.group(a);
+      const cap = this.maxNewPerGroup;
+      if (routable && this.newInGroup(own) >= cap) throw refuse("group-full", `${cap} new addresses in ${own} already`);
       ka = newKnownAddress(a, s, this.scheduler.now());
     }
     // placed by this source (as CometBFT's calcNewBucket(addr, src)): a second source group can give a second bucket
@@ -300,18 +333,22 @@ export class AddressBook {
     else this.track(ka, -1);
   }
 
-  /** Counts `ka` in or out of the new buckets, and of its source's network group. */
+  /** Counts `ka` in or out of the new buckets, of its source's network group, and of its own. */
   private track(ka: KnownAddress, delta: 1 | -1): void {
     this.nNew += delta;
-    const group = this.hasher.group(ka.src);
-    const n = (this.bySource.get(group) ?? 0) + delta;
-    if (n <= 0) this.bySource.delete(group);
-    else this.bySource.set(group, n);
+    count(this.bySource, this.hasher.group(ka.src), delta);
+    count(this.byGroup, this.hasher.group(ka.addr), delta);
   }
 
   private publish(): void {
     this.sizes.next(this.size);
   }
+}
+
+function count(counts: Map<string, number>, key: string, delta: 1 | -1): void {
+  const n = (counts.get(key) ?? 0) + delta;
+  if (n <= 0) counts.delete(key);
+  else counts.set(key, n);
 }
 
 export { bookAddress, sourceAddress } from "./book-address.js";

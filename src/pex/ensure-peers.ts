@@ -10,19 +10,32 @@
  * period), so that a node walks a chain of peers in seconds rather than periods — unless
  * `dialOnNewAddresses` is false, which keeps CometBFT's timing.
  *
+ * A round that connected no address from the book while we are short of outbound peers (every
+ * dial failed, nothing could be dialed, or only a seed connected: a seed lets us go once it has
+ * answered, and one that is full lets us go at once), or that left us with no peer at all, and
+ * with no other dial of ours still under way, is followed by a retry round
+ * before the period's next one: `retryDelay × 2^k` after it (k: retries since a round last
+ * connected), jittered up to half as much again, and only when that comes before the next
+ * period's round (CometBFT waits for the period). Thousands of nodes refused together by busy
+ * seeds then come back spread over seconds instead of all together a period later.
+ *
  * ```
- * period 30s, no peers at start:  round at 0 ──── 30s ──── 60s ──── …
- * a seed answered at 12s:         round at 0 ─ 12s ─ 30s ─ 60s ─ …
+ * period 30s, no peers at start:   round at 0 ──── 30s ──── 60s ──── …
+ * a seed answered at 12s:          round at 0 ─ 12s ─ 30s ─ 60s ─ …
+ * retryDelay 4s, rounds that fail: round at 0 ─ 4s ─ 12s ─ 28s ─ 30s ─ 60s ─ …  (no jitter)
  * ```
  * @module
  */
-import { filter, map, merge, timer, type Observable, type Subscription } from "rxjs";
+import { defer, EMPTY, filter, map, merge, mergeMap, Subject, Subscription, timer, type Observable, type ObservableInput } from "rxjs";
 import { silentLogger, type Logger } from "../logger.js";
 import { toNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
-import type { PexDialer } from "./pex-dialer.js";
+import type { DialOutcome, PexDialer } from "./pex-dialer.js";
 import type { PexHost, PexReactor } from "./pex-reactor.js";
 import { pexParams } from "./params.js";
 import type { SchedulerLike } from "rxjs";
+
+/** First delay of a retry round, ms, when {@link EnsurePeersOptions.retryDelay} is not given. */
+export const ENSURE_PEERS_RETRY_DELAY = 4000;
 
 /** Options of {@link ensurePeers}. */
 export interface EnsurePeersOptions {
@@ -35,6 +48,13 @@ export interface EnsurePeersOptions {
   readonly maxOutbound: number;
   /** Between rounds, ms (default 30 000). */
   readonly period?: number;
+  /**
+   * After a round that connected nothing while short of outbound peers, the first retry comes
+   * this long after it, ms (default 4000); each further one twice as long; each up to half as
+   * long again at random; none when the period's next round comes first. At least the period:
+   * no retries (CometBFT's behaviour).
+   */
+  readonly retryDelay?: number;
   readonly scheduler: SchedulerLike;
   /** Random numbers in [0, 1). */
   readonly random: () => number;
@@ -47,15 +67,30 @@ export interface EnsurePeersOptions {
   readonly logger?: Logger;
 }
 
-/** One round (see the module doc); `periodElapsed` false for a round started by a seed's answer. */
-export function ensurePeersRound(o: EnsurePeersOptions, periodElapsed: boolean): void {
+/** What one round of {@link ensurePeersRound} did, once its dials ended. */
+export interface EnsurePeersRoundResult {
+  /** Dials made, to addresses from the book and to seeds (not those filtered, backing off or already connected). */
+  readonly dialed: number;
+  /** Dials to addresses from the book that connected (seeds, which let us go once they have answered, are not counted). */
+  readonly connected: number;
+}
+
+/** Why a round runs: the period's tick, an answer to one of our requests, or a retry after a round that connected nothing. */
+export type EnsurePeersRoundReason = "period" | "answer" | "retry";
+
+/**
+ * One round (see the module doc); `periodElapsed` false for a round started by an answer or a
+ * retry (such a round never asks a peer, so it cannot break a peer's request rate limit). Its
+ * dials start at once; resolves when they have ended, with what they did.
+ */
+export async function ensurePeersRound(o: EnsurePeersOptions, periodElapsed: boolean): Promise<EnsurePeersRoundResult> {
   const { reactor, host, dialer, random } = o;
   const book = reactor.book;
   const log = o.logger ?? silentLogger;
   const outbound = [...host.peers.values()].filter((p) => p.isOutbound);
   const toDialCount = o.maxOutbound - (outbound.length + dialer.dialing.size);
   log.debug({ outbound: outbound.length, dialing: dialer.dialing.size, toDial: toDialCount, book: book.size }, "ensure peers");
-  if (toDialCount <= 0) return;
+  if (toDialCount <= 0) return { dialed: 0, connected: 0 };
   const bias = Math.min(outbound.length, 8) * 10 + 10;
   const picked = new Map<string, NetAddress>();
   for (let i = 0; i < toDialCount * 3 && picked.size < toDialCount; i++) {
@@ -64,41 +99,88 @@ export function ensurePeersRound(o: EnsurePeersOptions, periodElapsed: boolean):
     if (!dialer.allowed(a)) continue;
     picked.set(a.id, a);
   }
-  for (const a of picked.values()) void dialer.dial(a);
+  const dials = [...picked.values()].map((a) => dialer.dial(a).catch((): DialOutcome => "failed"));
+  let seedOutcomes: DialOutcome[] = [];
   if (book.needMoreAddresses) book.reinstateBadPeers();
-  if (!book.needMoreAddresses) return;
-  if (outbound.length > 0 && periodElapsed) reactor.requestAddrs(outbound[Math.floor(random() * outbound.length)]);
-  if (picked.size === 0) void dialSeeds(o);
+  if (book.needMoreAddresses) {
+    if (outbound.length > 0 && periodElapsed) reactor.requestAddrs(outbound[Math.floor(random() * outbound.length)]);
+    if (picked.size === 0) seedOutcomes = await dialSeeds(o);
+  }
+  const outcomes = await Promise.all(dials);
+  const made = (x: DialOutcome) => x === "connected" || x === "failed";
+  return { dialed: outcomes.filter(made).length + seedOutcomes.filter(made).length, connected: outcomes.filter((x) => x === "connected").length };
 }
 
-/** Dials the seeds in random order until one connects (or is already connected). */
-export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "random" | "logger"> & { readonly dialer: Pick<PexDialer, "dial"> }): Promise<void> {
+/**
+ * Dials the seeds in random order until one connects (or is already connected).
+ * @returns the outcome of each dial made, in order.
+ */
+export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "random" | "logger"> & { readonly dialer: Pick<PexDialer, "dial"> }): Promise<DialOutcome[]> {
   const order = o.seeds.map((s) => toNetAddress(s));
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(o.random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
+  const outcomes: DialOutcome[] = [];
   for (const seed of order) {
-    const outcome = await o.dialer.dial(seed, { persistent: true });
-    if (outcome === "connected" || outcome === "busy") return;
+    const outcome = await o.dialer.dial(seed, { persistent: true }).catch((): DialOutcome => "failed");
+    outcomes.push(outcome);
+    if (outcome === "connected" || outcome === "busy") return outcomes;
   }
   if (order.length > 0) (o.logger ?? silentLogger).warn({ seeds: order.length }, "could not connect to any seed");
+  return outcomes;
 }
 
 /**
- * Runs {@link ensurePeersRound} on its schedule until unsubscribed.
- * @returns the subscription; `rounds$`-style tests observe the rounds through `onRound`.
+ * Runs {@link ensurePeersRound} on its schedule (see the module doc) until unsubscribed. `onRound`
+ * replaces the round (tests watch the schedule through it); what it returns, once, tells whether
+ * a retry is due (`undefined`: never).
+ * @returns the subscription.
  */
-export function ensurePeers(o: EnsurePeersOptions, onRound: (periodElapsed: boolean) => void = (e) => ensurePeersRound(o, e)): Subscription {
+export function ensurePeers(
+  o: EnsurePeersOptions,
+  onRound: (reason: EnsurePeersRoundReason) => ObservableInput<EnsurePeersRoundResult> | undefined = (reason) => ensurePeersRound(o, reason === "period"),
+): Subscription {
+  const { scheduler, random, maxOutbound } = o;
   const period = o.period ?? pexParams.ensurePeersPeriod;
-  const first = o.host.peers.size > 0 || o.dialer.dialing.size > 0 ? Math.floor(o.random() * period) : 0;
+  const retryDelay = o.retryDelay ?? ENSURE_PEERS_RETRY_DELAY;
+  const first = o.host.peers.size > 0 || o.dialer.dialing.size > 0 ? Math.floor(random() * period) : 0;
+  const firstTickAt = scheduler.now() + first;
   const seedIds = new Set(o.seeds.map((s) => toNetAddress(s).id));
-  const ticks$: Observable<boolean> = timer(first, period, o.scheduler).pipe(map(() => true));
   const outbound = () => [...o.host.peers.values()].filter((p) => p.isOutbound).length;
   const eager = o.dialOnNewAddresses ?? true;
+  const ticks$: Observable<EnsurePeersRoundReason> = timer(first, period, scheduler).pipe(map(() => "period"));
   const answers$ = o.reactor.answered$.pipe(
-    filter(({ peer, added }) => seedIds.has(peer.id) || (eager && added > 0 && outbound() < o.maxOutbound)),
-    map(() => false),
+    filter(({ peer, added }) => seedIds.has(peer.id) || (eager && added > 0 && outbound() < maxOutbound)),
+    map((): EnsurePeersRoundReason => "answer"),
   );
-  return merge(ticks$, answers$).subscribe((elapsed) => onRound(elapsed));
+  const retries$ = new Subject<EnsurePeersRoundReason>();
+  const loop = new Subscription();
+  let retries = 0;
+  let pending: Subscription | undefined;
+  const untilNextTick = () => {
+    const since = scheduler.now() - firstTickAt;
+    return since < 0 ? -since : period - (since % period);
+  };
+  const settled = ({ connected }: EnsurePeersRoundResult) => {
+    if (outbound() >= maxOutbound || (connected > 0 && o.host.peers.size > 0)) {
+      retries = 0;
+      return;
+    }
+    if (pending !== undefined || o.dialer.dialing.size > 0) return; // the rounds that dial will decide
+    const delay = Math.round(Math.min(period, retryDelay * 2 ** retries) * (1 + random() / 2));
+    if (delay >= untilNextTick()) return;
+    retries++;
+    pending = timer(delay, scheduler).subscribe(() => {
+      pending = undefined;
+      retries$.next("retry");
+    });
+    loop.add(pending);
+  };
+  loop.add(
+    merge(ticks$, answers$, retries$)
+      .pipe(mergeMap((reason) => defer(() => onRound(reason) ?? EMPTY)))
+      .subscribe(settled),
+  );
+  return loop;
 }

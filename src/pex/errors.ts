@@ -6,7 +6,7 @@
 import { MConnError, namePeer, ProtocolError, type PeerRef } from "../error-base.js";
 
 /** Why the book refused an address. */
-export type AddressRefusal = "invalid" | "banned" | "private" | "private-source" | "self" | "non-routable" | "source-full";
+export type AddressRefusal = "invalid" | "banned" | "private" | "private-source" | "self" | "non-routable" | "source-full" | "group-full";
 
 /** An address the book did not take, and why. Not a fault of the peer by itself. */
 export class AddressRefusedError extends MConnError {

@@ -24,7 +24,7 @@ export { groupKey, isLocal, isLoopback, isRoutable, parseIp, formatIp, type IpBy
 export { bookParams, pexParams } from "./params.js";
 export { PexReactor, pexChannel, type Answered, type Discovered, type PexHost, type PexPeer, type PexReactorOptions } from "./pex-reactor.js";
 export { PexDialer, type DialFilter, type DialOutcome, type PexDialerOptions } from "./pex-dialer.js";
-export { ensurePeers, ensurePeersRound, dialSeeds, type EnsurePeersOptions } from "./ensure-peers.js";
+export { ensurePeers, ensurePeersRound, dialSeeds, type EnsurePeersOptions, type EnsurePeersRoundReason, type EnsurePeersRoundResult } from "./ensure-peers.js";
 export { seedCrawl, type SeedCrawlOptions } from "./seed-crawl.js";
 export { Pex } from "./pex-service.js";
 export { pexDefaults, verifyPexOptions, type PexOptions, type ResolvedPexOptions } from "./pex-options.js";

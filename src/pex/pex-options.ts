@@ -8,6 +8,7 @@ import { ConfigError } from "../error-base.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { parseNetAddress, type NetAddress } from "../p2p/netaddress.js";
 import type { AddressBook } from "./address-book.js";
+import { ENSURE_PEERS_RETRY_DELAY } from "./ensure-peers.js";
 import type { DialFilter } from "./pex-dialer.js";
 import { pexParams } from "./params.js";
 
@@ -41,6 +42,13 @@ export interface PexOptions {
    * answer does, and other addresses are dialed at the next period.
    */
   readonly dialOnNewAddresses?: boolean;
+  /**
+   * After an ensurePeers round that connected nothing while short of outbound peers, the first
+   * retry round comes this long after it, ms (default 4000), each further one twice as long (up
+   * to half as long again at random), while that comes before the period's next round. At least
+   * `ensurePeersPeriod`: no retries, as in CometBFT.
+   */
+  readonly ensurePeersRetryDelay?: number;
   /** A seed's crawl period, ms (default 30 000). */
   readonly crawlPeriod?: number;
   /** A seed disconnects an inbound peer this long after answering it, ms (default 1000). */
@@ -53,6 +61,13 @@ export interface PexOptions {
   readonly privatePeerIds?: readonly string[];
   /** Most new addresses kept from one source (default 500). */
   readonly maxAddressesPerSource?: number;
+  /**
+   * Most of the new table, in percent of its entries, that routable addresses of one network
+   * group (IPv4 /16, IPv6 /32) may take, whoever relays them (default 10; 100: no bound).
+   */
+  readonly maxGroupShare?: number;
+  /** New addresses of one group always allowed, however small the table (default 8). */
+  readonly groupAllowance?: number;
   /** Between saves of `addrBookFile`, ms (default 120 000). */
   readonly saveInterval?: number;
 }
@@ -72,11 +87,14 @@ export const pexDefaults = Object.freeze({
   strict: true, // [p2p] addr_book_strict
   ensurePeersPeriod: pexParams.ensurePeersPeriod,
   dialOnNewAddresses: true, // CometBFT waits for the next period
+  ensurePeersRetryDelay: ENSURE_PEERS_RETRY_DELAY, // no CometBFT equivalent: it waits for the period
   crawlPeriod: pexParams.crawlPeerPeriod,
   seedDisconnectDelay: 1000, // CometBFT disconnects once the answer is flushed
   seedDisconnectWaitPeriod: 30_000, // [p2p] seed_disconnect_wait_period is 28 h in CometBFT; a seed here moves on sooner
   privatePeerIds: [] as readonly string[],
   maxAddressesPerSource: 500, // no CometBFT equivalent
+  maxGroupShare: 10, // no CometBFT equivalent: it bounds what one source group adds, not one address group
+  groupAllowance: 8,
   saveInterval: pexParams.dumpAddressInterval,
 });
 
@@ -88,9 +106,11 @@ export function verifyPexOptions(options: PexOptions = {}): ResolvedPexOptions {
   const errors: string[] = [];
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as PexOptions;
   const o = { ...pexDefaults, random: Math.random, logger: silentLogger, ...defined };
-  for (const name of ["ensurePeersPeriod", "crawlPeriod", "seedDisconnectDelay", "seedDisconnectWaitPeriod", "saveInterval"] as const)
+  for (const name of ["ensurePeersPeriod", "ensurePeersRetryDelay", "crawlPeriod", "seedDisconnectDelay", "seedDisconnectWaitPeriod", "saveInterval"] as const)
     if (!Number.isFinite(o[name]) || o[name] <= 0) errors.push(`${name} must be a positive number of milliseconds, got ${o[name]}.`);
-  if (!Number.isSafeInteger(o.maxAddressesPerSource) || o.maxAddressesPerSource < 1) errors.push(`maxAddressesPerSource must be a positive integer, got ${o.maxAddressesPerSource}.`);
+  for (const name of ["maxAddressesPerSource", "groupAllowance"] as const)
+    if (!Number.isSafeInteger(o[name]) || o[name] < 1) errors.push(`${name} must be a positive integer, got ${o[name]}.`);
+  if (typeof o.maxGroupShare !== "number" || !(o.maxGroupShare > 0 && o.maxGroupShare <= 100)) errors.push(`maxGroupShare must be a percentage above 0 and at most 100, got ${o.maxGroupShare}.`);
   if (typeof o.dialOnNewAddresses !== "boolean") errors.push(`dialOnNewAddresses must be true or false, got ${String(o.dialOnNewAddresses)}.`);
   for (const name of ["dialFilter", "random"] as const) if (o[name] !== undefined && typeof o[name] !== "function") errors.push(`${name} must be a function.`);
   const seeds: NetAddress[] = [];

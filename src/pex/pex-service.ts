@@ -45,7 +45,7 @@ export class Pex implements Discovery {
     this.options = verifyPexOptions(options);
     const o = this.options;
     const scheduler = o.scheduler ?? asyncScheduler;
-    const bookOptions = { strict: o.strict, maxAddressesPerSource: o.maxAddressesPerSource, scheduler, random: o.random, logger: o.logger };
+    const bookOptions = { strict: o.strict, maxAddressesPerSource: o.maxAddressesPerSource, maxGroupShare: o.maxGroupShare, groupAllowance: o.groupAllowance, scheduler, random: o.random, logger: o.logger };
     this.stored =
       o.addrBookFile === undefined
         ? undefined
@@ -95,7 +95,7 @@ export class Pex implements Discovery {
     const common = { reactor: this.reactor, host, dialer, seeds: o.seeds, scheduler, random: o.random };
     this.loop = o.seedMode
       ? seedCrawl({ ...common, crawlPeriod: o.crawlPeriod, seedDisconnectWaitPeriod: o.seedDisconnectWaitPeriod, connectedAt: this.reactor.connectedAt })
-      : ensurePeers({ ...common, maxOutbound: host.maxOutboundPeers, period: o.ensurePeersPeriod, dialOnNewAddresses: o.dialOnNewAddresses, logger: o.logger });
+      : ensurePeers({ ...common, maxOutbound: host.maxOutboundPeers, period: o.ensurePeersPeriod, dialOnNewAddresses: o.dialOnNewAddresses, retryDelay: o.ensurePeersRetryDelay, logger: o.logger });
   }
 
   /**

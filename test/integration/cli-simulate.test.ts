@@ -63,7 +63,8 @@ describe("rx-mconn simulate", function () {
   });
 
   it("partition: the halves are cut and healed, and the report says when the network was one component again", async () => {
-    const r = await runCli(["simulate", "--nodes", "30", "--seeds", "2", "--minutes", "4", "--sample", "15", "--scenario", "partition", "--cut", "1", "--json"]);
+    // 4 virtual minutes take 3–4 s of CPU; a loaded machine stretches that past runCli's default minute
+    const r = await runCli(["simulate", "--nodes", "30", "--seeds", "2", "--minutes", "4", "--sample", "15", "--scenario", "partition", "--cut", "1", "--json"], 150_000);
     expect(r.code, r.stderr).to.equal(0);
     const rep = report(r.stdout);
     expect(rep.oneComponentAfter.map((e) => e.event.split(":")[0])).to.include.members(["partition", "heal"]);

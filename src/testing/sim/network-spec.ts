@@ -88,7 +88,7 @@ export type SimSwitchOptions = Pick<
 >;
 
 /** PEX's settings every node runs with. */
-export type SimPexOptions = Pick<PexOptions, "ensurePeersPeriod" | "dialOnNewAddresses" | "crawlPeriod" | "seedDisconnectDelay" | "seedDisconnectWaitPeriod" | "maxAddressesPerSource">;
+export type SimPexOptions = Pick<PexOptions, "ensurePeersPeriod" | "ensurePeersRetryDelay" | "dialOnNewAddresses" | "crawlPeriod" | "seedDisconnectDelay" | "seedDisconnectWaitPeriod" | "maxAddressesPerSource" | "maxGroupShare" | "groupAllowance">;
 
 /**
  * An attacker: many identities (each a node on its own address) in one /16 group, which know

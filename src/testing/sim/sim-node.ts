@@ -67,6 +67,10 @@ export class SimNode implements SimNodeInfo {
       key: Buffer.from(bookRandom.bytes(12)).toString("hex"),
       hashKey: bookRandom.bytes(32),
       ...(context.spec.pex.maxAddressesPerSource === undefined ? {} : { maxAddressesPerSource: context.spec.pex.maxAddressesPerSource }),
+      ...(context.spec.pex.maxGroupShare === undefined ? {} : { maxGroupShare: context.spec.pex.maxGroupShare }),
+      ...(context.spec.pex.groupAllowance === undefined ? {} : { groupAllowance: context.spec.pex.groupAllowance }),
+      // the attacker's identities all know each other, in their one /16
+      ...(context.spec.nodes[index].attacker ? { maxGroupShare: 100 } : {}),
     });
   }
 

@@ -48,8 +48,8 @@ describe("AddressBook", () => {
     }
     expect(newBuckets.size).to.be.at.most(bookParams.newBucketsPerGroup);
     expect(newBuckets.size, "spread beyond one group's 4").to.be.greaterThan(bookParams.oldBucketsPerGroup);
-    // 100 addresses of one /16, heard from 50 source groups, all promoted
-    const narrow = new AddressBook({ ...keys, scheduler: clock, random: seeded() });
+    // 100 addresses of one /16, heard from 50 source groups, all promoted (the per-group bound off)
+    const narrow = new AddressBook({ ...keys, scheduler: clock, random: seeded(), maxGroupShare: 100 });
     const oldBuckets = new Set<number>();
     for (let i = 1; i <= 100; i++) narrow.add(at(i, `9.9.${i >> 8}.${i & 255}`), at(5000 + i, `${(i % 50) + 20}.1.1.1`));
     for (let i = 1; i <= 100; i++) {
@@ -132,8 +132,62 @@ describe("AddressBook", () => {
     expect(capped.size).to.equal(4);
   });
 
+  it("keeps new addresses of one routable /16 to maxGroupShare (10 %) of the new table, at least groupAllowance (8), however many sources relay them", () => {
+    const relayers = (n: number) => at(7000 + n, `${20 + n}.1.1.1`); // each in its own /16
+    for (let i = 1; i <= 8; i++) book.add(at(i, `9.9.0.${i}`), relayers(i));
+    expect(book.maxNewPerGroup).to.equal(8);
+    expect(() => book.add(at(9, "9.9.0.9"), relayers(9))).to.throw(AddressRefusedError).with.property("refusal", "group-full");
+    expect(book.newInGroup("9.9.0.0")).to.equal(8);
+    for (let i = 100; i < 200; i++) book.add(at(i, `11.${i}.0.1`), relayers(i));
+    expect(book.maxNewPerGroup, "10 % of 108").to.equal(10);
+    let next = 9;
+    for (; next < 100; next++) {
+      try {
+        book.add(at(next, `9.9.0.${next}`), relayers(next));
+      } catch (err) {
+        expect(err).to.be.instanceOf(AddressRefusedError).with.property("refusal", "group-full");
+        break;
+      }
+    }
+    expect(book.newInGroup("9.9.0.0"), "10 % of the 111 new entries").to.equal(11);
+    expect(book.newInGroup("9.9.0.0")).to.be.at.most(0.1 * book.newCount);
+    // promoting one to an old bucket frees its room in the new table
+    book.markGood(id(1));
+    book.add(at(next, `9.9.0.${next}`), relayers(next));
+    expect(book.newInGroup("9.9.0.0")).to.equal(11);
+    expect(() => book.add(at(next + 1, `9.9.0.${next + 1}`), relayers(next + 1))).to.throw(AddressRefusedError, /11 new addresses in 9\.9\.0\.0/);
+  });
+
+  it("a seed relaying 100 addresses of one /16 puts at most the bound of them in a book", () => {
+    for (let i = 100; i < 160; i++) book.add(at(1000 + i, `11.${i}.0.1`), at(1000 + i, `11.${i}.0.1`)); // 60 honest nodes, each in its own /16
+    const seed = at(5000, "30.30.30.30");
+    let refused = 0;
+    for (let i = 1; i <= 100; i++) {
+      try {
+        book.add(at(i, `66.66.${i >> 8}.${i & 255}`), seed);
+      } catch (err) {
+        expect(err).to.be.instanceOf(AddressRefusedError).with.property("refusal", "group-full");
+        refused++;
+      }
+    }
+    expect(book.newInGroup("66.66.0.0")).to.equal(8);
+    expect(refused).to.equal(92);
+    expect(book.newInGroup("66.66.0.0") / book.newCount).to.be.at.most(Math.max(8, 0.1 * book.newCount) / book.newCount);
+  });
+
+  it("does not bound local networks: loopback and private addresses of one /16 in a lax book, and a bound of 100 % is none", () => {
+    const lax = new AddressBook({ strict: false, scheduler: clock, random: seeded() });
+    for (let i = 1; i <= 40; i++) lax.add(at(i, `127.0.1.${i}`), at(1000 + i, `127.0.2.${i}`));
+    for (let i = 41; i <= 80; i++) lax.add(at(i, `10.0.1.${i}`), at(1000 + i, `127.0.2.${i}`));
+    expect(lax.size).to.equal(80);
+    const none = new AddressBook({ scheduler: clock, random: seeded(), maxGroupShare: 100 });
+    for (let i = 1; i <= 40; i++) none.add(at(i, `9.9.1.${i}`), at(1000 + i, `${20 + i}.1.1.1`));
+    expect(none.size).to.equal(40);
+  });
+
   it("keeps a new bucket at 64: a full bucket drops its oldest-tried entry", () => {
-    // one address group heard from one source group always lands in the same bucket
+    // one address group heard from one source group always lands in the same bucket (the per-group bound off)
+    book = new AddressBook({ scheduler: clock, random: seeded(), maxGroupShare: 100 });
     for (let i = 1; i <= 100; i++) {
       clock.schedule(() => undefined, 1);
       clock.flush();

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { asyncScheduler, Observable, VirtualTimeScheduler } from "rxjs";
+import { asyncScheduler, Observable, of, VirtualTimeScheduler } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import sinon from "sinon";
 import { pexCodec } from "../../../src/cometbft/codecs.js";
@@ -50,7 +50,10 @@ describe("ensurePeers", () => {
         s.reactor.requestAddrs(seedPeer);
         s.reactor.receive({ peer: seedPeer, channelId: 0, message: { sum: { $case: "pexAddrs", value: { addrs: [] } } } } as never);
       });
-      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (elapsed) => sub.next(elapsed ? "t" : "s")));
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (reason) => {
+        sub.next(reason === "period" ? "t" : "s");
+        return undefined;
+      }));
       expectObservable(rounds$, "^ 70s !").toBe("t 11999ms s 17999ms t 29999ms t");
     });
   });
@@ -70,7 +73,10 @@ describe("ensurePeers", () => {
         s.peers.set(p.id, p); // now at maxOutbound: answers no longer start rounds
         answer(2);
       });
-      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (elapsed) => sub.next(elapsed ? "t" : "s")));
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (reason) => {
+        sub.next(reason === "period" ? "t" : "s");
+        return undefined;
+      }));
       expectObservable(rounds$, "^ 20s !").toBe("t 4999ms s");
     });
   });
@@ -87,7 +93,10 @@ describe("ensurePeers", () => {
       };
       cold("5s a").subscribe(() => answer(peerAt({ id: id(40), host: "127.0.0.40", port: 1 }, true), 2));
       cold("12s a").subscribe(() => answer(peerAt(seed, true), 2));
-      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (elapsed) => sub.next(elapsed ? "t" : "s")));
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (reason) => {
+        sub.next(reason === "period" ? "t" : "s");
+        return undefined;
+      }));
       expectObservable(rounds$, "^ 40s !").toBe("t 11999ms s 17999ms t");
     });
   });
@@ -97,9 +106,76 @@ describe("ensurePeers", () => {
       const s = setup(new VirtualTimeScheduler());
       s.peers.set(id(5), peerAt({ id: id(5), host: "127.0.0.5", port: 1 }, false));
       const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, random: () => 0.25, seeds: [], maxOutbound: 10, period: 30_000 };
-      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (elapsed) => sub.next(elapsed ? "t" : "s")));
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, (reason) => {
+        sub.next(reason === "period" ? "t" : "s");
+        return undefined;
+      }));
       expectObservable(rounds$, "^ 40s !").toBe("7500ms t 29999ms t");
     });
+  });
+
+  /** Rounds as letters (p period, a answer, r retry); each round's result from `result(k)` for the k-th round. */
+  const retrySchedule = (o: EnsurePeersOptions, result: (k: number) => { dialed: number; connected: number } | undefined) =>
+    new Observable<string>((sub) => {
+      let k = 0;
+      return ensurePeers(o, (reason) => {
+        sub.next(reason[0]);
+        const r = result(k++);
+        return r === undefined ? undefined : of(r);
+      });
+    });
+
+  it("a round that connects nothing while short of outbound peers brings a retry before the period: 4 s, 8 s, 16 s after, then the period alone (marbles)", () => {
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
+      const s = setup(new VirtualTimeScheduler());
+      const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, random: () => 0, seeds: [], maxOutbound: 10, period: 30_000, retryDelay: 4000 };
+      // 0 + 4 = 4, + 8 = 12, + 16 = 28; the next, 32 s (capped at 30), would come after the period's round
+      expectObservable(retrySchedule(o, () => ({ dialed: 3, connected: 0 })), "^ 70s !").toBe("p 3999ms r 7999ms r 15999ms r 1999ms p 29999ms p");
+    });
+  });
+
+  it("the retry delay is jittered by up to half again with the node's random source, and never lands after the period's round (marbles)", () => {
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
+      const s = setup(new VirtualTimeScheduler());
+      const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, random: () => 0.5, seeds: [], maxOutbound: 10, period: 30_000, retryDelay: 4000 };
+      // 5 s, then 10 s; 20 s from 15 s would pass the round at 30 s, so it waits; from 30 s, 20 s is sooner than 60 s
+      expectObservable(retrySchedule(o, () => ({ dialed: 0, connected: 0 })), "^ 70s !").toBe("p 4999ms r 9999ms r 14999ms p 19999ms r 9999ms p");
+    });
+  });
+
+  it("a round that connects starts the retries afresh; no retry at the outbound target, nor for a round that reports nothing (marbles)", () => {
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
+      const options = (s: ReturnType<typeof setup>): EnsurePeersOptions => ({ ...s, scheduler: asyncScheduler, random: () => 0, seeds: [], maxOutbound: 1, period: 30_000, retryDelay: 4000 });
+      // rounds 0–1 fail, round 2 (at 12 s) connects one (that stays), round 3 (the period's, at 30 s) fails: 4 s again
+      const s = setup(new VirtualTimeScheduler());
+      const stays = peerAt({ id: id(42), host: "127.0.0.42", port: 1 }, false);
+      const result = (k: number) => {
+        if (k === 2) s.peers.set(stays.id, stays);
+        return { dialed: 1, connected: k === 2 ? 1 : 0 };
+      };
+      expectObservable(retrySchedule(options(s), result), "^ 40s !").toBe("p 3999ms r 7999ms r 17999ms p 3999ms r");
+      // a round that connected one which is gone already (a peer full that lets us go at once) retries as one that failed
+      expectObservable(retrySchedule(options(setup(new VirtualTimeScheduler())), () => ({ dialed: 1, connected: 1 })), "^ 20s !").toBe("p 3999ms r 7999ms r");
+      const full = setup(new VirtualTimeScheduler());
+      full.peers.set(id(41), peerAt({ id: id(41), host: "127.0.0.41", port: 1 }, true));
+      expectObservable(retrySchedule(options(full), () => ({ dialed: 0, connected: 0 })), "^ 40s !").toBe("p 29999ms p");
+      expectObservable(retrySchedule(options(setup(new VirtualTimeScheduler())), () => undefined), "^ 40s !").toBe("p 29999ms p");
+    });
+  });
+
+  it("a round resolves with the dials it made (seeds included) and how many of the book's addresses connected", async () => {
+    const s = setup();
+    for (let i = 10; i < 14; i++) s.book.add({ id: id(i), host: `127.0.1.${i}`, port: 26656 }, src);
+    s.host.dial = sinon.spy((a: NetAddress) => (a.id === id(10) ? Promise.resolve(peerAt(a, true)) : Promise.reject(new Error("refused"))));
+    expect(await ensurePeersRound({ ...s, seeds: [], maxOutbound: 10 }, true)).to.deep.equal({ dialed: 4, connected: 1 });
+    const empty = setup();
+    const seeds = [1, 2].map((n) => ({ id: id(100 + n), host: `127.0.2.${n}`, port: 26656 }));
+    empty.host.dial = sinon.spy(() => Promise.reject(new Error("busy seed")));
+    expect(await ensurePeersRound({ ...empty, seeds, maxOutbound: 10 }, true), "every seed tried, none connected").to.deep.equal({ dialed: 2, connected: 0 });
+    expect(await ensurePeersRound({ ...empty, seeds, maxOutbound: 10 }, true), "the seeds back off: nothing dialed").to.deep.equal({ dialed: 0, connected: 0 });
+    const seeded = setup();
+    expect(await ensurePeersRound({ ...seeded, seeds, maxOutbound: 10 }, true), "a seed reached is not a peer kept").to.deep.equal({ dialed: 1, connected: 0 });
+    expect(seeded.peers.size).to.equal(1);
   });
 
   it("dials up to maxOutbound addresses from the book, and asks an outbound peer for more", async () => {
@@ -107,7 +183,7 @@ describe("ensurePeers", () => {
     for (let i = 10; i < 40; i++) s.book.add({ id: id(i), host: `127.0.1.${i}`, port: 26656 }, src);
     const out = peerAt({ id: id(6), host: "127.0.0.6", port: 1 }, true);
     s.peers.set(out.id, out);
-    ensurePeersRound({ ...s, seeds: [], maxOutbound: 4 }, true);
+    void ensurePeersRound({ ...s, seeds: [], maxOutbound: 4 }, true);
     await Promise.resolve();
     expect(s.dial.callCount, "maxOutbound − 1 outbound").to.equal(3);
     expect(new Set(s.dial.getCalls().map((c) => c.args[0].id)).size).to.equal(s.dial.callCount);
@@ -118,7 +194,7 @@ describe("ensurePeers", () => {
     const s = setup(new VirtualTimeScheduler(), loopbackOnly);
     s.book.add({ id: id(20), host: "8.8.8.8", port: 26656 }, src);
     s.book.add({ id: id(21), host: "2001:4860::8888", port: 26656 }, src);
-    for (let round = 0; round < 20; round++) ensurePeersRound({ ...s, seeds: [{ id: id(22), host: "1.1.1.1", port: 26656 }], maxOutbound: 10 }, true);
+    for (let round = 0; round < 20; round++) void ensurePeersRound({ ...s, seeds: [{ id: id(22), host: "1.1.1.1", port: 26656 }], maxOutbound: 10 }, true);
     await new Promise((r) => setImmediate(r));
     sinon.assert.notCalled(s.dial);
   });
@@ -126,7 +202,7 @@ describe("ensurePeers", () => {
   it("falls back to the seeds when the book is empty, and stops at the first that connects", async () => {
     const s = setup();
     const seeds = [1, 2, 3].map((n) => ({ id: id(100 + n), host: `127.0.2.${n}`, port: 26656 }));
-    ensurePeersRound({ ...s, seeds, maxOutbound: 10 }, true);
+    void ensurePeersRound({ ...s, seeds, maxOutbound: 10 }, true);
     await new Promise((r) => setImmediate(r));
     sinon.assert.calledOnce(s.dial);
     expect(seeds.map((x) => x.id)).to.include(s.dial.firstCall.args[0].id);
@@ -151,8 +227,10 @@ describe("Pex's options and the Switch's discovery option", () => {
   it("Pex names every broken rule in one ConfigError: a bad seed, a non-positive period", async () => {
     const { Pex } = await import("../../../src/pex/pex-service.js");
     const { ConfigError } = await import("../../../src/error-base.js");
-    expect(() => new Pex({ ensurePeersPeriod: 0, seeds: ["nope"] }))
-      .to.throw(ConfigError, /ensurePeersPeriod must be a positive.*seeds\[0\]/);
+    expect(() => new Pex({ ensurePeersPeriod: 0, ensurePeersRetryDelay: -1, seeds: ["nope"] }))
+      .to.throw(ConfigError, /ensurePeersPeriod must be a positive.*ensurePeersRetryDelay must be a positive.*seeds\[0\]/);
+    expect(() => new Pex({ maxGroupShare: 0, groupAllowance: 1.5 })).to.throw(ConfigError, /groupAllowance must be a positive integer.*maxGroupShare must be a percentage/);
+    expect(() => new Pex({ maxGroupShare: 101 })).to.throw(ConfigError, /maxGroupShare/);
     expect(() => new Pex({ dialOnNewAddresses: "no" as never })).to.throw(ConfigError, /dialOnNewAddresses must be true or false, got no/);
     expect(new Pex().options.dialOnNewAddresses).to.equal(true);
     const pex = new Pex({ seeds: [`${id(2)}@127.0.0.1:1`] });

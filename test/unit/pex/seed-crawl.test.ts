@@ -11,7 +11,8 @@ const id = (n: number) => n.toString(16).padStart(40, "0");
 describe("seedCrawl", () => {
   it("dials one ip:port at most once per 2 minutes, however many IDs the book holds at it (60 identities claiming a third party's address)", () => {
     const scheduler = new VirtualTimeScheduler();
-    const book = new AddressBook({ scheduler, maxAddressesPerSource: 10_000 });
+    // the per-group bound off: the book holds all 60 identities at one address
+    const book = new AddressBook({ scheduler, maxAddressesPerSource: 10_000, maxGroupShare: 100 });
     // 60 identities at the third party's 9.9.9.9:26656, and 60 honest nodes, from 60 sources in different networks.
     for (let n = 1; n <= 60; n++) book.add({ id: id(n), host: "9.9.9.9", port: 26656 }, { id: id(5000 + n), host: `${20 + n}.1.1.1`, port: 26656 });
     for (let n = 61; n <= 120; n++) book.add({ id: id(n), host: `${n}.2.2.${n}`, port: 26656 }, { id: id(5000 + n), host: `${20 + n}.1.1.1`, port: 26656 });
