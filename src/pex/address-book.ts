@@ -8,9 +8,8 @@ import { silentLogger, type Logger } from "../logger.js";
 import { GuardedObservable } from "../p2p/guarded-observable.js";
 import { formatNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import { bookAddress, sourceAddress } from "./book-address.js";
-import { BucketHasher, newBookKey } from "./bucket-hash.js";
+import { BucketHasher, newBookKey, routableGroup } from "./bucket-hash.js";
 import { AddressRefusedError } from "./errors.js";
-import { isRoutable, parseIp } from "./ip.js";
 import { BucketType, isBad, isBanned, newKnownAddress, type KnownAddress } from "./known-address.js";
 import { bookParams } from "./params.js";
 import { pickAddress, selection, selectionSize, selectionWithBias, type BookView } from "./book-selection.js";
@@ -50,6 +49,8 @@ export class AddressBook {
   private readonly newBuckets = Array.from({ length: bookParams.newBucketCount }, () => new Map<string, KnownAddress>());
   private readonly oldBuckets = Array.from({ length: bookParams.oldBucketCount }, () => new Map<string, KnownAddress>());
   private readonly ours = new Set<string>();
+  /** The IDs of `ours`: an address with another ID is not ours, without formatting it. */
+  private readonly ourIds = new Set<string>();
   private readonly privateIds = new Set<string>();
   /** New addresses per source network group. */
   private readonly bySource = new Map<string, number>();
@@ -91,7 +92,9 @@ export class AddressBook {
 
   /** Never adds `addr` (one of our own addresses; `ID@host:port` or parsed). */
   addOurAddress(addr: NetAddressLike): void {
-    this.ours.add(formatNetAddress(bookAddress(addr)));
+    const a = bookAddress(addr);
+    this.ours.add(formatNetAddress(a));
+    this.ourIds.add(a.id);
   }
 
   /** Never stores nor gossips these IDs, nor addresses they tell us of. */
@@ -123,14 +126,13 @@ export class AddressBook {
   add(addr: NetAddressLike, src: NetAddressLike): void {
     const a = bookAddress(addr);
     const s = sourceAddress(src);
-    const text = formatNetAddress(a);
-    const refuse = (r: ConstructorParameters<typeof AddressRefusedError>[0], why: string) => new AddressRefusedError(r, text, why);
+    const refuse = (r: ConstructorParameters<typeof AddressRefusedError>[0], why: string) => new AddressRefusedError(r, formatNetAddress(a), why);
     if (this.bad.has(a.id)) throw refuse("banned", "the ID is banned");
     if (this.privateIds.has(a.id)) throw refuse("private", "the ID is private");
     if (this.privateIds.has(s.id)) throw refuse("private-source", `the source ${s.id} is private`);
-    if (this.ours.has(text)) throw refuse("self", "it is our own address");
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- bookAddress already refused a host that is not an IP literal
-    if (this.strict && !isRoutable(parseIp(a.host)!)) throw refuse("non-routable", "it is local or not routable and the book is strict");
+    if (this.ourIds.has(a.id) && this.ours.has(formatNetAddress(a))) throw refuse("self", "it is our own address");
+    // a strict book's groups are "local" or "unroutable" exactly for the addresses isRoutable refuses (remembered per host)
+    if (this.strict && !routableGroup(this.hasher.group(a))) throw refuse("non-routable", "it is local or not routable and the book is strict");
     let ka = this.lookup.get(a.id);
     if (ka !== undefined) {
       if (ka.bucketType === BucketType.old) return;
