@@ -46,8 +46,9 @@ export class AddressBook {
   private readonly maxPerSource: number;
   private readonly lookup = new Map<string, KnownAddress>();
   private readonly bad = new Map<string, KnownAddress>();
-  private readonly newBuckets = Array.from({ length: bookParams.newBucketCount }, () => new Map<string, KnownAddress>());
-  private readonly oldBuckets = Array.from({ length: bookParams.oldBucketCount }, () => new Map<string, KnownAddress>());
+  /** The buckets, each made at its first entry (most of a small network's 320 stay empty), keyed by ID. */
+  private readonly newBuckets: (Map<string, KnownAddress> | undefined)[] = new Array<undefined>(bookParams.newBucketCount).fill(undefined);
+  private readonly oldBuckets: (Map<string, KnownAddress> | undefined)[] = new Array<undefined>(bookParams.oldBucketCount).fill(undefined);
   private readonly ours = new Set<string>();
   /** The IDs of `ours`: an address with another ID is not ours, without formatting it. */
   private readonly ourIds = new Set<string>();
@@ -235,7 +236,7 @@ export class AddressBook {
       this.publish();
       return;
     }
-    for (const b of ka.buckets) (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[b].set(formatNetAddress(ka.addr), ka);
+    for (const b of ka.buckets) this.bucket(ka.bucketType, b).set(ka.addr.id, ka);
     this.lookup.set(ka.addr.id, ka);
     if (ka.bucketType === BucketType.old) this.nOld++;
     else this.track(ka, 1);
@@ -243,19 +244,17 @@ export class AddressBook {
   }
 
   private addToNew(ka: KnownAddress, index: number): void {
-    const bucket = this.newBuckets[index];
-    const text = formatNetAddress(ka.addr);
-    if (bucket.has(text)) return;
-    if (bucket.size >= bookParams.newBucketSize) this.expireNew(index);
-    bucket.set(text, ka);
+    const bucket = this.bucket(BucketType.new, index);
+    if (bucket.has(ka.addr.id)) return;
+    if (bucket.size >= bookParams.newBucketSize) this.expireNew(bucket, index);
+    bucket.set(ka.addr.id, ka);
     ka.buckets.push(index);
     if (ka.buckets.length === 1) this.track(ka, 1);
     this.lookup.set(ka.addr.id, ka);
   }
 
   /** Makes room in a full new bucket: a bad entry goes, else the one tried longest ago. */
-  private expireNew(index: number): void {
-    const bucket = this.newBuckets[index];
+  private expireNew(bucket: Map<string, KnownAddress>, index: number): void {
     const now = this.scheduler.now();
     const victim = [...bucket.values()].find((ka) => isBad(ka, now)) ?? [...bucket.values()].reduce((a, b) => (b.lastAttempt < a.lastAttempt ? b : a));
     this.removeFromBucket(victim, index);
@@ -270,29 +269,37 @@ export class AddressBook {
   /** Into its old bucket; when full, the oldest there goes back to a new bucket. */
   private placeOld(ka: KnownAddress): void {
     const index = this.hasher.oldBucket(ka.addr);
-    const bucket = this.oldBuckets[index];
+    const bucket = this.bucket(BucketType.old, index);
     if (bucket.size >= bookParams.oldBucketSize) {
       const oldest = [...bucket.values()].reduce((a, b) => (b.lastAttempt < a.lastAttempt ? b : a));
       this.removeFromBucket(oldest, index);
       oldest.bucketType = BucketType.new;
       this.addToNew(oldest, this.hasher.newBucket(oldest.addr, oldest.src));
     }
-    bucket.set(formatNetAddress(ka.addr), ka);
+    bucket.set(ka.addr.id, ka);
     ka.buckets = [index];
     this.nOld++;
     this.lookup.set(ka.addr.id, ka);
   }
 
   private removeFromBucket(ka: KnownAddress, index: number): void {
-    (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[index].delete(formatNetAddress(ka.addr));
+    (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[index]?.delete(ka.addr.id);
     ka.buckets = ka.buckets.filter((b) => b !== index);
     if (ka.buckets.length === 0) this.forget(ka);
   }
 
   private removeEverywhere(ka: KnownAddress): void {
-    for (const b of ka.buckets) (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[b].delete(formatNetAddress(ka.addr));
+    for (const b of ka.buckets) (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[b]?.delete(ka.addr.id);
     ka.buckets = [];
     this.forget(ka);
+  }
+
+  /** The bucket `index` of `type`, made if it is not yet. */
+  private bucket(type: BucketType, index: number): Map<string, KnownAddress> {
+    const buckets = type === BucketType.old ? this.oldBuckets : this.newBuckets;
+    let bucket = buckets[index];
+    if (bucket === undefined) buckets[index] = bucket = new Map();
+    return bucket;
   }
 
   private forget(ka: KnownAddress): void {
