@@ -3,10 +3,16 @@
  * and memory `simulateNetwork` takes for a network of that size, with the run's outcome. Not a
  * test (no wall-clock bound is asserted anywhere); one JSON line on stdout, a summary on stderr.
  * Run it with `node --expose-gc` (through tsx: `node --expose-gc --import tsx bench/simulate.ts …`)
- * for the heap measured after a collection.
+ * for the heap measured after a collection. With `BENCH_PACKAGE=dist` it runs the built package
+ * (`npm run build` first), as `rx-mconn simulate` does: tsx compiles the sources with esbuild's
+ * `keepNames`, which gives every closure a property (more heap, more GC) the built package has not.
  */
 import { parseArgs } from "node:util";
-import { simulateNetwork } from "../src/testing/index.js";
+import type * as Testing from "../src/testing/index.js";
+
+const { simulateNetwork } = (
+  process.env.BENCH_PACKAGE === "dist" ? await import(new URL("../dist/src/testing/index.js", import.meta.url).href) : await import("../src/testing/index.js")
+) as typeof Testing;
 
 const { values } = parseArgs({
   options: { nodes: { type: "string" }, minutes: { type: "string" }, seeds: { type: "string" }, seed: { type: "string" }, sample: { type: "string" } },
@@ -26,8 +32,10 @@ const sim = simulateNetwork({ seed, nodes, seeds, duration: minutes * 60_000, sa
 sim.samples$.subscribe((s) => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const wall = ((performance.now() - started) / 1000).toFixed(1);
+  const used = process.cpuUsage(cpuBefore);
+  const cpuNow = ((used.user + used.system) / 1e6).toFixed(1);
   process.stderr.write(
-    `  t=${(s.at / 60_000).toFixed(1)} min (wall ${wall} s): ${s.up} up, ${s.components} component(s), largest ${s.largestComponent}, ` +
+    `  t=${(s.at / 60_000).toFixed(1)} min (wall ${wall} s, cpu ${cpuNow} s): ${s.up} up, ${s.components} component(s), largest ${s.largestComponent}, ` +
       `${s.atOutboundTarget} at the outbound target, book mean ${s.book.mean}, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB\n`,
   );
 });
@@ -41,6 +49,7 @@ const result = {
   seeds,
   minutes,
   seed,
+  package: process.env.BENCH_PACKAGE === "dist" ? "dist" : "src",
   wallSeconds: Math.round(wallMs / 100) / 10,
   cpuSeconds: Math.round((cpu.user + cpu.system) / 100_000) / 10,
   virtualPerWall: Math.round((minutes * 60_000) / wallMs),

@@ -24,8 +24,33 @@ export class MConnError extends Error {
    */
   declare readonly peer?: PeerRef | undefined;
 
+  /**
+   * True on the classes of routine failures — a connection refused by a limit or a rule, a dial
+   * that failed, a handshake or a stream cut short, an address the book refuses — which a busy
+   * node meets thousands of times a minute: they are built without capturing a stack trace (their
+   * `stack` is their name and message; the call stack of library code that saw a peer hang up
+   * says nothing of the cause anyway). Everything else about them — class, `reason`, message,
+   * `peer`, `cause` — is as for any error. See {@link MConnError.captureRoutineStacks}.
+   */
+  static readonly routine: boolean = false;
+
+  /**
+   * Set to true to capture stack traces for routine failures too (see {@link MConnError.routine}),
+   * e.g. while debugging. Default false. Only these classes are concerned: `Error.stackTraceLimit`
+   * is left as it is for every other error.
+   */
+  static captureRoutineStacks = false;
+
   constructor(reason: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    const quiet = new.target.routine && !MConnError.captureRoutineStacks;
+    const limit = Error.stackTraceLimit;
+    // no frames captured for this one error (restored at once: nothing else is constructed meanwhile)
+    if (quiet) Error.stackTraceLimit = 0;
+    try {
+      super(message, options);
+    } finally {
+      if (quiet) Error.stackTraceLimit = limit;
+    }
     this.name = new.target.name;
     this.reason = reason;
   }

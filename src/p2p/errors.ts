@@ -73,6 +73,8 @@ export type RejectionRule =
 
 /** A connection refused by a transport or switch rule (`rule` names it). */
 export class PeerRejectedError extends MConnError {
+  /** A routine failure: built without a stack trace (see `MConnError.routine`). */
+  static override readonly routine: boolean = true;
   declare readonly reason: `rejected:${RejectionRule}`;
   constructor(
     readonly rule: RejectionRule,
@@ -84,6 +86,8 @@ export class PeerRejectedError extends MConnError {
 
 /** Dialing failed (refused, unreachable, timed out). `cause` holds the underlying error. */
 export class DialError extends MConnError {
+  /** A routine failure: built without a stack trace (see `MConnError.routine`). */
+  static override readonly routine: boolean = true;
   declare readonly reason: "dial";
   constructor(message: string, options?: { cause?: unknown }) {
     super("dial", message, options);

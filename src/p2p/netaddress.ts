@@ -87,6 +87,7 @@ export function toNetAddress(address: NetAddressLike): NetAddress {
 
 /** `ID@host:port` (IPv6 hosts in brackets), or `host:port` when the ID is empty. */
 export function formatNetAddress(addr: { readonly id: string; readonly host: string; readonly port: number }): string {
-  const host = isIP(addr.host) === 6 ? `[${addr.host}]` : addr.host;
+  // an IPv6 literal has a colon; an IPv4 literal or a host name has none (isIP only for the rare case)
+  const host = addr.host.includes(":") && isIP(addr.host) === 6 ? `[${addr.host}]` : addr.host;
   return addr.id === "" ? `${host}:${addr.port}` : `${addr.id}@${host}:${addr.port}`;
 }

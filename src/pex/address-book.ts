@@ -8,9 +8,8 @@ import { silentLogger, type Logger } from "../logger.js";
 import { GuardedObservable } from "../p2p/guarded-observable.js";
 import { formatNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import { bookAddress, sourceAddress } from "./book-address.js";
-import { BucketHasher, newBookKey } from "./bucket-hash.js";
+import { BucketHasher, newBookKey, routableGroup } from "./bucket-hash.js";
 import { AddressRefusedError } from "./errors.js";
-import { isRoutable, parseIp } from "./ip.js";
 import { BucketType, isBad, isBanned, newKnownAddress, type KnownAddress } from "./known-address.js";
 import { bookParams } from "./params.js";
 import { pickAddress, selection, selectionSize, selectionWithBias, type BookView } from "./book-selection.js";
@@ -57,9 +56,12 @@ export class AddressBook {
   private readonly groupAllowance: number;
   private readonly lookup = new Map<string, KnownAddress>();
   private readonly bad = new Map<string, KnownAddress>();
-  private readonly newBuckets = Array.from({ length: bookParams.newBucketCount }, () => new Map<string, KnownAddress>());
-  private readonly oldBuckets = Array.from({ length: bookParams.oldBucketCount }, () => new Map<string, KnownAddress>());
+  /** The buckets, each made at its first entry (most of a small network's 320 stay empty), keyed by ID. */
+  private readonly newBuckets: (Map<string, KnownAddress> | undefined)[] = new Array<undefined>(bookParams.newBucketCount).fill(undefined);
+  private readonly oldBuckets: (Map<string, KnownAddress> | undefined)[] = new Array<undefined>(bookParams.oldBucketCount).fill(undefined);
   private readonly ours = new Set<string>();
+  /** The IDs of `ours`: an address with another ID is not ours, without formatting it. */
+  private readonly ourIds = new Set<string>();
   private readonly privateIds = new Set<string>();
   /** New addresses per source network group. */
   private readonly bySource = new Map<string, number>();
@@ -119,7 +121,9 @@ export class AddressBook {
 
   /** Never adds `addr` (one of our own addresses; `ID@host:port` or parsed). */
   addOurAddress(addr: NetAddressLike): void {
-    this.ours.add(formatNetAddress(bookAddress(addr)));
+    const a = bookAddress(addr);
+    this.ours.add(formatNetAddress(a));
+    this.ourIds.add(a.id);
   }
 
   /** Never stores nor gossips these IDs, nor addresses they tell us of. */
@@ -151,14 +155,13 @@ export class AddressBook {
   add(addr: NetAddressLike, src: NetAddressLike): void {
     const a = bookAddress(addr);
     const s = sourceAddress(src);
-    const text = formatNetAddress(a);
-    const refuse = (r: ConstructorParameters<typeof AddressRefusedError>[0], why: string) => new AddressRefusedError(r, text, why);
+    const refuse = (r: ConstructorParameters<typeof AddressRefusedError>[0], why: string) => new AddressRefusedError(r, formatNetAddress(a), why);
     if (this.bad.has(a.id)) throw refuse("banned", "the ID is banned");
     if (this.privateIds.has(a.id)) throw refuse("private", "the ID is private");
     if (this.privateIds.has(s.id)) throw refuse("private-source", `the source ${s.id} is private`);
-    if (this.ours.has(text)) throw refuse("self", "it is our own address");
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- bookAddress already refused a host that is not an IP literal
-    const routable = isRoutable(parseIp(a.host)!);
+    if (this.ourIds.has(a.id) && this.ours.has(formatNetAddress(a))) throw refuse("self", "it is our own address");
+    // a strict book's groups are "local" or "unroutable" exactly for the addresses isRoutable refuses (remembered per host)
+    const routable = routableGroup(this.hasher.group(a));
     if (this.strict && !routable) throw refuse("non-routable", "it is local or not routable and the book is strict");
     let ka = this.lookup.get(a.id);
     if (ka !== undefined) {
@@ -266,7 +269,7 @@ export class AddressBook {
       this.publish();
       return;
     }
-    for (const b of ka.buckets) (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[b].set(formatNetAddress(ka.addr), ka);
+    for (const b of ka.buckets) this.bucket(ka.bucketType, b).set(ka.addr.id, ka);
     this.lookup.set(ka.addr.id, ka);
     if (ka.bucketType === BucketType.old) this.nOld++;
     else this.track(ka, 1);
@@ -274,19 +277,17 @@ export class AddressBook {
   }
 
   private addToNew(ka: KnownAddress, index: number): void {
-    const bucket = this.newBuckets[index];
-    const text = formatNetAddress(ka.addr);
-    if (bucket.has(text)) return;
-    if (bucket.size >= bookParams.newBucketSize) this.expireNew(index);
-    bucket.set(text, ka);
+    const bucket = this.bucket(BucketType.new, index);
+    if (bucket.has(ka.addr.id)) return;
+    if (bucket.size >= bookParams.newBucketSize) this.expireNew(bucket, index);
+    bucket.set(ka.addr.id, ka);
     ka.buckets.push(index);
     if (ka.buckets.length === 1) this.track(ka, 1);
     this.lookup.set(ka.addr.id, ka);
   }
 
   /** Makes room in a full new bucket: a bad entry goes, else the one tried longest ago. */
-  private expireNew(index: number): void {
-    const bucket = this.newBuckets[index];
+  private expireNew(bucket: Map<string, KnownAddress>, index: number): void {
     const now = this.scheduler.now();
     const victim = [...bucket.values()].find((ka) => isBad(ka, now)) ?? [...bucket.values()].reduce((a, b) => (b.lastAttempt < a.lastAttempt ? b : a));
     this.removeFromBucket(victim, index);
@@ -301,29 +302,37 @@ export class AddressBook {
   /** Into its old bucket; when full, the oldest there goes back to a new bucket. */
   private placeOld(ka: KnownAddress): void {
     const index = this.hasher.oldBucket(ka.addr);
-    const bucket = this.oldBuckets[index];
+    const bucket = this.bucket(BucketType.old, index);
     if (bucket.size >= bookParams.oldBucketSize) {
       const oldest = [...bucket.values()].reduce((a, b) => (b.lastAttempt < a.lastAttempt ? b : a));
       this.removeFromBucket(oldest, index);
       oldest.bucketType = BucketType.new;
       this.addToNew(oldest, this.hasher.newBucket(oldest.addr, oldest.src));
     }
-    bucket.set(formatNetAddress(ka.addr), ka);
+    bucket.set(ka.addr.id, ka);
     ka.buckets = [index];
     this.nOld++;
     this.lookup.set(ka.addr.id, ka);
   }
 
   private removeFromBucket(ka: KnownAddress, index: number): void {
-    (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[index].delete(formatNetAddress(ka.addr));
+    (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[index]?.delete(ka.addr.id);
     ka.buckets = ka.buckets.filter((b) => b !== index);
     if (ka.buckets.length === 0) this.forget(ka);
   }
 
   private removeEverywhere(ka: KnownAddress): void {
-    for (const b of ka.buckets) (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[b].delete(formatNetAddress(ka.addr));
+    for (const b of ka.buckets) (ka.bucketType === BucketType.old ? this.oldBuckets : this.newBuckets)[b]?.delete(ka.addr.id);
     ka.buckets = [];
     this.forget(ka);
+  }
+
+  /** The bucket `index` of `type`, made if it is not yet. */
+  private bucket(type: BucketType, index: number): Map<string, KnownAddress> {
+    const buckets = type === BucketType.old ? this.oldBuckets : this.newBuckets;
+    let bucket = buckets[index];
+    if (bucket === undefined) buckets[index] = bucket = new Map();
+    return bucket;
   }
 
   private forget(ka: KnownAddress): void {

@@ -14,8 +14,7 @@ import { formatIp, isValidIp, parseIp } from "./ip.js";
  */
 export function bookAddress(address: NetAddressLike): NetAddress {
   const addr = toNetAddress(address);
-  const text = formatNetAddress(addr);
-  const refuse = (why: string) => new AddressRefusedError("invalid", text, why);
+  const refuse = (why: string) => new AddressRefusedError("invalid", formatNetAddress(addr), why);
   if (!isNodeId(addr.id)) throw refuse("the ID is not 40 hex characters");
   if (!Number.isInteger(addr.port) || addr.port < 1 || addr.port > 65535) throw refuse("the port is not 1–65535");
   const ip = parseIp(addr.host);

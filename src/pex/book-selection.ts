@@ -11,8 +11,9 @@ import { bookParams } from "./params.js";
 export interface BookView {
   readonly nNew: number;
   readonly nOld: number;
-  readonly newBuckets: readonly ReadonlyMap<string, KnownAddress>[];
-  readonly oldBuckets: readonly ReadonlyMap<string, KnownAddress>[];
+  /** The buckets; one not made yet (undefined) is empty. */
+  readonly newBuckets: readonly (ReadonlyMap<string, KnownAddress> | undefined)[];
+  readonly oldBuckets: readonly (ReadonlyMap<string, KnownAddress> | undefined)[];
   readonly entries: ReadonlyMap<string, KnownAddress>;
   readonly random: () => number;
 }

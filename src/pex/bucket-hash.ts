@@ -18,18 +18,28 @@ import { bookParams } from "./params.js";
 
 const utf8 = new TextEncoder();
 
-/** Entries each of a hasher's memos holds before it starts afresh. */
+/** Entries the memo of network groups holds before it starts afresh. */
 const MEMO_SIZE = 16_384;
 
 /**
- * Computes bucket indices for one book (its key, strictness, and a random hash key). A new
- * bucket depends only on the two network groups, and a group only on the IP, so both are
- * remembered (up to 16 384 entries each, then forgotten at once): a book hears of the same
- * groups over and over, and each hash costs two HighwayHash runs.
+ * Network groups by host, one memo for strict books and one for the others, shared by every
+ * book of the process (a group depends only on the IP and the strictness): books hear of the
+ * same hosts over and over. Up to {@link MEMO_SIZE} entries each, then forgotten at once.
+ */
+const groupMemos = { strict: new Map<string, string>(), lax: new Map<string, string>() };
+
+/** The hash input: the text's UTF-8 bytes, then an optional big-endian uint64 below 2^32. */
+let scratch = new Uint8Array(128);
+
+/**
+ * Computes bucket indices for one book (its key, strictness, and a random hash key). The outer
+ * hash of a new bucket depends only on the source's group and the inner result (one of 32), so
+ * it is remembered per source group; the inner one is computed once per placement.
  */
 export class BucketHasher {
-  private readonly groups = new Map<string, string>();
-  private readonly newBuckets = new Map<string, number>();
+  private readonly groups: Map<string, string>;
+  /** Per source group, the new bucket of each inner result (-1: not yet computed). */
+  private readonly outer = new Map<string, Int16Array>();
 
   /**
    * @param key the book's key (CometBFT: 24 random hex characters, saved in the file).
@@ -40,7 +50,9 @@ export class BucketHasher {
     readonly key: string,
     readonly strict: boolean,
     private readonly hashKey: Uint8Array = randomBytes(32),
-  ) {}
+  ) {
+    this.groups = strict ? groupMemos.strict : groupMemos.lax;
+  }
 
   /** The network group of `addr`'s IP (see `groupKey`). */
   group(addr: NetAddress): string {
@@ -49,7 +61,8 @@ export class BucketHasher {
     const ip = parseIp(addr.host);
     if (ip === undefined) throw new RangeError(`${addr.host} is not an IP address`);
     const group = groupKey(ip, this.strict);
-    remember(this.groups, addr.host, group);
+    if (this.groups.size >= MEMO_SIZE) this.groups.clear();
+    this.groups.set(addr.host, group);
     return group;
   }
 
@@ -58,35 +71,49 @@ export class BucketHasher {
     const p = bookParams;
     const srcGroup = this.group(src);
     const addrGroup = this.group(addr);
-    const memo = `${addrGroup}\n${srcGroup}`;
-    const known = this.newBuckets.get(memo);
-    if (known !== undefined) return known;
-    const first = this.hash(this.key + addrGroup + srcGroup) % BigInt(p.newBucketsPerGroup);
-    const bucket = Number(this.hash(this.key + srcGroup, first) % BigInt(p.newBucketCount));
-    remember(this.newBuckets, memo, bucket);
-    return bucket;
+    const first = this.hash(this.key + addrGroup + srcGroup, p.newBucketsPerGroup);
+    let row = this.outer.get(srcGroup);
+    if (row === undefined) {
+      if (this.outer.size >= MEMO_SIZE) this.outer.clear();
+      row = new Int16Array(p.newBucketsPerGroup).fill(-1);
+      this.outer.set(srcGroup, row);
+    }
+    if (row[first] < 0) row[first] = this.hash(this.key + srcGroup, p.newBucketCount, first);
+    return row[first];
   }
 
   /** The old bucket of `addr`. */
   oldBucket(addr: NetAddress): number {
     const p = bookParams;
-    const first = this.hash(this.key + formatNetAddress(addr)) % BigInt(p.oldBucketsPerGroup);
-    return Number(this.hash(this.key + this.group(addr), first) % BigInt(p.oldBucketCount));
+    const first = this.hash(this.key + formatNetAddress(addr), p.oldBucketsPerGroup);
+    return this.hash(this.key + this.group(addr), p.oldBucketCount, first);
   }
 
-  private hash(text: string, suffix?: bigint): bigint {
-    const head = utf8.encode(text);
-    const data = new Uint8Array(head.length + (suffix === undefined ? 0 : 8));
-    data.set(head);
-    if (suffix !== undefined) new DataView(data.buffer).setBigUint64(head.length, suffix, false);
-    const sum = highwayHash64(this.hashKey, data);
-    return new DataView(sum.buffer, sum.byteOffset, 8).getBigUint64(0, false);
+  /**
+   * The hash of `text` (followed by `suffix` as a big-endian uint64, when given), read as a
+   * big-endian uint64, modulo `m` (a small integer): worked on 32-bit halves, without BigInt.
+   */
+  private hash(text: string, m: number, suffix?: number): number {
+    if (scratch.length < 3 * text.length + 8) scratch = new Uint8Array(3 * text.length + 8);
+    let length = utf8.encodeInto(text, scratch).written;
+    if (suffix !== undefined) {
+      const view = new DataView(scratch.buffer, length, 8);
+      view.setUint32(0, 0, false);
+      view.setUint32(4, suffix, false);
+      length += 8;
+    }
+    const sum = highwayHash64(this.hashKey, scratch.subarray(0, length));
+    const view = new DataView(sum.buffer, sum.byteOffset, 8);
+    const hi = view.getUint32(0, false);
+    const lo = view.getUint32(4, false);
+    // (hi·2^32 + lo) mod m, every product below 2^53
+    return (((hi % m) * (2 ** 32 % m)) % m + (lo % m)) % m;
   }
 }
 
-function remember<V>(memo: Map<string, V>, key: string, value: V): void {
-  if (memo.size >= MEMO_SIZE) memo.clear();
-  memo.set(key, value);
+/** False for the groups a strict book gives local and unroutable addresses (see `groupKey`). */
+export function routableGroup(group: string): boolean {
+  return group !== "local" && group !== "unroutable";
 }
 
 /** A new book key: 24 random hex characters (96 bits), as CometBFT makes it. */

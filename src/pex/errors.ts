@@ -10,6 +10,8 @@ export type AddressRefusal = "invalid" | "banned" | "private" | "private-source"
 
 /** An address the book did not take, and why. Not a fault of the peer by itself. */
 export class AddressRefusedError extends MConnError {
+  /** A routine failure: built without a stack trace (see `MConnError.routine`). */
+  static override readonly routine: boolean = true;
   declare readonly reason: `address-${AddressRefusal}`;
   constructor(
     readonly refusal: AddressRefusal,

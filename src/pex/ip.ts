@@ -92,7 +92,8 @@ function ipBytes(ip: IpLike): IpBytes {
 
 /** True for IPv4 (and IPv4-mapped) addresses. */
 function isV4(ip: IpBytes): boolean {
-  return V4_PREFIX.every((b, i) => ip[i] === b);
+  for (let i = 0; i < 12; i++) if (ip[i] !== V4_PREFIX[i]) return false;
+  return true;
 }
 
 /**
@@ -102,7 +103,7 @@ function isV4(ip: IpBytes): boolean {
  */
 export function formatIp(ipLike: IpLike): string {
   const ip = ipBytes(ipLike);
-  if (isV4(ip)) return [...ip.subarray(12)].join(".");
+  if (isV4(ip)) return `${ip[12]}.${ip[13]}.${ip[14]}.${ip[15]}`;
   const g = Array.from({ length: 8 }, (_, i) => (ip[2 * i] << 8) | ip[2 * i + 1]);
   let best = -1;
   let bestLen = 1;
@@ -135,11 +136,12 @@ function net(base: string, bits: number): Net {
 /** `ip` in `n`. */
 function inNet(ip: IpBytes, n: Net): boolean {
   if (n.v4 !== isV4(ip)) return false;
-  for (let bit = 0; bit < n.total; bit++) {
-    const mask = 0x80 >> bit % 8;
-    if ((ip[bit >> 3] & mask) !== (n.bytes[bit >> 3] & mask)) return false;
-  }
-  return true;
+  const whole = n.total >> 3;
+  for (let i = 0; i < whole; i++) if (ip[i] !== n.bytes[i]) return false;
+  const rest = n.total & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (ip[whole] & mask) === (n.bytes[whole] & mask);
 }
 
 /** The first `bits` bits of `ip`, the rest zero. */
@@ -190,8 +192,15 @@ export function isLocal(ipLike: IpLike): boolean {
 
 /** Not unspecified, not the IPv6 documentation range, not 255.255.255.255: CometBFT's `Valid()` (less the ID). */
 export function isValidIp(ip: IpBytes): boolean {
-  const unspecified = isV4(ip) ? ip.subarray(12).every((b) => b === 0) : ip.every((b) => b === 0);
-  const broadcast = isV4(ip) && ip.subarray(12).every((b) => b === 0xff);
+  const v4 = isV4(ip);
+  let zeros = 0;
+  let ones = 0;
+  for (let i = v4 ? 12 : 0; i < 16; i++) {
+    if (ip[i] === 0) zeros++;
+    else if (ip[i] === 0xff) ones++;
+  }
+  const unspecified = zeros === (v4 ? 4 : 16);
+  const broadcast = v4 && ones === 4;
   return !unspecified && !broadcast && !rfc.rfc3849(ip);
 }
 

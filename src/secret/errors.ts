@@ -16,6 +16,8 @@ export type HandshakeRule =
 
 /** The secret handshake failed; `rule` names the step. The connection is closed. */
 export class HandshakeError extends ProtocolError {
+  /** A routine failure: built without a stack trace (see `MConnError.routine`). */
+  static override readonly routine: boolean = true;
   declare readonly reason: `handshake-${HandshakeRule}`;
   constructor(
     readonly rule: HandshakeRule,

@@ -26,6 +26,8 @@ export class MalformedPacketError extends ProtocolError {
 
 /** The peer closed the connection before a frame or message was complete. */
 export class TruncatedError extends ProtocolError {
+  /** A routine failure: built without a stack trace (see `MConnError.routine`). */
+  static override readonly routine: boolean = true;
   declare readonly reason: "truncated";
   constructor(message: string) {
     super("truncated", message);
