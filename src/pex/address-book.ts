@@ -10,6 +10,7 @@ import { formatNetAddress, type NetAddress, type NetAddressLike } from "../p2p/n
 import { bookAddress, sourceAddress } from "./book-address.js";
 import { BucketHasher, newBookKey, routableGroup } from "./bucket-hash.js";
 import { AddressRefusedError } from "./errors.js";
+import { isRoutable, parseIp } from "./ip.js";
 import { BucketType, isBad, isBanned, newKnownAddress, type KnownAddress } from "./known-address.js";
 import { bookParams } from "./params.js";
 import { pickAddress, selection, selectionSize, selectionWithBias, type BookView } from "./book-selection.js";
@@ -160,8 +161,10 @@ export class AddressBook {
     if (this.privateIds.has(a.id)) throw refuse("private", "the ID is private");
     if (this.privateIds.has(s.id)) throw refuse("private-source", `the source ${s.id} is private`);
     if (this.ourIds.has(a.id) && this.ours.has(formatNetAddress(a))) throw refuse("self", "it is our own address");
-    // a strict book's groups are "local" or "unroutable" exactly for the addresses isRoutable refuses (remembered per host)
-    const routable = routableGroup(this.hasher.group(a));
+    // a strict book's groups are "local" or "unroutable" exactly for the addresses isRoutable refuses
+    // (remembered per host); a lax book groups every IP by its prefix, so it asks isRoutable itself
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- bookAddress already refused a host that is not an IP literal
+    const routable = this.strict ? routableGroup(this.hasher.group(a)) : isRoutable(parseIp(a.host)!);
     if (this.strict && !routable) throw refuse("non-routable", "it is local or not routable and the book is strict");
     let ka = this.lookup.get(a.id);
     if (ka !== undefined) {
