@@ -15,6 +15,9 @@ import { BucketType, isBad, isBanned, newKnownAddress, type KnownAddress } from 
 import { bookParams } from "./params.js";
 import { pickAddress, selection, selectionSize, selectionWithBias, type BookView } from "./book-selection.js";
 
+/** The address book's limits when not given (none is a CometBFT bound; `Pex` takes the same). */
+export const addressBookDefaults = Object.freeze({ maxAddressesPerSource: 500, maxGroupShare: 10, groupAllowance: 8 });
+
 /** Options of an {@link AddressBook}. */
 export interface AddressBookOptions {
   /** Refuse local and unroutable addresses (CometBFT's `addr_book_strict`, default true). */
@@ -80,9 +83,9 @@ export class AddressBook {
     this.hasher = new BucketHasher(this.key, this.strict, options.hashKey);
     this.random = options.random ?? Math.random;
     this.scheduler = options.scheduler ?? asyncScheduler;
-    this.maxPerSource = options.maxAddressesPerSource ?? 500;
-    this.maxGroupShare = options.maxGroupShare ?? 10;
-    this.groupAllowance = options.groupAllowance ?? 8;
+    this.maxPerSource = options.maxAddressesPerSource ?? addressBookDefaults.maxAddressesPerSource;
+    this.maxGroupShare = options.maxGroupShare ?? addressBookDefaults.maxGroupShare;
+    this.groupAllowance = options.groupAllowance ?? addressBookDefaults.groupAllowance;
     const logger = options.logger ?? silentLogger;
     this.size$ = GuardedObservable.from(this.sizes.pipe(distinctUntilChanged()), (err, size) =>
       logger.error({ err: String(err), size }, "a subscriber of size$ threw"),

@@ -26,7 +26,7 @@
  * ```
  * @module
  */
-import { defer, EMPTY, filter, map, merge, mergeMap, Subject, Subscription, timer, type Observable, type ObservableInput } from "rxjs";
+import { catchError, defer, EMPTY, filter, map, merge, mergeMap, Subject, Subscription, timer, type Observable, type ObservableInput } from "rxjs";
 import { silentLogger, type Logger } from "../logger.js";
 import { toNetAddress, type NetAddress, type NetAddressLike } from "../p2p/netaddress.js";
 import type { DialOutcome, PexDialer } from "./pex-dialer.js";
@@ -179,7 +179,17 @@ export function ensurePeers(
   };
   loop.add(
     merge(ticks$, answers$, retries$)
-      .pipe(mergeMap((reason) => defer(() => onRound(reason) ?? EMPTY)))
+      .pipe(
+        mergeMap((reason) =>
+          defer(() => onRound(reason) ?? EMPTY).pipe(
+            // a round that throws is logged and ends alone: the schedule goes on
+            catchError((err: unknown) => {
+              (o.logger ?? silentLogger).error({ err: String(err), reason }, "an ensurePeers round failed");
+              return EMPTY;
+            }),
+          ),
+        ),
+      )
       .subscribe(settled),
   );
   return loop;

@@ -7,7 +7,7 @@ import type { SchedulerLike } from "rxjs";
 import { ConfigError } from "../error-base.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { parseNetAddress, type NetAddress } from "../p2p/netaddress.js";
-import type { AddressBook } from "./address-book.js";
+import { addressBookDefaults, type AddressBook } from "./address-book.js";
 import { ENSURE_PEERS_RETRY_DELAY } from "./ensure-peers.js";
 import type { DialFilter } from "./pex-dialer.js";
 import { pexParams } from "./params.js";
@@ -92,9 +92,8 @@ export const pexDefaults = Object.freeze({
   seedDisconnectDelay: 1000, // CometBFT disconnects once the answer is flushed
   seedDisconnectWaitPeriod: 30_000, // [p2p] seed_disconnect_wait_period is 28 h in CometBFT; a seed here moves on sooner
   privatePeerIds: [] as readonly string[],
-  maxAddressesPerSource: 500, // no CometBFT equivalent
-  maxGroupShare: 10, // no CometBFT equivalent: it bounds what one source group adds, not one address group
-  groupAllowance: 8,
+  // no CometBFT equivalent: it bounds what one source group adds (maxAddressesPerSource here), not one address group
+  ...addressBookDefaults,
   saveInterval: pexParams.dumpAddressInterval,
 });
 

@@ -5,6 +5,7 @@ import sinon from "sinon";
 import { pexCodec } from "../../../src/cometbft/codecs.js";
 import { seededRandom } from "../../../src/duplex/duplex-pair.js";
 import type { NetAddress } from "../../../src/p2p/netaddress.js";
+import { silentLogger } from "../../../src/logger.js";
 import { AddressBook } from "../../../src/pex/address-book.js";
 import { ensurePeers, ensurePeersRound, type EnsurePeersOptions } from "../../../src/pex/ensure-peers.js";
 import { isLoopback, parseIp } from "../../../src/pex/ip.js";
@@ -99,6 +100,23 @@ describe("ensurePeers", () => {
       }));
       expectObservable(rounds$, "^ 40s !").toBe("t 11999ms s 17999ms t");
     });
+  });
+
+  it("a round that throws is logged and the schedule goes on: the next period's round still runs (marbles)", () => {
+    const logged: string[] = [];
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
+      const s = setup(new VirtualTimeScheduler());
+      const logger = { ...silentLogger, error: (_: unknown, msg?: string) => void logged.push(String(msg)) };
+      const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, seeds: [], maxOutbound: 10, period: 30_000, logger };
+      let n = 0;
+      const rounds$ = new Observable<string>((sub) => ensurePeers(o, () => {
+        sub.next(`${n}`);
+        if (n++ === 0) throw new Error("a round's bug");
+        return undefined;
+      }));
+      expectObservable(rounds$, "^ 40s !").toBe("0 29999ms 1");
+    });
+    expect(logged).to.deep.equal(["an ensurePeers round failed"]);
   });
 
   it("waits a random part of a period for the first round when it already has peers (marbles)", () => {
