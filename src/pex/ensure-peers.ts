@@ -142,6 +142,7 @@ export function ensurePeers(
   onRound: (reason: EnsurePeersRoundReason) => ObservableInput<EnsurePeersRoundResult> | undefined = (reason) => ensurePeersRound(o, reason === "period"),
 ): Subscription {
   const { scheduler, random, maxOutbound } = o;
+  const logger = o.logger ?? silentLogger;
   const period = o.period ?? pexParams.ensurePeersPeriod;
   const retryDelay = o.retryDelay ?? ENSURE_PEERS_RETRY_DELAY;
   const first = o.host.peers.size > 0 || o.dialer.dialing.size > 0 ? Math.floor(random() * period) : 0;
@@ -184,7 +185,7 @@ export function ensurePeers(
           defer(() => onRound(reason) ?? EMPTY).pipe(
             // a round that throws is logged and ends alone: the schedule goes on
             catchError((err: unknown) => {
-              (o.logger ?? silentLogger).error({ err: String(err), reason }, "an ensurePeers round failed");
+              logger.error({ err: String(err), reason }, "an ensurePeers round failed");
               return EMPTY;
             }),
           ),

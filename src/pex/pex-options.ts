@@ -92,7 +92,7 @@ export const pexDefaults = Object.freeze({
   seedDisconnectDelay: 1000, // CometBFT disconnects once the answer is flushed
   seedDisconnectWaitPeriod: 30_000, // [p2p] seed_disconnect_wait_period is 28 h in CometBFT; a seed here moves on sooner
   privatePeerIds: [] as readonly string[],
-  // no CometBFT equivalent: it bounds what one source group adds (maxAddressesPerSource here), not one address group
+  // the address book's limits (maxAddressesPerSource, maxGroupShare, groupAllowance): no CometBFT equivalent
   ...addressBookDefaults,
   saveInterval: pexParams.dumpAddressInterval,
 });
