@@ -30,20 +30,27 @@ async function wrap(socket: Socket, secret: boolean): Promise<ByteDuplex> {
  * A sink's count of bytes received until `target`, with the steady part timed on this process's
  * clock: from the moment the first `BENCH_WARM_BYTES` (0 by default) have arrived to the last
  * byte, so that a run can leave out its start (a fresh process compiling its hot path, buffers
- * and windows growing) the same way for every variant.
+ * and windows growing) the same way for every variant. The clock starts once the warm-up is in,
+ * and only bytes arriving after that count as steady. With `BENCH_STEADY_MS` set, the sink
+ * reports once its steady part has lasted that long instead, whatever `target` says: every
+ * variant is then timed over the same duration, however fast it is, and its sender sends until
+ * the report.
  */
 function sinkCount(target: number): (bytes: number) => { done: number; steadyBytes: number; steadyMs: number } | undefined {
   const warm = Number(process.env.BENCH_WARM_BYTES ?? 0);
+  const steadyMs = Number(process.env.BENCH_STEADY_MS ?? 0);
   let got = 0;
   let steadyFrom: { at: number; got: number } | undefined;
   let reported = false;
   return (bytes) => {
     if (reported) return undefined;
-    if (steadyFrom === undefined && got >= warm) steadyFrom = { at: performance.now(), got };
     got += bytes;
-    if (got < target || steadyFrom === undefined) return undefined;
+    const now = performance.now();
+    if (steadyFrom === undefined && got >= warm) steadyFrom = { at: now, got };
+    const ms = steadyFrom === undefined ? 0 : now - steadyFrom.at;
+    if (steadyMs > 0 ? steadyFrom === undefined || ms < steadyMs : got < target) return undefined;
     reported = true;
-    return { done: got, steadyBytes: got - steadyFrom.got, steadyMs: performance.now() - steadyFrom.at };
+    return { done: got, steadyBytes: got - (steadyFrom?.got ?? got), steadyMs: ms };
   };
 }
 

@@ -6,10 +6,13 @@
  * (sealing and opening frames in a tight loop, libsodium); and, where Go is installed, two
  * CometBFT MConnections doing the same (bench/go-mconn; with `--quick`, only once it is built).
  * Ours, the raw socket and yamux send 64 MiB (16 with `--quick`) of warm-up first, and the far
- * end times the rest on its own clock (a fresh far end compiles its hot path during its first
- * hundred MiB or so: 30–50 % more CPU per MiB over the first 256 MiB than over 1 GiB); the
- * 64 KiB-message variant shows the message size's own effect. Go, compiled ahead of time, is
- * timed from the start by its own program.
+ * end then times the same duration for each, 2 s (0.5 s with `--quick`), on its own clock, the
+ * sender sending until the far end has its figure (a fresh far end compiles its hot path during
+ * its first hundred MiB or so: 30–50 % more CPU per MiB over the first 256 MiB than over 1 GiB;
+ * and a fixed count of bytes gave the fastest variant, the raw socket, a window of a tenth of a
+ * second, too short for a steady figure on a shared host); the 64 KiB-message variant shows the
+ * message size's own effect. Go, compiled ahead of time, is timed from the start by its own
+ * program, over 256 MiB (64 with `--quick`).
  */
 import { socketDuplex } from "../../src/duplex/socket-duplex.js";
 import type { MConnectionConfig } from "../../src/mconn/config.js";
@@ -30,23 +33,41 @@ interface SinkDone {
   readonly steadyMs: number;
 }
 
+/** How long each variant is timed, after its warm-up. */
+interface Window {
+  /** Bytes sent before the far end starts its clock. */
+  readonly warm: number;
+  /** How long the far end times what arrives after the warm-up. */
+  readonly steadyMs: number;
+}
+
 /**
- * A far end counting `warm + total` bytes: its rate is timed on its own clock from the moment the
- * first `warm` bytes have arrived (peer.ts's `sinkCount`), for every variant alike.
+ * A far end timing `window.steadyMs` on its own clock from the moment the first `window.warm`
+ * bytes have arrived (peer.ts's `sinkCount`), for every variant alike.
  */
-function sinkFor(role: string, warm: number, total: number, ...args: string[]): Promise<Remote> {
-  return remoteWith({ env: { BENCH_WARM_BYTES: String(warm) } }, role, String(warm + total), ...args);
+function sinkFor(role: string, window: Window, ...args: string[]): Promise<Remote> {
+  return remoteWith({ env: { BENCH_WARM_BYTES: String(window.warm), BENCH_STEADY_MS: String(window.steadyMs) } }, role, "0", ...args);
+}
+
+/** The far end's report, and a flag the sender reads to stop sending once it has come. */
+function awaitDone(sink: Remote): { readonly done: Promise<SinkDone>; readonly over: () => boolean } {
+  let over = false;
+  const done = sink.next<SinkDone>("done").then((d) => {
+    over = true;
+    return d;
+  });
+  return { done, over: () => over };
 }
 
 const steadyRate = (d: SinkDone) => mbps(d.steadyBytes, d.steadyMs);
 
-async function raw(warm: number, total: number): Promise<number> {
-  const sink = await sinkFor("raw-sink", warm, total);
+async function raw(window: Window): Promise<number> {
+  const sink = await sinkFor("raw-sink", window);
   try {
     const socket = await dial(sink.port);
     const chunk = Buffer.alloc(MiB, 7);
-    const done = sink.next<SinkDone>("done");
-    for (let sent = 0; sent < warm + total; sent += MiB) if (!socket.write(chunk)) await new Promise((r) => socket.once("drain", r));
+    const { done, over } = awaitDone(sink);
+    while (!over()) if (!socket.write(chunk)) await new Promise((r) => socket.once("drain", r));
     const d = await done;
     socket.destroy();
     return steadyRate(d);
@@ -55,16 +76,16 @@ async function raw(warm: number, total: number): Promise<number> {
   }
 }
 
-async function mconn(warm: number, total: number, secret: boolean, config: Partial<MConnectionConfig> = {}, size = MiB): Promise<number> {
-  const sink = await sinkFor("mconn-sink", warm, total, secret ? "secret" : "plain");
+async function mconn(window: Window, secret: boolean, config: Partial<MConnectionConfig> = {}, size = MiB): Promise<number> {
+  const sink = await sinkFor("mconn-sink", window, secret ? "secret" : "plain");
   try {
     const socket = await dial(sink.port);
     const duplex = secret ? (await secretHandshake(socketDuplex(socket), generateNodeKey())).duplex : socketDuplex(socket);
     const conn = new MConnection(duplex, { channels: [{ id: 1, sendQueueCapacity: 4 }], config: { sendRate: 0, recvRate: 0, ...config } });
     conn.start();
     const message = new Uint8Array(size).fill(7);
-    const done = sink.next<SinkDone>("done");
-    for (let sent = 0; sent < warm + total; sent += size) if (!(await conn.send(1, message))) throw new Error("send failed");
+    const { done, over } = awaitDone(sink);
+    while (!over()) if (!(await conn.send(1, message))) throw new Error("send failed");
     const d = await done;
     conn.abort(new (await import("../../src/errors.js")).TransportError("bench over"));
     return steadyRate(d);
@@ -74,20 +95,21 @@ async function mconn(warm: number, total: number, secret: boolean, config: Parti
 }
 
 /**
- * `total` bytes as 1 MiB chunks on one yamux stream. The stream's sink pulls the next chunk only
- * once the previous one is framed within the send window, which is the stream's backpressure.
+ * 1 MiB chunks on one yamux stream until the far end has its figure. The stream's sink pulls the
+ * next chunk only once the previous one is framed within the send window, which is the stream's
+ * backpressure.
  */
-async function yamux(warm: number, total: number): Promise<number> {
-  const sink = await sinkFor("yamux-sink", warm, total);
+async function yamux(window: Window): Promise<number> {
+  const sink = await sinkFor("yamux-sink", window);
   try {
     const socket = await dial(sink.port);
     const muxer = yamuxOverSocket(socket, "outbound");
     const stream = await muxer.newStream();
     const chunk = new Uint8Array(MiB).fill(7);
-    const done = sink.next<SinkDone>("done");
+    const { done, over } = awaitDone(sink);
     await stream.sink(
       (function* () {
-        for (let sent = 0; sent < warm + total; sent += MiB) yield chunk;
+        while (!over()) yield chunk;
       })(),
     );
     const d = await done;
@@ -138,14 +160,14 @@ export const bulk: BenchCase = {
   name: "bulk",
   async run({ quick, repeat: n, progress }) {
     const total = (quick ? 64 : 256) * MiB;
-    const warm = (quick ? 16 : 64) * MiB;
+    const window: Window = { warm: (quick ? 16 : 64) * MiB, steadyMs: quick ? 500 : 2000 };
     const variants: Variant<number>[] = [
-      { key: "raw", label: "raw socket", run: () => raw(warm, total) },
-      { key: "plain", label: "MConnection plain", run: () => mconn(warm, total, false) },
-      { key: "unpaced", label: "MConnection plain, pacing off", run: () => mconn(warm, total, false, { pacingTargetDelay: 0 }) },
-      { key: "plain64k", label: "MConnection plain, 64 KiB messages", run: () => mconn(warm, total, false, {}, 64 * 1024) },
-      { key: "yamux", label: "yamux (@chainsafe/libp2p-yamux), one stream", run: () => yamux(warm, total) },
-      { key: "encrypted", label: "MConnection over SecretConnection", run: () => mconn(warm, total, true) },
+      { key: "raw", label: "raw socket", run: () => raw(window) },
+      { key: "plain", label: "MConnection plain", run: () => mconn(window, false) },
+      { key: "unpaced", label: "MConnection plain, pacing off", run: () => mconn(window, false, { pacingTargetDelay: 0 }) },
+      { key: "plain64k", label: "MConnection plain, 64 KiB messages", run: () => mconn(window, false, {}, 64 * 1024) },
+      { key: "yamux", label: "yamux (@chainsafe/libp2p-yamux), one stream", run: () => yamux(window) },
+      { key: "encrypted", label: "MConnection over SecretConnection", run: () => mconn(window, true) },
       {
         key: "aead",
         label: "ChaCha20-Poly1305 bound (libsodium)",
@@ -157,7 +179,7 @@ export const bulk: BenchCase = {
       },
       ...(quick && !goMconnBuilt() ? [] : goVariants(total)),
     ];
-    progress(`bulk: ${total / MiB} MiB per run timed by the far end after ${warm / MiB} MiB of warm-up (Go: from the start), ${variants.map((v) => v.label).join("; ")}: interleaved, ${n} repetition(s)`);
+    progress(`bulk: each run timed by the far end for ${window.steadyMs / 1000} s after ${window.warm / MiB} MiB of warm-up (Go: ${total / MiB} MiB from the start), ${variants.map((v) => v.label).join("; ")}: interleaved, ${n} repetition(s)`);
     const results = await interleave(n, variants, (line) => progress(`bulk: ${line}`));
     const all = (key: string) => results.get(key) ?? [];
     const m = (key: string) => summarize([...all(key)]);
