@@ -1,4 +1,4 @@
-import { asapScheduler, asyncScheduler, defer, firstValueFrom, Observable, of, ReplaySubject, Subject, type SchedulerLike, type Subscription } from "rxjs";
+import { asapScheduler, asyncScheduler, defer, firstValueFrom, Observable, of, ReplaySubject, type SchedulerLike, type Subscription } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { ConfigError, MConnError, namePeer, type PeerRef } from "../error-base.js";
 import { isLive, transition, type ConnectionEvent, type ConnectionState } from "./connection-state.js";
@@ -6,7 +6,6 @@ import { TransportError } from "../duplex/errors.js";
 import type { WriteStallError } from "./errors.js";
 import { maxPacketMsgSize } from "../wire/packet.js";
 import { resolveChannels, type ResolvedChannelDescriptor } from "./channel-descriptor.js";
-import type { ChannelSender } from "./channel-sender.js";
 import type { CloseReason } from "./close-reason.js";
 import type { ChannelStatus, ConnectionChannel, KeepaliveEvent, MConnectionOptions } from "./connection-types.js";
 import { verifyConfig, type MConnectionConfig } from "./config.js";
@@ -14,6 +13,7 @@ import { DelayPacer, pacingDefaults } from "./delay-pacer.js";
 import { Flusher } from "./flusher.js";
 import { immediateScheduler } from "./immediate-scheduler.js";
 import { inbound } from "./inbound.js";
+import { LazySubject } from "./lazy-subject.js";
 import { outbound, type Outbound } from "./outbound.js";
 import type { scheduleOutbound } from "./schedule-outbound.js";
 import { addressHost, MEMORY_FLOOR_PER_CHANNEL, type BudgetAccount } from "./memory-budget.js";
@@ -24,10 +24,12 @@ import { burstFor, TokenBucket } from "./token-bucket.js";
 
 export type { ChannelStatus, ConnectionChannel, KeepaliveEvent, MConnectionOptions };
 
+/** A declared channel's state; its handle (and the stream of its messages) made by the first `channel(id)`. */
 interface ChannelState {
-  readonly sender: ChannelSender;
-  readonly inbox: Subject<Uint8Array>;
-  readonly handle: ConnectionChannel;
+  /** Its place in declaration order. */
+  readonly index: number;
+  handle: ConnectionChannel | undefined;
+  inbox: LazySubject<Uint8Array> | undefined;
   receivedBytes: number;
   receivedMessages: number;
 }
@@ -75,8 +77,8 @@ export class MConnection {
   /** Each declared channel's state by id (a map: a connection has a few channels of 256 ids). */
   private readonly states = new Map<number, ChannelState>();
   private readonly outbound: Outbound;
-  private readonly allMessages = new Subject<ChannelMessage>();
-  private readonly keepaliveEvents = new Subject<KeepaliveEvent>();
+  private readonly allMessages = new LazySubject<ChannelMessage>();
+  private readonly keepaliveEvents = new LazySubject<KeepaliveEvent>();
   private readonly ended = new ReplaySubject<CloseReason>(1);
   private readonly recvBucket: TokenBucket;
   private readonly writer: PacketWriter;
@@ -108,17 +110,7 @@ export class MConnection {
       queued: () => this.flusher.kick(),
       failed: (err) => this.finish({ kind: "error", error: asMConnError(err) }),
     });
-    this.channels.forEach((d, i) => {
-      const sender = this.outbound.senders[i];
-      const inbox = new Subject<Uint8Array>();
-      const handle: ConnectionChannel = {
-        descriptor: d,
-        messages$: inbox.asObservable(),
-        send: (message) => this.send(d.id, message),
-        trySend: (message) => this.trySend(d.id, message),
-      };
-      this.states.set(d.id, { sender, inbox, handle, receivedBytes: 0, receivedMessages: 0 });
-    });
+    this.channels.forEach((d, index) => this.states.set(d.id, { index, handle: undefined, inbox: undefined, receivedBytes: 0, receivedMessages: 0 }));
     this.writer = new PacketWriter(duplex, {
       timeout: config.writeStallTimeout,
       scheduler,
@@ -132,16 +124,16 @@ export class MConnection {
       scheduler,
       flushScheduler: options.flushScheduler ?? asapScheduler,
       yieldScheduler: options.yieldScheduler ?? immediateScheduler,
-      onControlWritten: (p) => this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-sent" : "pong-sent", at: scheduler.now() }),
+      onControlWritten: (p) => this.keepaliveEvent(p.type === "ping" ? "ping-sent" : "pong-sent"),
       ...(config.pacingTargetDelay > 0 && {
         pacer: new DelayPacer({ ...pacingDefaults, targetDelay: config.pacingTargetDelay }, scheduler),
         stall: { timeout: config.writeStallTimeout, onStall: (error: WriteStallError) => this.finish({ kind: "error", error }) },
       }),
     });
     if (this.memory !== undefined) this.memory.onRelease = () => this.admitWaiting();
-    this.messages$ = this.allMessages.asObservable();
+    this.messages$ = this.allMessages.observable$;
     this.ended$ = this.ended.asObservable();
-    this.keepalive$ = this.keepaliveEvents.asObservable();
+    this.keepalive$ = this.keepaliveEvents.observable$;
   }
 
   /** The remote end, as the duplex describes it. */
@@ -171,7 +163,7 @@ export class MConnection {
   channel(id: number): ConnectionChannel {
     const st = this.states.get(id);
     if (st === undefined || !Number.isInteger(id)) throw new ConfigError(`no channel ${id} on this connection`);
-    return st.handle;
+    return (st.handle ??= this.handle(id, st));
   }
 
   /** Starts reading and writing. Subscribe to the channels first: nothing received is kept for later. */
@@ -183,7 +175,7 @@ export class MConnection {
       pingDue: () => this.flusher.owePing(),
       controlReceived: (p) => {
         if (p.type === "pong") this.flusher.pong();
-        this.keepaliveEvents.next({ type: p.type === "ping" ? "ping-received" : "pong-received", at: scheduler.now() });
+        this.keepaliveEvent(p.type === "ping" ? "ping-received" : "pong-received");
       },
       pongDue: () => this.flusher.owePong(),
       message: (m) => this.deliver(m),
@@ -222,7 +214,7 @@ export class MConnection {
   queue(channelId: number, message: Uint8Array): Observable<boolean> {
     return defer(() => {
       const st = this.states.get(channelId);
-      return !this.acceptsMessages || st === undefined ? of(false) : st.sender.queue(message);
+      return !this.acceptsMessages || st === undefined ? of(false) : this.outbound.sender(st.index).queue(message);
     });
   }
 
@@ -234,7 +226,7 @@ export class MConnection {
   trySend(channelId: number, message: Uint8Array): boolean {
     const st = this.states.get(channelId);
     if (!this.acceptsMessages || st === undefined) return false;
-    return st.sender.trySend(message);
+    return this.outbound.sender(st.index).trySend(message);
   }
 
   /**
@@ -248,7 +240,7 @@ export class MConnection {
   hold(channelId: number, message: Uint8Array, onGivenUp?: () => void): boolean {
     const st = this.states.get(channelId);
     if (!this.acceptsMessages || st === undefined) return false;
-    return st.sender.hold(message, onGivenUp);
+    return this.outbound.sender(st.index).hold(message, onGivenUp);
   }
 
   /**
@@ -258,7 +250,7 @@ export class MConnection {
    */
   close(): Promise<CloseReason> {
     if (this.apply("close") === "closing") {
-      for (const st of this.states.values()) st.sender.failWaiting();
+      for (const sender of this.outbound.senders) sender?.failWaiting();
       this.closeTimer = this.scheduler.schedule(() => this.apply("close-timeout"), this.config.closeTimeout);
       // Everything queued is written: half-close and wait for the peer to close its side.
       this.flusher.finish(() => {
@@ -294,7 +286,7 @@ export class MConnection {
     return this.channels.map((d, i) => {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- states holds every declared channel
       const st = this.states.get(d.id)!;
-      const out = this.outbound.queues[i];
+      const out = this.outbound.counters(i);
       return {
         id: d.id,
         priority: d.priority,
@@ -305,7 +297,7 @@ export class MConnection {
         sentMessages: out.sentMessages,
         receivedBytes: st.receivedBytes,
         receivedMessages: st.receivedMessages,
-        dropped: st.sender.dropped,
+        dropped: this.outbound.senders[i]?.dropped ?? 0,
       };
     });
   }
@@ -314,8 +306,7 @@ export class MConnection {
   private admitWaiting(): void {
     if (!this.acceptsMessages) return;
     let admitted = 0;
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- states holds every declared channel
-    for (const d of this.channels) admitted += this.states.get(d.id)!.sender.admit();
+    for (const sender of this.outbound.senders) admitted += sender?.admit() ?? 0;
     if (admitted > 0) this.flusher.kick();
   }
 
@@ -324,8 +315,26 @@ export class MConnection {
     const st = this.states.get(m.channelId)!;
     st.receivedBytes += m.message.length;
     st.receivedMessages++;
-    st.inbox.next(m.message);
+    st.inbox?.next(m.message);
     this.allMessages.next(m);
+  }
+
+  /** Channel `id`'s handle; its stream of messages completes at once if the connection has ended. */
+  private handle(id: number, st: ChannelState): ConnectionChannel {
+    const inbox = new LazySubject<Uint8Array>();
+    if (this.endedWith !== undefined) inbox.complete();
+    st.inbox = inbox;
+    return {
+      descriptor: this.channels[st.index],
+      messages$: inbox.observable$,
+      send: (message) => this.send(id, message),
+      trySend: (message) => this.trySend(id, message),
+    };
+  }
+
+  /** Tells `keepalive$` of a ping or pong (built only when someone listens). */
+  private keepaliveEvent(type: KeepaliveEvent["type"]): void {
+    if (this.keepaliveEvents.observed) this.keepaliveEvents.next({ type, at: this.scheduler.now() });
   }
 
   /** Moves the lifecycle on `event` (see {@link transition}); returns the state it is in after. */
@@ -350,10 +359,8 @@ export class MConnection {
     this.memory?.close();
     this.closeTimer?.unsubscribe();
     this.duplex.destroy();
-    for (const st of this.states.values()) {
-      st.sender.failWaiting();
-      st.inbox.complete();
-    }
+    for (const sender of this.outbound.senders) sender?.failWaiting();
+    for (const st of this.states.values()) st.inbox?.complete();
     this.allMessages.complete();
     this.keepaliveEvents.complete();
     this.ended.next(reason);

@@ -19,6 +19,11 @@ export interface BatchOptions {
   readonly decayFactor: number;
   /** Clock for the decay. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * The clock's time the decay periods count from (the channels' `recentlySent` is taken as
+   * decayed up to it). Default: now, when `batchCutter` is called.
+   */
+  readonly decayFrom?: number;
   /** Told when a message leaves a channel's queue (there is room for another). */
   readonly onDequeue?: (channel: OutboundChannel) => void;
 }
@@ -37,7 +42,7 @@ export interface BatchOptions {
 export function batchCutter(channels: readonly OutboundChannel[], options: BatchOptions): () => MsgPacket[] {
   const { batchSize, decayPeriod, decayFactor, onDequeue } = options;
   const scheduler = options.scheduler ?? asyncScheduler;
-  let decayedAt = scheduler.now();
+  let decayedAt = options.decayFrom ?? scheduler.now();
   const decay = () => {
     const periods = Math.floor((scheduler.now() - decayedAt) / decayPeriod);
     if (periods <= 0) return;

@@ -20,26 +20,39 @@ export interface OutboundHandlers {
   readonly failed: (error: unknown) => void;
 }
 
+/** One channel's outbound counters, as `status()` reports them. */
+export type OutboundCounters = Pick<OutboundChannel, "queued" | "pendingBytes" | "recentlySent" | "sentBytes" | "sentMessages">;
+
 /** The outbound path of one connection. */
 export interface Outbound {
-  /** Each channel's sender, in declaration order. */
-  readonly senders: readonly ChannelSender[];
-  /** Each channel's queue and counters as the scheduler keeps them, in declaration order. */
-  readonly queues: readonly OutboundChannel[];
+  /** Channel `index`'s sender (in declaration order), made on first use. */
+  sender(index: number): ChannelSender;
+  /** The senders made so far, by channel index (a channel nothing was sent on has none). */
+  readonly senders: readonly (ChannelSender | undefined)[];
+  /** Channel `index`'s queue and counters as the scheduler keeps them (zeros before the first send). */
+  counters(index: number): OutboundCounters;
   /** The writer's demand: up to `bytes` of packets by priority (the scheduler's answer). */
   pull(bytes: number): OutboundBatch;
-  /** Stops the scheduler and drops what is queued. */
+  /** Stops the scheduler and drops what is queued; nothing is built afterwards. */
   stop(): void;
 }
 
-/** The answer once the scheduler has stopped. */
+/** The answer while nothing is queued, or once the scheduler has stopped. */
 const NOTHING: OutboundBatch = Object.freeze({ packets: [], bytes: 0, more: false });
+
+/** The counters of a channel nothing was ever queued on. */
+const UNUSED: OutboundCounters = Object.freeze({ queued: 0, pendingBytes: 0, recentlySent: 0, sentBytes: 0, sentMessages: 0 });
 
 /**
  * Builds the outbound path of `channels`: a {@link ChannelSender} per channel (sharing one send
  * buffer of `sendBufferSize` bytes and the connection's memory account), each pushing what it
  * lets into its queue onto the channel's outbound stream, and {@link scheduleOutbound} over the
- * streams, subscribed at once and pulled by `pull(bytes)`: one demand, one answer per flush.
+ * streams, pulled by `pull(bytes)`: one demand, one answer per flush.
+ *
+ * Nothing of it is made before it is needed: a channel's sender on its first send, the scheduler
+ * (its demand, the channels' streams and queues) when the first message enters a queue; an idle
+ * connection holds neither. The decay of `recentlySent` counts its periods from the time
+ * `outbound()` was called, as if the scheduler had run from then.
  */
 export function outbound(
   channels: readonly ResolvedChannelDescriptor[],
@@ -49,35 +62,71 @@ export function outbound(
   handlers: OutboundHandlers,
 ): Outbound {
   const buffer = { bytes: 0, limit: config.sendBufferSize };
-  const senders: ChannelSender[] = [];
-  const sources = channels.map((d): OutboundSource => {
-    // The channel's outbound stream, fed straight into its one subscriber (the scheduler): a
-    // Subject would add a closure and a loop over observers to every message.
-    let sink: Subscriber<Uint8Array> | undefined;
-    const messages$ = new Observable<Uint8Array>((subscriber) => {
-      sink = subscriber;
-      return () => (sink = undefined);
-    });
-    senders.push(
-      new ChannelSender({
-        capacity: d.sendQueueCapacity,
-        push: (m) => sink?.next(m),
+  const senders: (ChannelSender | undefined)[] = new Array<ChannelSender | undefined>(channels.length);
+  const decayFrom = scheduler.now();
+  let run: SchedulerRun | undefined;
+  let stopped = false;
+  const start = (): SchedulerRun | undefined => {
+    if (run === undefined && !stopped) run = runScheduler(channels, config, scheduler, decayFrom, senders, handlers);
+    return run;
+  };
+  return {
+    sender: (index) =>
+      (senders[index] ??= new ChannelSender({
+        capacity: channels[index].sendQueueCapacity,
+        push: (m) => start()?.push(index, m),
         sendTimeout: config.sendTimeout,
         scheduler,
         onQueued: handlers.queued,
         memory,
         buffer,
-      }),
-    );
-    return { id: d.id, priority: d.priority, messages$ };
-  });
-  // By channel id (a byte): the scheduler's callbacks find their sender without a map lookup.
-  const byId: ChannelSender[] = [];
-  channels.forEach((d, i) => (byId[d.id] = senders[i]));
+      })),
+    senders,
+    counters: (index) => run?.queues[index] ?? UNUSED,
+    pull: (bytes) => run?.pull(bytes) ?? NOTHING,
+    stop: () => {
+      stopped = true;
+      run?.stop();
+    },
+  };
+}
+
+/** The scheduler running over every channel's outbound stream. */
+interface SchedulerRun {
+  readonly queues: readonly OutboundChannel[];
+  push(index: number, message: Uint8Array): void;
+  pull(bytes: number): OutboundBatch;
+  stop(): void;
+}
+
+/** Subscribes {@link scheduleOutbound} to the channels' streams and to a demand. */
+function runScheduler(
+  channels: readonly ResolvedChannelDescriptor[],
+  config: MConnectionConfig,
+  scheduler: SchedulerLike,
+  decayFrom: number,
+  senders: readonly (ChannelSender | undefined)[],
+  handlers: OutboundHandlers,
+): SchedulerRun {
+  // Each channel's outbound stream, fed straight into its one subscriber (the scheduler): a
+  // Subject would add a closure and a loop over observers to every message.
+  const sinks: (Subscriber<Uint8Array> | undefined)[] = [];
+  const sources = channels.map((d, i): OutboundSource => ({
+    id: d.id,
+    priority: d.priority,
+    messages$: new Observable<Uint8Array>((subscriber) => {
+      sinks[i] = subscriber;
+      return () => (sinks[i] = undefined);
+    }),
+  }));
+  // Channel id (a byte) to index: the scheduler's callbacks find their sender without a map
+  // lookup (a channel with messages in its queue has a sender).
+  const indexOf: number[] = [];
+  channels.forEach((d, i) => (indexOf[d.id] = i));
   const demand = new Subject<number>();
   let queues: readonly OutboundChannel[] = [];
   let answered: OutboundBatch | undefined;
-  const run: Subscription = demand
+  const subscription: Subscription = demand
     .pipe(
       scheduleOutbound(sources, {
         maxPacketMsgPayloadSize: config.maxPacketMsgPayloadSize,
@@ -85,8 +134,9 @@ export function outbound(
         decayPeriod: config.decayPeriod,
         decayFactor: config.decayFactor,
         scheduler,
-        onDequeue: (id) => byId[id].dequeued(),
-        onSent: (id, m) => byId[id].sent(m),
+        decayFrom,
+        onDequeue: (id) => senders[indexOf[id]]?.dequeued(),
+        onSent: (id, m) => senders[indexOf[id]]?.sent(m),
         onChannels: (c) => (queues = c),
       }),
     )
@@ -95,10 +145,10 @@ export function outbound(
       error: handlers.failed,
     });
   return {
-    senders,
     get queues() {
       return queues;
     },
+    push: (index, message) => sinks[index]?.next(message),
     pull: (bytes) => {
       demand.next(bytes);
       const batch = answered ?? NOTHING;
@@ -106,7 +156,7 @@ export function outbound(
       return batch;
     },
     stop: () => {
-      run.unsubscribe();
+      subscription.unsubscribe();
       for (const q of queues) q.clear();
     },
   };

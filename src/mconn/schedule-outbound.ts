@@ -34,6 +34,12 @@ export interface ScheduleOutboundOptions {
   readonly decayFactor: number;
   /** Clock for the decay. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * The clock's time the decay periods count from (a scheduler subscribed after its connection
+   * started decays in the same steps as one subscribed at the start). Default: the time of
+   * subscription.
+   */
+  readonly decayFrom?: number;
   /** Told when a message of channel `id` leaves its queue to be cut (room for another). */
   readonly onDequeue?: (id: number) => void;
   /** Told when the last packet of `message` (channel `id`) has been cut. */
@@ -100,6 +106,7 @@ export function scheduleOutbound(sources: readonly OutboundSource[], options: Sc
         decayPeriod: options.decayPeriod,
         decayFactor: options.decayFactor,
         scheduler: options.scheduler ?? asyncScheduler,
+        ...(options.decayFrom !== undefined && { decayFrom: options.decayFrom }),
         ...(onDequeue && { onDequeue: (ch: OutboundChannel) => onDequeue(ch.id) }),
       });
       let open = sources.length;
