@@ -1,19 +1,21 @@
 /**
  * MConnection's inbound path: the duplex's chunks, rate-limited and decoded into the packets of
- * each chunk, shared by three consumers — the keepalive (every arrival is a sign of life), the
- * control packets (pings answered, within the ping-rate limit) and the reassembly of messages.
+ * each chunk, read by one subscriber that hands each batch to three consumers in turn — the
+ * keepalive (every arrival is a sign of life), the control packets (pings answered, within the
+ * ping-rate limit) and the reassembly of messages, whose state is made at the first message.
  * @module
  */
-import { connectable, filter, ignoreElements, merge, mergeMap, Subject, tap, type Observable, type SchedulerLike, type Subscription } from "rxjs";
+import { Observable, type SchedulerLike, type Subscriber, type Subscription } from "rxjs";
 import { decodePacketBatches } from "../wire/decode-packets.js";
 import { maxPacketMsgSize, type Packet } from "../wire/packet.js";
 import type { MConnectionConfig } from "./config.js";
+import { PingFloodError } from "./errors.js";
 import { keepalive } from "./keepalive.js";
 import { limitIncoming, type ReadingDuplex } from "./limit-incoming.js";
-import { limitPingRate } from "./limit-ping-rate.js";
+import type { limitPingRate } from "./limit-ping-rate.js";
 import type { BudgetAccount } from "./memory-budget.js";
-import { reassembleBatches, type ChannelMessage, type ReassemblyChannel } from "./reassemble.js";
-import type { TokenBucket } from "./token-bucket.js";
+import { Reassembler, type ChannelMessage, type ReassemblyChannel, type ReassemblyOutput } from "./reassemble.js";
+import { TokenBucket } from "./token-bucket.js";
 
 /** What the inbound path tells its connection. */
 export interface InboundHandlers {
@@ -39,14 +41,19 @@ export interface Inbound {
 }
 
 /**
- * One array of packets per chunk read: the consumers run once per chunk, not once per packet.
+ * One array of packets per chunk read: the consumers run once per chunk, not once per packet,
+ * each over the whole batch before the next (the keepalive, then every ping and pong, then the
+ * messages), as three subscribers of one shared stream would, with one subscriber.
  *
  * ```
- * incoming$ ─▶ limitIncoming ─▶ decodePacketBatches ─▶ (shared)
- *     ├─▶ keepalive ─────────────────────────────────▶ pingDue
- *     ├─▶ pings and pongs ─▶ limitPingRate(pings) ───▶ pongDue
- *     └─▶ reassembleBatches ─────────────────────────▶ message
+ * incoming$ ─▶ limitIncoming ─▶ decodePacketBatches ─▶ (each batch)
+ *     ├─▶ keepalive ──────────────────────────────────▶ pingDue
+ *     ├─▶ pings and pongs ─▶ ping rate (a token bucket) ▶ pongDue
+ *     └─▶ reassembly (made at the first message) ─────▶ message
  * ```
+ *
+ * The ping rate is {@link limitPingRate}'s bucket (`pingBurst` at once, `maxPingRate` a
+ * second): the first ping beyond it ends the path with {@link PingFloodError}.
  */
 export function inbound(
   duplex: ReadingDuplex,
@@ -58,43 +65,95 @@ export function inbound(
   /** Where reassembly buffers are reserved from, if anywhere. */
   memory?: BudgetAccount,
 ): Inbound {
-  const batches$ = connectable(limitIncoming(duplex, recvBucket, scheduler).pipe(decodePacketBatches(maxPacketMsgSize(config.maxPacketMsgPayloadSize))), {
-    connector: () => new Subject<readonly Packet[]>(),
-    resetOnDisconnect: false,
+  const batches$ = limitIncoming(duplex, recvBucket, scheduler).pipe(decodePacketBatches(maxPacketMsgSize(config.maxPacketMsgPayloadSize)));
+  /** What reads the batches while `run$` is subscribed. */
+  let reading: Reading | undefined;
+  const run$ = new Observable<never>((subscriber) => {
+    // Arrivals go straight into the keepalive's one subscription.
+    let arrivals: Subscriber<void> | undefined;
+    const arrivals$ = new Observable<void>((s) => {
+      arrivals = s;
+      return () => (arrivals = undefined);
+    });
+    subscriber.add(
+      arrivals$.pipe(keepalive({ pingInterval: config.pingInterval, pongTimeout: config.pongTimeout, scheduler })).subscribe({
+        next: () => on.pingDue(),
+        error: (err: unknown) => subscriber.error(err),
+      }),
+    );
+    const pings = new TokenBucket(config.maxPingRate, config.pingBurst, scheduler);
+    let reassembler: Reassembler | undefined;
+    const delivered: ReassemblyOutput = {
+      next: (m) => on.message(m),
+      error: (err: unknown) => subscriber.error(err),
+      get closed() {
+        return subscriber.closed;
+      },
+    };
+    const batch = (packets: readonly Packet[]) => {
+      arrivals?.next();
+      if (subscriber.closed) return;
+      if (packets.some(isControl) && !answerPings(packets, pings, on, subscriber)) return;
+      if (reassembler === undefined) {
+        if (packets.every(isControl)) return;
+        reassembler = new Reassembler(channels, memory);
+      }
+      reassembler.feed(packets, delivered);
+    };
+    reading = { batch, subscriber, end: () => reassembler?.endError() };
+    return () => {
+      reading = undefined;
+      reassembler?.reset();
+    };
   });
-  const pings$ = batches$.pipe(
-    keepalive({ pingInterval: config.pingInterval, pongTimeout: config.pongTimeout, scheduler }),
-    tap(() => on.pingDue()),
-  );
-  const pongs$ = batches$.pipe(
-    // Most batches are all data: only those with a ping or pong go through mergeMap, which
-    // reports each control packet and passes the pings on.
-    filter((batch) => batch.some(isControl)),
-    mergeMap((batch) => pingsOf(batch, on.controlReceived)),
-    limitPingRate({ burst: config.pingBurst, perSecond: config.maxPingRate, scheduler }),
-    tap(() => on.pongDue()),
-  );
-  const messages$ = batches$.pipe(
-    reassembleBatches(channels, memory),
-    tap((m) => on.message(m)),
-  );
   return {
-    run$: merge(pings$, pongs$, messages$).pipe(ignoreElements()),
-    connect: () => batches$.connect(),
+    run$,
+    connect: () =>
+      batches$.subscribe({
+        next: (packets) => reading?.batch(packets),
+        error: (err: unknown) => reading?.subscriber.error(err),
+        complete: () => {
+          const r = reading;
+          if (r === undefined) return;
+          const error = r.end();
+          if (error === undefined) r.subscriber.complete();
+          else r.subscriber.error(error);
+        },
+      }),
   };
+}
+
+/** The consumers of the batches, as `run$`'s subscription made them. */
+interface Reading {
+  readonly batch: (packets: readonly Packet[]) => void;
+  readonly subscriber: Subscriber<never>;
+  /** The error for a stream that ends now (a message half received), if any. */
+  readonly end: () => Error | undefined;
 }
 
 function isControl(p: Packet): boolean {
   return p.type !== "msg";
 }
 
-/** The pings of `batch`, in order, after telling `received` of each ping and pong in it. */
-function pingsOf(batch: readonly Packet[], received: (p: Packet) => void): Packet[] {
-  const pings: Packet[] = [];
-  for (const p of batch) {
+/**
+ * Tells `on` of each ping and pong of `packets`, then answers each ping within the rate; false
+ * (after erroring `subscriber` with {@link PingFloodError}) at the first beyond it, or when
+ * `subscriber` closed meanwhile.
+ */
+function answerPings(packets: readonly Packet[], pings: TokenBucket, on: InboundHandlers, subscriber: Subscriber<never>): boolean {
+  let count = 0;
+  for (const p of packets) {
     if (p.type === "msg") continue;
-    received(p);
-    if (p.type === "ping") pings.push(p);
+    on.controlReceived(p);
+    if (p.type === "ping") count++;
   }
-  return pings;
+  for (; count > 0; count--) {
+    if (subscriber.closed) return false;
+    if (!pings.take(1)) {
+      subscriber.error(new PingFloodError(`${pings.burst} at once, ${pings.rate} per second`));
+      return false;
+    }
+    on.pongDue();
+  }
+  return !subscriber.closed;
 }

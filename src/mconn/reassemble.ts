@@ -1,4 +1,4 @@
-import { map, Observable, type OperatorFunction } from "rxjs";
+import { map, Observable, type OperatorFunction, type Subscriber } from "rxjs";
 import { MessageTooLargeError, UnknownChannelError } from "./errors.js";
 import { TruncatedError } from "../wire/errors.js";
 import type { MsgPacket, Packet } from "../wire/packet.js";
@@ -90,14 +90,42 @@ class Assembly {
   }
 }
 
-/** Per-channel reassembly state: one {@link Assembly} per declared channel. */
-class Reassembler {
+/** Where {@link Reassembler.feed} delivers: a subscriber, or what stands for one. */
+export type ReassemblyOutput = Pick<Subscriber<ChannelMessage>, "next" | "error" | "closed">;
+
+/**
+ * Per-channel reassembly state: an {@link Assembly} per declared channel, made at its first
+ * packet.
+ */
+export class Reassembler {
   /** Indexed by channel id, as long as the highest declared id needs (not all 256 ids). */
   private readonly table: (Assembly | undefined)[];
 
-  constructor(channels: readonly ReassemblyChannel[], account?: BudgetAccount) {
+  constructor(
+    private readonly channels: readonly ReassemblyChannel[],
+    private readonly account?: BudgetAccount,
+  ) {
     this.table = new Array<Assembly | undefined>(channels.reduce((n, ch) => Math.max(n, ch.id + 1), 0));
-    for (const ch of channels) this.table[ch.id] = new Assembly(ch.recvMessageCapacity, account);
+  }
+
+  /**
+   * Adds the messages of `batch` (pings and pongs skipped), delivering each message completed
+   * to `out`, until a packet is refused (the error goes to `out`, after the messages before it)
+   * or `out` is closed.
+   */
+  feed(batch: readonly Packet[], out: ReassemblyOutput): void {
+    for (const packet of batch) {
+      if (packet.type !== "msg") continue;
+      let message: ChannelMessage | undefined;
+      try {
+        message = this.push(packet);
+      } catch (err) {
+        out.error(err);
+        return;
+      }
+      if (message !== undefined) out.next(message);
+      if (out.closed) return;
+    }
   }
 
   /** Drops every message in progress (and gives its memory back). */
@@ -111,10 +139,16 @@ class Reassembler {
    */
   push(packet: MsgPacket): ChannelMessage | undefined {
     const id = packet.channelId;
-    const assembly = id >= 0 && id < this.table.length ? this.table[id] : undefined;
+    const assembly = id >= 0 && id < this.table.length ? (this.table[id] ?? this.assembly(id)) : undefined;
     if (assembly === undefined) throw new UnknownChannelError(id);
     const message = assembly.append(id, packet.data, packet.eof);
     return message === undefined ? undefined : { channelId: id, message };
+  }
+
+  /** Channel `id`'s assembly, made now; `undefined` for a channel not declared. */
+  private assembly(id: number): Assembly | undefined {
+    const ch = this.channels.find((c) => c.id === id);
+    return ch === undefined ? undefined : (this.table[id] = new Assembly(ch.recvMessageCapacity, this.account));
   }
 
   /** The error for a stream that ends now: {@link TruncatedError} if a message is half received. */
@@ -164,20 +198,7 @@ export function reassembleBatches(channels: readonly ReassemblyChannel[], accoun
     new Observable<ChannelMessage>((subscriber) => {
       const reassembler = new Reassembler(channels, account);
       const reading = source.subscribe({
-        next: (batch) => {
-          for (const packet of batch) {
-            if (packet.type !== "msg") continue;
-            let message: ChannelMessage | undefined;
-            try {
-              message = reassembler.push(packet);
-            } catch (err) {
-              subscriber.error(err);
-              return;
-            }
-            if (message !== undefined) subscriber.next(message);
-            if (subscriber.closed) return;
-          }
-        },
+        next: (batch) => reassembler.feed(batch, subscriber),
         error: (err: unknown) => subscriber.error(err),
         complete: () => {
           const error = reassembler.endError();
