@@ -1,4 +1,4 @@
-import { asyncScheduler, concat, defer, EMPTY, Observable, of, repeat, throwError, timeout, timer, type OperatorFunction, type SchedulerLike } from "rxjs";
+import { asyncScheduler, Observable, throwError, timeout, timer, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
 import { PongTimeoutError } from "./errors.js";
 
 /** Options of {@link keepalive}. */
@@ -20,7 +20,8 @@ export interface KeepaliveOptions {
  * Built from `timer` and `timeout`: one `timer` at a time, set for what is left of
  * `pingInterval` since the last arrival, then the ping, then `timeout` on the first arrival after
  * it. An arrival only records its time (and, after a ping, ends the wait), so an idle connection
- * holds one timer and no subscription per packet.
+ * holds one timer and no subscription per packet; a round subscribes its `timer` (and, after a
+ * ping, the wait, made once) and nothing else.
  *
  * ```
  * pingInterval 5, pongTimeout 3
@@ -42,24 +43,37 @@ export function keepalive(options: KeepaliveOptions): OperatorFunction<unknown, 
       let lastReceived = scheduler.now();
       /** Arrivals so far: one during a ping's `next()` already answers it. */
       let arrivals = 0;
+      /** Arrivals when the last ping was emitted. */
+      let pingedAt = 0;
       let signOfLife: (() => void) | undefined;
-      // After a ping: the first arrival, within `pongTimeout`.
-      const awaitSignOfLife = (since: number) =>
-        new Observable<never>((wait) => {
-          if (arrivals !== since) wait.complete();
-          else signOfLife = () => wait.complete();
-          return () => (signOfLife = undefined);
-        }).pipe(timeout({ first: pongTimeout, scheduler, with: () => throwError(() => new PongTimeoutError(pongTimeout)) }));
-      // A ping once `pingInterval` has passed since the last arrival, then the wait for a sign of
-      // life; between rounds, a `timer` for what is left of `pingInterval` since the last arrival
-      // (a round that finds something arrived meanwhile pings nothing and waits the rest, as
-      // debounceTime re-arms).
-      const round = defer(() => {
-        if (scheduler.now() - lastReceived < pingInterval) return EMPTY;
-        const since = arrivals;
-        return concat(of("ping" as const), awaitSignOfLife(since));
-      });
-      const cycle = round.pipe(repeat({ delay: () => timer(Math.max(0, pingInterval - (scheduler.now() - lastReceived)), scheduler) }));
+      /** The round's timer, or the wait for a sign of life after a ping. */
+      let round: Subscription | undefined;
+      // After a ping: the first arrival, within `pongTimeout`. Made once, subscribed per ping.
+      const awaitSignOfLife = new Observable<never>((wait) => {
+        if (arrivals !== pingedAt) wait.complete();
+        else signOfLife = () => wait.complete();
+        return () => (signOfLife = undefined);
+      }).pipe(timeout({ first: pongTimeout, scheduler, with: () => throwError(() => new PongTimeoutError(pongTimeout)) }));
+      // A `timer` for what is left of `pingInterval` since the last arrival; when it fires, a
+      // ping if nothing arrived meanwhile (else the timer for the rest, as debounceTime
+      // re-arms), then the wait for a sign of life, then the next round.
+      const check = (): void => {
+        round = undefined;
+        const idle = scheduler.now() - lastReceived;
+        if (idle < pingInterval) {
+          hold(timer(pingInterval - idle, scheduler).subscribe(check));
+          return;
+        }
+        pingedAt = arrivals;
+        subscriber.next("ping");
+        if (!subscriber.closed) hold(awaitSignOfLife.subscribe(waiting));
+      };
+      // A round that ended inside its own subscribe (a sign of life during the ping) has
+      // started the next one already: that one is held.
+      const hold = (s: Subscription) => {
+        if (!s.closed) round = s;
+      };
+      const waiting = { error: (err: unknown) => subscriber.error(err), complete: check };
       const reading = received$.subscribe({
         next: () => {
           lastReceived = scheduler.now();
@@ -69,7 +83,10 @@ export function keepalive(options: KeepaliveOptions): OperatorFunction<unknown, 
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),
       });
-      if (!subscriber.closed) reading.add(cycle.subscribe(subscriber));
-      return reading;
+      if (!subscriber.closed) check();
+      return () => {
+        reading.unsubscribe();
+        round?.unsubscribe();
+      };
     });
 }
