@@ -21,7 +21,7 @@ export interface OutboundHandlers {
 }
 
 /** One channel's outbound counters, as `status()` reports them. */
-export type OutboundCounters = Pick<OutboundChannel, "queued" | "pendingBytes" | "recentlySent" | "sentBytes" | "sentMessages">;
+type OutboundCounters = Pick<OutboundChannel, "queued" | "pendingBytes" | "recentlySent" | "sentBytes" | "sentMessages">;
 
 /** The outbound path of one connection. */
 export interface Outbound {
