@@ -25,23 +25,7 @@ export class ReadGate {
   private holds = 0;
 
   constructor(private readonly inner: ByteDuplex) {
-    let release: (() => void) | undefined;
-    this.duplex = {
-      get incoming$() {
-        return inner.incoming$;
-      },
-      get wireReceived$() {
-        return inner.wireReceived$;
-      },
-      pause: () => {
-        release ??= this.hold();
-      },
-      resume: () => {
-        const r = release;
-        release = undefined;
-        r?.();
-      },
-    };
+    this.duplex = new GatedReading(this, inner);
   }
 
   /** True while someone holds the gate. */
@@ -58,5 +42,33 @@ export class ReadGate {
       released = true;
       if (--this.holds === 0) this.inner.resume();
     };
+  }
+}
+
+/** A duplex's reading side whose `pause()` takes one hold of a {@link ReadGate} and `resume()` releases it. */
+class GatedReading implements ReadingDuplex {
+  private release: (() => void) | undefined;
+
+  constructor(
+    private readonly gate: ReadGate,
+    private readonly inner: ByteDuplex,
+  ) {}
+
+  get incoming$(): ByteDuplex["incoming$"] {
+    return this.inner.incoming$;
+  }
+
+  get wireReceived$(): ByteDuplex["wireReceived$"] {
+    return this.inner.wireReceived$;
+  }
+
+  pause(): void {
+    this.release ??= this.gate.hold();
+  }
+
+  resume(): void {
+    const release = this.release;
+    this.release = undefined;
+    release?.();
   }
 }
