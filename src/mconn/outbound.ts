@@ -52,7 +52,10 @@ const UNUSED: OutboundCounters = Object.freeze({ queued: 0, pendingBytes: 0, rec
  * Nothing of it is made before it is needed: a channel's sender on its first send, the scheduler
  * (its demand, the channels' streams and queues) when the first message enters a queue; an idle
  * connection holds neither. The decay of `recentlySent` counts its periods from the time
- * `outbound()` was called, as if the scheduler had run from then.
+ * `outbound()` was called, as if the scheduler had run from then. The scheduler is let go again
+ * when a demand finds every queue empty and every `recentlySent` decayed to 0 (a connection idle
+ * for a while after traffic): only the channels' `sentBytes` and `sentMessages` are kept, and
+ * the next message queued makes a scheduler that goes on from them.
  */
 export function outbound(
   channels: readonly ResolvedChannelDescriptor[],
@@ -65,9 +68,11 @@ export function outbound(
   const senders: (ChannelSender | undefined)[] = new Array<ChannelSender | undefined>(channels.length);
   const decayFrom = scheduler.now();
   let run: SchedulerRun | undefined;
+  /** The counters of a scheduler let go, by channel index. */
+  let sent: readonly OutboundCounters[] = [];
   let stopped = false;
   const start = (): SchedulerRun | undefined => {
-    if (run === undefined && !stopped) run = runScheduler(channels, config, scheduler, decayFrom, senders, handlers);
+    if (run === undefined && !stopped) run = runScheduler(channels, config, scheduler, decayFrom, senders, sent, handlers);
     return run;
   };
   return {
@@ -82,13 +87,27 @@ export function outbound(
         buffer,
       })),
     senders,
-    counters: (index) => run?.queues[index] ?? UNUSED,
-    pull: (bytes) => run?.pull(bytes) ?? NOTHING,
+    counters: (index) => run?.queues[index] ?? (index < sent.length ? sent[index] : UNUSED),
+    pull: (bytes) => {
+      if (run === undefined) return NOTHING;
+      const batch = run.pull(bytes);
+      if (batch.packets.length === 0 && !batch.more && run.queues.every(isSpent)) {
+        sent = run.queues.map((q) => ({ ...UNUSED, sentBytes: q.sentBytes, sentMessages: q.sentMessages }));
+        run.stop();
+        run = undefined;
+      }
+      return batch;
+    },
     stop: () => {
       stopped = true;
       run?.stop();
     },
   };
+}
+
+/** Nothing queued, nothing being cut, and `recentlySent` decayed to 0: nothing to keep but counters. */
+function isSpent(q: OutboundChannel): boolean {
+  return !q.hasPending && q.recentlySent === 0;
 }
 
 /** The scheduler running over every channel's outbound stream. */
@@ -106,6 +125,8 @@ function runScheduler(
   scheduler: SchedulerLike,
   decayFrom: number,
   senders: readonly (ChannelSender | undefined)[],
+  /** The counters a previous scheduler of these channels left. */
+  sent: readonly OutboundCounters[],
   handlers: OutboundHandlers,
 ): SchedulerRun {
   // Each channel's outbound stream, fed straight into its one subscriber (the scheduler): a
@@ -137,7 +158,13 @@ function runScheduler(
         decayFrom,
         onDequeue: (id) => senders[indexOf[id]]?.dequeued(),
         onSent: (id, m) => senders[indexOf[id]]?.sent(m),
-        onChannels: (c) => (queues = c),
+        onChannels: (c) => {
+          queues = c;
+          sent.forEach((counters, i) => {
+            c[i].sentBytes = counters.sentBytes;
+            c[i].sentMessages = counters.sentMessages;
+          });
+        },
       }),
     )
     .subscribe({

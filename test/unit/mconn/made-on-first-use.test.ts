@@ -71,6 +71,32 @@ describe("MConnection parts made on first use (marble)", () => {
     });
   });
 
+  it("a connection idle long after traffic sends on as before: counters go on, recentlySent starts again from 0", () => {
+    const ts = testScheduler();
+    ts.run(({ hot, cold, flush }) => {
+      // their pings at 100 s and 200 s (each answered by a flush of ours); no ping of ours meanwhile
+      const incoming = hot<Uint8Array>("100s p 99999ms p", { p: hex("020a00") });
+      const duplex = new FakeDuplex(incoming, ts);
+      const conn = new MConnection(duplex, { channels, config: { ...config, pingInterval: 150_000, pongTimeout: 45_000 } });
+      conn.start();
+      const status: ReturnType<MConnection["status"]>[] = [];
+      cold("a 200999ms b 9ms c").subscribe((v) => {
+        if (v === "c") status.push(conn.status());
+        else expect(conn.trySend(2, hex(v === "a" ? "aa" : "bbbb"))).to.equal(true);
+      });
+      flush();
+      expect(duplex.writes.filter((w) => w.at <= 201_010)).to.deep.equal([
+        { at: 0, hex: "091a07080210011a01aa" },
+        { at: 100_000, hex: "021200" },
+        { at: 200_000, hex: "021200" },
+        { at: 201_000, hex: "0a1a08080210011a02bbbb" },
+      ]);
+      const two = status[0][1];
+      expect([two.sentMessages, two.sentBytes, two.recentlySent, two.queued, two.pendingBytes]).to.deep.equal([2, 3, 11, 0, 0]);
+      conn.abort(new PingFloodError("over"));
+    });
+  });
+
   it("close() and abort() before anything was sent or received end as usual; every counter is zero and later sends are refused", () => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable, flush }) => {
