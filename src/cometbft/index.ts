@@ -56,4 +56,4 @@ export { merkleRoot } from "./merkle.js";
 export { blocks$, type BlocksOptions, type BlocksSwitch } from "./blocks.js";
 export { consensusEvents$, type ConsensusEventsOptions, type ConsensusSwitch } from "./consensus-events.js";
 export { ROUND_STEPS, type ConsensusEvent, type ConsensusEventBase, type ConsensusEventKind, type VoteType } from "./consensus-event.js";
-export { followRounds } from "./follow-rounds.js";
+export { followRounds, type FollowRoundsOptions } from "./follow-rounds.js";

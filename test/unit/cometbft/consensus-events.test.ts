@@ -3,7 +3,7 @@
  * CometBFT nodes sent (test/vectors/cometbft-messages), and each event is reported once, typed.
  */
 import { expect } from "chai";
-import { filter, firstValueFrom, map, Observable, of, Subject, take, throwError, toArray } from "rxjs";
+import { filter, firstValueFrom, map, NEVER, Observable, of, Subject, take, throwError, toArray } from "rxjs";
 import { consensusChannels, consensusCodec, consensusEvents$, followRounds, type ConsensusEvent, type ConsensusMessage, type ConsensusSwitch } from "../../../src/cometbft/index.js";
 import { PeerEndedError } from "../../../src/p2p/errors.js";
 import type { Peer } from "../../../src/p2p/peer.js";
@@ -85,12 +85,13 @@ describe("followRounds", () => {
     await Promise.all(switches.splice(0).map((s) => s.stop()));
   });
 
-  it("answers a peer's first round step and each new round (not its NewHeight step) with our NewRoundStep at step Propose, and nothing else", async () => {
+  it("answers a peer's first round step and each new round (not its NewHeight step) with our NewRoundStep at step Propose, and nothing else (no hold)", async () => {
     const [watcher, node] = [makeSwitch({ consensus: { channels: consensusChannels("v1") } }).sw, makeSwitch({ consensus: { channels: consensusChannels("v1") } }).sw];
     switches.push(watcher, node);
     await watcher.start();
     await node.start();
-    const subscription = followRounds(watcher).subscribe();
+    // The hold after a new height is tested in virtual time (follow-rounds.test.ts); here, the wire.
+    const subscription = followRounds(watcher, { lastCommitHold: 0 }).subscribe();
     const received: ConsensusMessage[] = [];
     node.channel<ConsensusMessage>(0x20).messages$.subscribe(({ message }) => received.push(message));
     node.channel<ConsensusMessage>(0x22).messages$.subscribe(({ message }) => received.push(message));
@@ -126,9 +127,9 @@ describe("followRounds (marbles)", () => {
 
   it("keeps following the other peers when a peer's queue fails (it ended) or throws", () => {
     const queued: string[] = [];
-    const ended = { id: "ended", queue: () => throwError(() => new PeerEndedError(0x20, { id: "ended" })) } as unknown as Peer;
-    const throwing = { id: "throwing", queue: () => { throw new Error("queue threw"); } } as unknown as Peer;
-    const live = { id: "live", queue: (_: number, bytes: Uint8Array) => (queued.push(Buffer.from(bytes).toString("hex")), of(true)) } as unknown as Peer;
+    const ended = { id: "ended", ended$: NEVER, queue: () => throwError(() => new PeerEndedError(0x20, { id: "ended" })) } as unknown as Peer;
+    const throwing = { id: "throwing", ended$: NEVER, queue: () => { throw new Error("queue threw"); } } as unknown as Peer;
+    const live = { id: "live", ended$: NEVER, queue: (_: number, bytes: Uint8Array) => (queued.push(Buffer.from(bytes).toString("hex")), of(true)) } as unknown as Peer;
     testScheduler().run(({ hot, expectObservable }) => {
       const source = hot("-a-b-c-d", { a: stepOf(ended, 1n), b: stepOf(throwing, 1n), c: stepOf(live, 1n), d: stepOf(live, 2n) });
       expectObservable(followRounds(onChannel20(source))).toBe("--------", {});
