@@ -3,8 +3,7 @@
  * HKDF-SHA256 key split, exactly as CometBFT derives them.
  * @module
  */
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { hkdfSha256 } from "./hkdf-sha256.js";
 import { Transcript } from "./merlin.js";
 
 const HKDF_INFO = new TextEncoder().encode("TENDERMINT_SECRET_CONNECTION_KEY_AND_CHALLENGE_GEN");
@@ -25,16 +24,22 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
+/** The two keys in the first 64 bytes of `okm`, ours to send and to receive. */
+function keysOf(okm: Uint8Array, localIsLeast: boolean): { sendKey: Uint8Array; recvKey: Uint8Array } {
+  const first = okm.subarray(0, 32);
+  const second = okm.subarray(32, 64);
+  return localIsLeast ? { recvKey: first, sendKey: second } : { sendKey: first, recvKey: second };
+}
+
 /**
  * The send/receive keys from the DH secret: HKDF-SHA256 (no salt, CometBFT's info string), 96
  * bytes of which the first 64 are used; the side whose key sorts first receives with the first
- * 32 and sends with the next 32, the other side the reverse.
+ * 32 and sends with the next 32, the other side the reverse. (A session derives only the 64
+ * bytes it uses: HKDF's first blocks do not depend on the length asked for.)
  */
 export function splitKeys(dhSecret: Uint8Array, localIsLeast: boolean): { sendKey: Uint8Array; recvKey: Uint8Array; okm: Uint8Array } {
-  const okm = hkdf(sha256, dhSecret, undefined, HKDF_INFO, 96);
-  const first = okm.slice(0, 32);
-  const second = okm.slice(32, 64);
-  return localIsLeast ? { recvKey: first, sendKey: second, okm } : { sendKey: first, recvKey: second, okm };
+  const okm = hkdfSha256(dhSecret, HKDF_INFO, 96);
+  return { ...keysOf(okm, localIsLeast), okm };
 }
 
 /**
@@ -50,6 +55,6 @@ export function deriveSession(localEphemeral: Uint8Array, remoteEphemeral: Uint8
   transcript.appendMessage("EPHEMERAL_UPPER_PUBLIC_KEY", hi);
   transcript.appendMessage("DH_SECRET", dhSecret);
   const challenge = transcript.challengeBytes("SECRET_CONNECTION_MAC", 32);
-  const { sendKey, recvKey } = splitKeys(dhSecret, localIsLeast);
+  const { sendKey, recvKey } = keysOf(hkdfSha256(dhSecret, HKDF_INFO, 64), localIsLeast);
   return { sendKey, recvKey, challenge, localIsLeast };
 }
