@@ -1,4 +1,4 @@
-import { concat, defer, Observable } from "rxjs";
+import { Observable } from "rxjs";
 import type { ByteDuplex } from "./byte-duplex.js";
 
 /**
@@ -10,13 +10,16 @@ import type { ByteDuplex } from "./byte-duplex.js";
 export function withPrefix(duplex: ByteDuplex, chunks: readonly Uint8Array[]): ByteDuplex {
   if (chunks.length === 0) return duplex;
   const pending = [...chunks];
-  const prefix$ = new Observable<Uint8Array>((subscriber) => {
+  // The held chunks, then the duplex's own stream handed the same subscriber: what `concat`
+  // does, without its machinery (one of these is made per message read off a stream). A reader
+  // that lets go in the middle of the held chunks leaves the rest to the next subscription.
+  const incoming$ = new Observable<Uint8Array>((subscriber) => {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop runs while pending is not empty
     while (pending.length > 0 && !subscriber.closed) subscriber.next(pending.shift()!);
-    subscriber.complete();
+    if (!subscriber.closed) duplex.incoming$.subscribe(subscriber);
   });
   return {
-    incoming$: defer(() => concat(prefix$, duplex.incoming$)),
+    incoming$,
     drained$: duplex.drained$,
     remote: duplex.remote,
     write: (chunk) => duplex.write(chunk),
