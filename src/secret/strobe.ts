@@ -1,11 +1,11 @@
 /**
  * STROBE-128/1600 (STROBE v1.0.2): the duplex sponge under Merlin transcripts. Every operation
  * is here so the known-answer tests run in full; the secret handshake uses meta-AD, AD and PRF.
- * The permutation is Keccak-f[1600] from `@noble/hashes`.
+ * The permutation is Keccak-f[1600] (`keccak.ts`).
  * @module
  */
 import { InternalError } from "../error-base.js";
-import { keccakP } from "@noble/hashes/sha3.js";
+import { keccakF1600 } from "./keccak.js";
 
 /** Operation flags (STROBE §6.2). */
 export const Flag = { I: 0x01, A: 0x02, C: 0x04, T: 0x08, M: 0x10, K: 0x20 } as const;
@@ -181,6 +181,6 @@ export class Strobe128 {
   }
 
   private permute(): void {
-    keccakP(this.lanes, 24);
+    keccakF1600(this.lanes);
   }
 }
