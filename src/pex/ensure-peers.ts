@@ -10,19 +10,29 @@
  * period), so that a node walks a chain of peers in seconds rather than periods — unless
  * `dialOnNewAddresses` is false, which keeps CometBFT's timing.
  *
- * A round that connected no address from the book while we are short of outbound peers (every
- * dial failed, nothing could be dialed, or only a seed connected: a seed lets us go once it has
- * answered, and one that is full lets us go at once), or that left us with no peer at all, and
- * with no other dial of ours still under way, is followed by a retry round
- * before the period's next one: `retryDelay × 2^k` after it (k: retries since a round last
- * connected), jittered up to half as much again, and only when that comes before the next
- * period's round (CometBFT waits for the period). Thousands of nodes refused together by busy
+ * A round that leaves us short of outbound peers, with no other dial of ours still under way, is
+ * followed by a retry round before the period's next one: `retryDelay × 2^k` after it (k:
+ * retries since a round last connected an address from the book), jittered up to half as much
+ * again, and only when that comes before the next period's round (CometBFT waits for the
+ * period). Short, the round may have connected nothing (every dial failed, nothing could be
+ * dialed, or only a seed connected: a seed lets us go once it has answered, and one that is
+ * full lets us go at once), or connected fewer than wanted (some dials failed, or the picks
+ * from the book found fewer addresses to dial than wanted: those of peers we have, and those
+ * backing off after failed dials, are skipped). Thousands of nodes refused together by busy
  * seeds then come back spread over seconds instead of all together a period later.
+ *
+ * An outbound peer that leaves (not a seed: a seed lets us go once it has answered) while we
+ * are short of outbound peers brings a round `retryDelay` after it, jittered the same way, when
+ * that comes before the next period's round and no retry or dial of ours is already under way:
+ * a node whose peers left refills them within seconds rather than at its next period (CometBFT
+ * waits for the period; nodes that started together tick together, and would all be short until
+ * the same instant).
  *
  * ```
  * period 30s, no peers at start:   round at 0 ──── 30s ──── 60s ──── …
  * a seed answered at 12s:          round at 0 ─ 12s ─ 30s ─ 60s ─ …
  * retryDelay 4s, rounds that fail: round at 0 ─ 4s ─ 12s ─ 28s ─ 30s ─ 60s ─ …  (no jitter)
+ * an outbound peer left at 40s:    round at 0 ──── 30s ─ 44s ─ 60s ─ …  (no jitter)
  * ```
  * @module
  */
@@ -49,10 +59,10 @@ export interface EnsurePeersOptions {
   /** Between rounds, ms (default 30 000). */
   readonly period?: number;
   /**
-   * After a round that connected nothing while short of outbound peers, the first retry comes
-   * this long after it, ms (default 4000); each further one twice as long; each up to half as
-   * long again at random; none when the period's next round comes first. At least the period:
-   * no retries (CometBFT's behaviour).
+   * After a round that left us short of outbound peers, the first retry comes this long after
+   * it, ms (default 4000); each further one twice as long while the rounds connect nothing; each
+   * up to half as long again at random; none when the period's next round comes first. At least
+   * the period: no retries (CometBFT's behaviour).
    */
   readonly retryDelay?: number;
   readonly scheduler: SchedulerLike;
@@ -75,8 +85,11 @@ export interface EnsurePeersRoundResult {
   readonly connected: number;
 }
 
-/** Why a round runs: the period's tick, an answer to one of our requests, or a retry after a round that connected nothing. */
-export type EnsurePeersRoundReason = "period" | "answer" | "retry";
+/**
+ * Why a round runs: the period's tick, an answer to one of our requests, a retry after a round
+ * that left us short of outbound peers, or an outbound peer that left.
+ */
+export type EnsurePeersRoundReason = "period" | "answer" | "retry" | "left";
 
 /**
  * One round (see the module doc); `periodElapsed` false for a round started by an answer or a
@@ -155,7 +168,7 @@ export function ensurePeers(
     filter(({ peer, added }) => seedIds.has(peer.id) || (eager && added > 0 && outbound() < maxOutbound)),
     map((): EnsurePeersRoundReason => "answer"),
   );
-  const retries$ = new Subject<EnsurePeersRoundReason>();
+  const later$ = new Subject<EnsurePeersRoundReason>();
   const loop = new Subscription();
   let retries = 0;
   let pending: Subscription | undefined;
@@ -163,23 +176,33 @@ export function ensurePeers(
     const since = scheduler.now() - firstTickAt;
     return since < 0 ? -since : period - (since % period);
   };
+  /** A round for `reason` `base` ms from now, jittered up to half again, unless one is pending, a dial of ours is under way, or the period's round comes first. */
+  const roundIn = (base: number, reason: EnsurePeersRoundReason): boolean => {
+    if (pending !== undefined || o.dialer.dialing.size > 0) return false; // the rounds that dial will decide
+    const delay = Math.round(base * (1 + random() / 2));
+    if (delay >= untilNextTick()) return false;
+    pending = timer(delay, scheduler).subscribe(() => {
+      pending = undefined;
+      later$.next(reason);
+    });
+    loop.add(pending);
+    return true;
+  };
   const settled = ({ connected }: EnsurePeersRoundResult) => {
-    if (outbound() >= maxOutbound || (connected > 0 && o.host.peers.size > 0)) {
+    if (connected > 0 && o.host.peers.size > 0) retries = 0;
+    if (outbound() >= maxOutbound) {
       retries = 0;
       return;
     }
-    if (pending !== undefined || o.dialer.dialing.size > 0) return; // the rounds that dial will decide
-    const delay = Math.round(Math.min(period, retryDelay * 2 ** retries) * (1 + random() / 2));
-    if (delay >= untilNextTick()) return;
-    retries++;
-    pending = timer(delay, scheduler).subscribe(() => {
-      pending = undefined;
-      retries$.next("retry");
-    });
-    loop.add(pending);
+    if (roundIn(Math.min(period, retryDelay * 2 ** retries), "retry")) retries++;
   };
   loop.add(
-    merge(ticks$, answers$, retries$)
+    o.reactor.left$.pipe(filter((peer) => peer.isOutbound && !seedIds.has(peer.id) && outbound() < maxOutbound)).subscribe(() => {
+      roundIn(Math.min(period, retryDelay), "left");
+    }),
+  );
+  loop.add(
+    merge(ticks$, answers$, later$)
       .pipe(
         mergeMap((reason) =>
           defer(() => onRound(reason) ?? EMPTY).pipe(

@@ -43,9 +43,10 @@ export interface PexOptions {
    */
   readonly dialOnNewAddresses?: boolean;
   /**
-   * After an ensurePeers round that connected nothing while short of outbound peers, the first
-   * retry round comes this long after it, ms (default 4000), each further one twice as long (up
-   * to half as long again at random), while that comes before the period's next round. At least
+   * After an ensurePeers round that left us short of outbound peers, the first retry round comes
+   * this long after it, ms (default 4000), each further one twice as long while rounds connect
+   * nothing (up to half as long again at random), while that comes before the period's next
+   * round; an outbound peer that leaves brings a round this long after it. At least
    * `ensurePeersPeriod`: no retries, as in CometBFT.
    */
   readonly ensurePeersRetryDelay?: number;

@@ -92,10 +92,13 @@ export class PexReactor implements Reactor {
   readonly connectedAt = new Map<string, number>();
   private readonly discoveries = new Subject<Discovered>();
   private readonly answers = new Subject<Answered>();
+  private readonly lefts = new Subject<PexPeer>();
   /** Addresses the book took from answers, with who told us. A subscriber's throw is logged, never thrown. */
   readonly discovered$: Observable<Discovered>;
   /** Every answer to our requests: who, and how many new addresses the book took from it. A subscriber's throw is logged, never thrown. */
   readonly answered$: Observable<Answered>;
+  /** Each peer as it is removed (its connection ended). A subscriber's throw is logged, never thrown. */
+  readonly left$: Observable<PexPeer>;
   /** The switch; set by whoever wires the reactor. */
   host: PexHost | undefined;
 
@@ -110,6 +113,7 @@ export class PexReactor implements Reactor {
       this.logger.error({ err: String(err), addr: d && formatNetAddress(d.address), from: d?.source.id }, "a subscriber of discovered$ threw"),
     );
     this.answered$ = GuardedObservable.from(this.answers, (err, a) => this.logger.error({ err: String(err), peer: a?.peer.id }, "a subscriber of answered$ threw"));
+    this.left$ = GuardedObservable.from(this.lefts, (err, p) => this.logger.error({ err: String(err), peer: p?.id }, "a subscriber of left$ threw"));
   }
 
   /**
@@ -127,11 +131,12 @@ export class PexReactor implements Reactor {
     this.addToBook(peerAddress(peer), connectionSource(peer));
   }
 
-  /** Forgets the peer's requests. */
+  /** Forgets the peer's requests, and tells `left$`. */
   removePeer(peer: PexPeer): void {
     this.connectedAt.delete(peer.id);
     this.requested.delete(peer.id);
     this.lastRequest.delete(peer.id);
+    this.lefts.next(peer);
   }
 
   /** Sends a `PexRequest` to `peer` unless one is already unanswered. */
@@ -150,12 +155,13 @@ export class PexReactor implements Reactor {
     else this.onAddrs(peer, msg.value.addrs);
   }
 
-  /** Cancels pending disconnects and completes `discovered$`. */
+  /** Cancels pending disconnects and completes `discovered$`, `answered$` and `left$`. */
   stop(): void {
     for (const t of this.timers) t.unsubscribe();
     this.timers.clear();
     this.discoveries.complete();
     this.answers.complete();
+    this.lefts.complete();
   }
 
   private onRequest(peer: PexPeer): void {

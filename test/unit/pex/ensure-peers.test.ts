@@ -164,20 +164,74 @@ describe("ensurePeers", () => {
   it("a round that connects starts the retries afresh; no retry at the outbound target, nor for a round that reports nothing (marbles)", () => {
     new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
       const options = (s: ReturnType<typeof setup>): EnsurePeersOptions => ({ ...s, scheduler: asyncScheduler, random: () => 0, seeds: [], maxOutbound: 1, period: 30_000, retryDelay: 4000 });
-      // rounds 0–1 fail, round 2 (at 12 s) connects one (that stays), round 3 (the period's, at 30 s) fails: 4 s again
+      // rounds 0–1 fail; round 2 (at 12 s) connects one, but what stays is an inbound peer: still short, 4 s again; then 8 s; 16 s would pass the period's round
       const s = setup(new VirtualTimeScheduler());
       const stays = peerAt({ id: id(42), host: "127.0.0.42", port: 1 }, false);
       const result = (k: number) => {
         if (k === 2) s.peers.set(stays.id, stays);
         return { dialed: 1, connected: k === 2 ? 1 : 0 };
       };
-      expectObservable(retrySchedule(options(s), result), "^ 40s !").toBe("p 3999ms r 7999ms r 17999ms p 3999ms r");
+      expectObservable(retrySchedule(options(s), result), "^ 40s !").toBe("p 3999ms r 7999ms r 3999ms r 7999ms r 5999ms p");
       // a round that connected one which is gone already (a peer full that lets us go at once) retries as one that failed
       expectObservable(retrySchedule(options(setup(new VirtualTimeScheduler())), () => ({ dialed: 1, connected: 1 })), "^ 20s !").toBe("p 3999ms r 7999ms r");
       const full = setup(new VirtualTimeScheduler());
       full.peers.set(id(41), peerAt({ id: id(41), host: "127.0.0.41", port: 1 }, true));
       expectObservable(retrySchedule(options(full), () => ({ dialed: 0, connected: 0 })), "^ 40s !").toBe("p 29999ms p");
       expectObservable(retrySchedule(options(setup(new VirtualTimeScheduler())), () => undefined), "^ 40s !").toBe("p 29999ms p");
+    });
+  });
+
+  it("a round that connects fewer than wanted brings a retry too, 4 s after each one that connects; the back-off doubles from the last that did (marbles)", () => {
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
+      const options = (s: ReturnType<typeof setup>): EnsurePeersOptions => ({ ...s, scheduler: asyncScheduler, random: () => 0, seeds: [], maxOutbound: 10, period: 30_000, retryDelay: 4000 });
+      const withPeer = () => {
+        const s = setup(new VirtualTimeScheduler());
+        s.peers.set(id(42), peerAt({ id: id(42), host: "127.0.0.42", port: 1 }, true));
+        return s;
+      };
+      // each round connects 2 and we stay short (their peers leave again): 4 s each time; 28 + 4 would pass the period's round
+      expectObservable(retrySchedule(options(withPeer()), () => ({ dialed: 3, connected: 2 })), "^ 40s !").toBe("p 3999ms r 3999ms r 3999ms r 3999ms r 3999ms r 3999ms r 3999ms r 1999ms p 3999ms r 3999ms r");
+      // one that connects, then rounds that connect nothing: 4 s, then 8 s and 16 s
+      expectObservable(retrySchedule(options(withPeer()), (k) => ({ dialed: 1, connected: k === 0 ? 1 : 0 })), "^ 40s !").toBe("p 3999ms r 7999ms r 15999ms r 1999ms p");
+    });
+  });
+
+  it("an outbound peer that leaves while short brings a round 4 s later; an inbound peer or a seed leaving does not, nor one at the target (marbles)", () => {
+    new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
+      const seed = { id: id(77), host: "127.0.0.77", port: 1 };
+      const leaving = (maxOutbound: number, who: PexPeer[], at: number, stay: PexPeer[] = []) => {
+        const s = setup(new VirtualTimeScheduler());
+        for (const p of [peerAt({ id: id(42), host: "127.0.0.42", port: 1 }, true), ...stay, ...who]) s.peers.set(p.id, p);
+        const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, random: () => 0, seeds: [seed], maxOutbound, period: 30_000, retryDelay: 4000 };
+        return new Observable<string>((sub) => {
+          const loop = ensurePeers(o, (reason) => {
+            sub.next(reason[0]);
+            return undefined;
+          });
+          loop.add(
+            asyncScheduler.schedule(() => {
+              for (const p of who) {
+                s.peers.delete(p.id);
+                s.reactor.removePeer(p);
+              }
+            }, at),
+          );
+          return loop;
+        });
+      };
+      const out = peerAt({ id: id(43), host: "127.0.0.43", port: 1 }, true);
+      expectObservable(leaving(10, [out], 10_000), "^ 40s !").toBe("p 13999ms l 15999ms p");
+      // 28 s + 4 s would pass the period's round
+      expectObservable(leaving(10, [out], 28_000), "^ 40s !").toBe("p 29999ms p");
+      expectObservable(leaving(10, [peerAt({ id: id(44), host: "127.0.0.44", port: 1 }, false)], 10_000), "^ 40s !").toBe("p 29999ms p");
+      expectObservable(leaving(10, [peerAt(seed, true)], 10_000), "^ 40s !").toBe("p 29999ms p");
+      // three leave at once: one round
+      const three = [43, 45, 46].map((n) => peerAt({ id: id(n), host: `127.0.0.${n}`, port: 1 }, true));
+      expectObservable(leaving(10, three, 10_000), "^ 40s !").toBe("p 13999ms l 15999ms p");
+      // with 3 outbound wanted, the one that stays and two more: one leaving leaves us short, so a round
+      expectObservable(leaving(3, three.slice(0, 2), 10_000), "^ 40s !").toBe("p 13999ms l 15999ms p");
+      // at the target after the leave (2 wanted, 3 had): nothing
+      expectObservable(leaving(2, three.slice(0, 1), 10_000, three.slice(1, 2)), "^ 40s !").toBe("p 29999ms p");
     });
   });
 
