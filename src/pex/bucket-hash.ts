@@ -12,7 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { formatNetAddress, type NetAddress } from "../p2p/netaddress.js";
-import { highwayHash64 } from "./highwayhash.js";
+import { highwayHash64Words } from "./highwayhash.js";
 import { groupKey, parseIp } from "./ip.js";
 import { bookParams } from "./params.js";
 
@@ -97,18 +97,25 @@ export class BucketHasher {
     if (scratch.length < 3 * text.length + 8) scratch = new Uint8Array(3 * text.length + 8);
     let length = utf8.encodeInto(text, scratch).written;
     if (suffix !== undefined) {
-      const view = new DataView(scratch.buffer, length, 8);
-      view.setUint32(0, 0, false);
-      view.setUint32(4, suffix, false);
+      scratch.fill(0, length, length + 4);
+      scratch[length + 4] = suffix >>> 24;
+      scratch[length + 5] = (suffix >>> 16) & 0xff;
+      scratch[length + 6] = (suffix >>> 8) & 0xff;
+      scratch[length + 7] = suffix & 0xff;
       length += 8;
     }
-    const sum = highwayHash64(this.hashKey, scratch.subarray(0, length));
-    const view = new DataView(sum.buffer, sum.byteOffset, 8);
-    const hi = view.getUint32(0, false);
-    const lo = view.getUint32(4, false);
+    // the hash's 8 bytes (its low word first, each little-endian) read big-endian: each word byte-swapped
+    const sum = highwayHash64Words(this.hashKey, scratch, length);
+    const hi = byteSwap(sum.lo);
+    const lo = byteSwap(sum.hi);
     // (hi·2^32 + lo) mod m, every product below 2^53
     return (((hi % m) * (2 ** 32 % m)) % m + (lo % m)) % m;
   }
+}
+
+/** `x` (32 bits) with its bytes in reverse order. */
+function byteSwap(x: number): number {
+  return ((x & 0xff) * 0x1000000 + ((x >>> 8) & 0xff) * 0x10000 + ((x >>> 16) & 0xff) * 0x100 + (x >>> 24)) >>> 0;
 }
 
 /** False for the groups a strict book gives local and unroutable addresses (see `groupKey`). */

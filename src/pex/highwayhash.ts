@@ -9,21 +9,36 @@
 const INIT0 = [0xfe4cce2f, 0xdbe6d5d5, 0x299f31d0, 0xa4093822, 0x03707344, 0x13198a2e, 0x85a308d3, 0x243f6a88];
 const INIT1 = [0xcb0ef593, 0x3bd39e10, 0xb5f18a8c, 0xc0acf169, 0x34e90c6c, 0xbe5466cf, 0x38d01377, 0x452821e6];
 
+/** A little-endian uint32 of `b` at `at`. */
+function u32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}
+
 /**
  * The state: v0, v1, mul0, mul1, four 64-bit lanes each, every lane as two 32-bit words (low
  * at `2i`, high at `2i + 1`) — plain numbers, not BigInt, which costs a heap object per step.
+ * One state serves every hash (a hash runs to its end without yielding), reset from the key at
+ * its start, with its packet buffers: hashing allocates nothing but its result.
  */
 class State {
   readonly v0 = new Uint32Array(8);
   readonly v1 = new Uint32Array(8);
-  readonly mul0 = Uint32Array.from(INIT0);
-  readonly mul1 = Uint32Array.from(INIT1);
+  readonly mul0 = new Uint32Array(8);
+  readonly mul1 = new Uint32Array(8);
+  /** The padded last packet. */
+  private readonly block = new Uint8Array(32);
+  /** The permuted lanes of a finishing round. */
+  private readonly perm = new Uint8Array(32);
+  /** The 64-bit result's low and high words, set by {@link finish64}. */
+  lo = 0;
+  hi = 0;
 
-  constructor(key: Uint8Array) {
-    const k = new DataView(key.buffer, key.byteOffset, 32);
+  reset(key: Uint8Array): void {
+    this.mul0.set(INIT0);
+    this.mul1.set(INIT1);
     for (let i = 0; i < 4; i++) {
-      const lo = k.getUint32(i * 8, true);
-      const hi = k.getUint32(i * 8 + 4, true);
+      const lo = u32(key, i * 8);
+      const hi = u32(key, i * 8 + 4);
       this.v0[2 * i] = INIT0[2 * i] ^ lo;
       this.v0[2 * i + 1] = INIT0[2 * i + 1] ^ hi;
       // the key's lane with its halves swapped
@@ -33,14 +48,14 @@ class State {
   }
 
   /** Absorbs one 32-byte packet, its lanes read little-endian at `offset` of `packet`. */
-  update(packet: DataView, offset = 0): void {
+  update(packet: Uint8Array, offset = 0): void {
     const { v0, v1, mul0, mul1 } = this;
     for (let i = 0; i < 4; i++) {
       const l = 2 * i;
       const h = l + 1;
       // v1 += packet + mul0
-      let lo = v1[l] + packet.getUint32(offset + i * 8, true) + mul0[l];
-      v1[h] = v1[h] + packet.getUint32(offset + i * 8 + 4, true) + mul0[h] + Math.floor(lo / 0x100000000);
+      let lo = v1[l] + u32(packet, offset + i * 8) + mul0[l];
+      v1[h] = v1[h] + u32(packet, offset + i * 8 + 4) + mul0[h] + Math.floor(lo / 0x100000000);
       v1[l] = lo;
       // mul0 ^= lo32(v1) * hi32(v0)
       mulXor(mul0, l, v1[l], v0[h]);
@@ -57,8 +72,8 @@ class State {
     zipperMergeAdd(v0, 2, v1);
   }
 
-  /** Absorbs the last `length` (1–31) bytes, padded as HighwayHash pads them. */
-  remainder(bytes: Uint8Array, length: number): void {
+  /** Absorbs the last `length` (1–31) bytes, at `offset` of `bytes`, padded as HighwayHash pads them. */
+  remainder(bytes: Uint8Array, offset: number, length: number): void {
     for (let i = 0; i < 4; i++) {
       // v0 += (length << 32) + length
       const lo = this.v0[2 * i] + length;
@@ -67,43 +82,55 @@ class State {
       this.v1[2 * i] = rotl32(this.v1[2 * i], length);
       this.v1[2 * i + 1] = rotl32(this.v1[2 * i + 1], length);
     }
-    const block = new Uint8Array(32);
+    const block = this.block;
+    block.fill(0);
     const mod4 = length & 3;
     const whole = length - mod4;
-    block.set(bytes.subarray(0, whole));
-    if (length >= 16) block.set(bytes.subarray(length - 4, length), 28);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indices below length
+    for (let i = 0; i < whole; i++) block[i] = bytes[offset + i]!;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indices below length (at least 16)
+    if (length >= 16) for (let i = 0; i < 4; i++) block[28 + i] = bytes[offset + length - 4 + i]!;
     else if (mod4 !== 0) {
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indices below length: mod4 > 0 here, so whole < length
-      block[16] = bytes[whole]!;
+      block[16] = bytes[offset + whole]!;
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indices below length: mod4 > 0 here, so whole < length
-      block[17] = bytes[whole + (mod4 >> 1)]!;
+      block[17] = bytes[offset + whole + (mod4 >> 1)]!;
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indices below length: mod4 > 0 here, so whole < length
-      block[18] = bytes[length - 1]!;
+      block[18] = bytes[offset + length - 1]!;
     }
-    this.update(new DataView(block.buffer));
+    this.update(block);
   }
 
-  /** Four permute-and-update rounds, then the 64-bit result as 8 little-endian bytes. */
-  finish64(): Uint8Array {
-    const permBytes = new ArrayBuffer(32);
-    const perm = new DataView(permBytes);
+  /** Four permute-and-update rounds, then the 64-bit result into {@link lo} and {@link hi}. */
+  finish64(): void {
+    const perm = this.perm;
     for (let round = 0; round < 4; round++) {
-      [2, 3, 0, 1].forEach((from, i) => {
-        // lane `from` of v0 with its halves swapped
-        perm.setUint32(i * 8, this.v0[2 * from + 1], true);
-        perm.setUint32(i * 8 + 4, this.v0[2 * from], true);
-      });
+      for (let i = 0; i < 4; i++) {
+        // lane PERMUTE[i] of v0 with its halves swapped
+        const from = PERMUTE[i];
+        putU32(perm, i * 8, this.v0[2 * from + 1]);
+        putU32(perm, i * 8 + 4, this.v0[2 * from]);
+      }
       this.update(perm);
     }
     const lo = this.v0[0] + this.v1[0] + this.mul0[0] + this.mul1[0];
-    const hi = this.v0[1] + this.v1[1] + this.mul0[1] + this.mul1[1] + Math.floor(lo / 0x100000000);
-    const out = new Uint8Array(8);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, lo >>> 0, true);
-    view.setUint32(4, hi >>> 0, true);
-    return out;
+    this.hi = (this.v0[1] + this.v1[1] + this.mul0[1] + this.mul1[1] + Math.floor(lo / 0x100000000)) >>> 0;
+    this.lo = lo >>> 0;
   }
 }
+
+/** The lanes a finishing round reads, in order. */
+const PERMUTE = [2, 3, 0, 1] as const;
+
+/** Writes `x` little-endian at `at` of `b`. */
+function putU32(b: Uint8Array, at: number, x: number): void {
+  b[at] = x & 0xff;
+  b[at + 1] = (x >>> 8) & 0xff;
+  b[at + 2] = (x >>> 16) & 0xff;
+  b[at + 3] = x >>> 24;
+}
+
+const state = new State();
 
 function rotl32(x: number, n: number): number {
   return n === 0 ? x >>> 0 : ((x << n) | (x >>> (32 - n))) >>> 0;
@@ -155,11 +182,24 @@ function add64(to: Uint32Array, at: number, lo: number, hi: number): void {
  * @throws {RangeError} when the key is not 32 bytes.
  */
 export function highwayHash64(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const { lo, hi } = highwayHash64Words(key, data);
+  const out = new Uint8Array(8);
+  putU32(out, 0, lo);
+  putU32(out, 4, hi);
+  return out;
+}
+
+/**
+ * HighwayHash-64 of the first `length` bytes of `data` under a 32-byte `key`, as the 64-bit
+ * value's low and high 32-bit words (no bytes made). The object returned is reused by the next call: read it at once.
+ * @throws {RangeError} when the key is not 32 bytes.
+ */
+export function highwayHash64Words(key: Uint8Array, data: Uint8Array, length = data.length): { readonly lo: number; readonly hi: number } {
   if (key.length !== 32) throw new RangeError(`a HighwayHash key is 32 bytes, got ${key.length}`);
-  const state = new State(key);
-  const whole = data.length - (data.length % 32);
-  const view = new DataView(data.buffer, data.byteOffset, data.length);
-  for (let at = 0; at < whole; at += 32) state.update(view, at);
-  if (whole < data.length) state.remainder(data.subarray(whole), data.length - whole);
-  return state.finish64();
+  state.reset(key);
+  const whole = length - (length % 32);
+  for (let at = 0; at < whole; at += 32) state.update(data, at);
+  if (whole < length) state.remainder(data, whole, length - whole);
+  state.finish64();
+  return state;
 }
