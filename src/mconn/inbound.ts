@@ -9,13 +9,13 @@ import { Observable, type SchedulerLike, type Subscriber, type Subscription } fr
 import { decodePacketBatches } from "../wire/decode-packets.js";
 import { maxPacketMsgSize, type Packet } from "../wire/packet.js";
 import type { MConnectionConfig } from "./config.js";
-import { PingFloodError } from "./errors.js";
 import { keepalive } from "./keepalive.js";
 import { limitIncoming, type ReadingDuplex } from "./limit-incoming.js";
-import type { limitPingRate } from "./limit-ping-rate.js";
+import type { PingFloodError } from "./errors.js";
+import { PingAllowance } from "./limit-ping-rate.js";
 import type { BudgetAccount } from "./memory-budget.js";
 import { Reassembler, type ChannelMessage, type ReassemblyChannel, type ReassemblyOutput } from "./reassemble.js";
-import { TokenBucket } from "./token-bucket.js";
+import type { TokenBucket } from "./token-bucket.js";
 
 /** What the inbound path tells its connection. */
 export interface InboundHandlers {
@@ -52,8 +52,8 @@ export interface Inbound {
  *     └─▶ reassembly (made at the first message) ─────▶ message
  * ```
  *
- * The ping rate is {@link limitPingRate}'s bucket (`pingBurst` at once, `maxPingRate` a
- * second): the first ping beyond it ends the path with {@link PingFloodError}.
+ * The ping rate is a {@link PingAllowance} (`pingBurst` at once, `maxPingRate` a second), as
+ * `limitPingRate` applies it: the first ping beyond it ends the path with {@link PingFloodError}.
  */
 export function inbound(
   duplex: ReadingDuplex,
@@ -81,7 +81,7 @@ export function inbound(
         error: (err: unknown) => subscriber.error(err),
       }),
     );
-    const pings = new TokenBucket(config.maxPingRate, config.pingBurst, scheduler);
+    const pings = new PingAllowance({ burst: config.pingBurst, perSecond: config.maxPingRate, scheduler });
     let reassembler: Reassembler | undefined;
     const delivered: ReassemblyOutput = {
       next: (m) => on.message(m),
@@ -140,7 +140,7 @@ function isControl(p: Packet): boolean {
  * (after erroring `subscriber` with {@link PingFloodError}) at the first beyond it, or when
  * `subscriber` closed meanwhile.
  */
-function answerPings(packets: readonly Packet[], pings: TokenBucket, on: InboundHandlers, subscriber: Subscriber<never>): boolean {
+function answerPings(packets: readonly Packet[], pings: PingAllowance, on: InboundHandlers, subscriber: Subscriber<never>): boolean {
   let count = 0;
   for (const p of packets) {
     if (p.type === "msg") continue;
@@ -149,8 +149,9 @@ function answerPings(packets: readonly Packet[], pings: TokenBucket, on: Inbound
   }
   for (; count > 0; count--) {
     if (subscriber.closed) return false;
-    if (!pings.take(1)) {
-      subscriber.error(new PingFloodError(`${pings.burst} at once, ${pings.rate} per second`));
+    const flood = pings.take();
+    if (flood !== undefined) {
+      subscriber.error(flood);
       return false;
     }
     on.pongDue();

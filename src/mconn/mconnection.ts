@@ -39,8 +39,9 @@ interface ChannelState {
  * one stream of length-prefixed `Packet`s.
  *
  * Inbound (`inbound`): `incoming$` → (rate limit) → `decodePacketBatches` (the packets of each chunk) →
- * per-channel `reassembleBatches` → `channel(id).messages$`; pings are answered with pongs,
- * guarded by `limitPingRate`; every arrival feeds `keepalive`. Outbound: `send`/`trySend`/`hold`
+ * per-channel reassembly (`Reassembler`, the state behind `reassembleBatches`) →
+ * `channel(id).messages$`; pings are answered with pongs, within `limitPingRate`'s allowance
+ * (`PingAllowance`); every arrival feeds `keepalive`. Outbound: `send`/`trySend`/`hold`
  * → each channel's sender (`ChannelSender`: room in its bounded queue, waiters in order) → the
  * channel's outbound stream → {@link scheduleOutbound}, the operator that merges the channels
  * by `recentlySent / priority`, pulled by the flusher (`Flusher`): each flush takes the pongs and
