@@ -7,35 +7,12 @@
  * `node --cpu-prof`: the far end inherits the flag and writes its own profile when stopped.
  * Usage: node --import tsx bench/handshake-run.ts [count=2000] [concurrency=32] [rounds=1]
  */
-import { socketDuplex } from "../src/duplex/socket-duplex.js";
-import { upgrade } from "../src/p2p/upgrade.js";
-import type { NodeInfo } from "../src/p2p/node-info.js";
-import { generateNodeKey } from "../src/secret/node-key.js";
-import { secretAuthenticator } from "../src/p2p/secret-authenticator.js";
 import { readFileSync } from "node:fs";
-import { dial } from "./measure.js";
+import { handshakesWith } from "./cases/handshakes.js";
 import { benchChild } from "./remote.js";
 import { jsonLines } from "./json-lines.js";
 
 const [count = 2000, concurrency = 32, rounds = 1] = process.argv.slice(2).map(Number);
-const key = generateNodeKey();
-const info: NodeInfo = {
-  protocolVersion: { p2p: 8, block: 11, app: 0 },
-  nodeId: key.id,
-  listenAddr: "127.0.0.1:1",
-  network: "bench",
-  version: "rx-mconn",
-  channels: Uint8Array.of(1),
-  moniker: "bench",
-  other: { txIndex: "off", rpcAddress: "" },
-};
-const authenticate = secretAuthenticator(key);
-
-async function one(port: number): Promise<void> {
-  const socket = await dial(port);
-  const conn = await upgrade(socketDuplex(socket), { authenticate, ourInfo: info, handshakeTimeout: 10_000 });
-  conn.duplex.destroy();
-}
 
 /** CPU time (µs) of process `pid` so far, from /proc (clock ticks of 10 ms). */
 function cpuOf(pid: number): number {
@@ -49,12 +26,7 @@ for (let r = 0; r < rounds; r++) {
   const t = performance.now();
   const near = process.cpuUsage();
   const far = cpuOf(child.pid ?? 0);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < count) await one(server.port);
-    }),
-  );
+  await handshakesWith(server.port, count, concurrency);
   const used = process.cpuUsage(near);
   const rate = count / ((performance.now() - t) / 1000);
   console.log(JSON.stringify({ rate, near: (used.user + used.system) / count, far: (cpuOf(child.pid ?? 0) - far) / count }));

@@ -22,22 +22,30 @@ const info: NodeInfo = {
   other: { txIndex: "off", rpcAddress: "" },
 };
 
+const authenticate = secretAuthenticator(key);
+
+/** One handshake with the far end on `port`, then the connection closed. */
 async function one(port: number): Promise<void> {
   const socket = await dial(port);
-  const conn = await upgrade(socketDuplex(socket), { authenticate: secretAuthenticator(key), ourInfo: info, handshakeTimeout: 10_000 });
+  const conn = await upgrade(socketDuplex(socket), { authenticate, ourInfo: info, handshakeTimeout: 10_000 });
   conn.duplex.destroy();
+}
+
+/** `count` handshakes with the far end on `port`, `concurrency` at a time. */
+export async function handshakesWith(port: number, count: number, concurrency: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await one(port);
+    }),
+  );
 }
 
 async function rate(count: number, concurrency: number): Promise<number> {
   const server = await remote("handshake-server");
   try {
     const t = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next++ < count) await one(server.port);
-      }),
-    );
+    await handshakesWith(server.port, count, concurrency);
     return count / ((performance.now() - t) / 1000);
   } finally {
     server.stop();
