@@ -51,6 +51,11 @@ export interface Command {
   readonly usage: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly allowPositionals?: boolean;
+  /**
+   * V8 flags (`--name=value`) the command runs best with: the CLI runs it in a child process
+   * given those the user did not set (see `v8-flags.ts`).
+   */
+  readonly v8Flags?: readonly string[];
   run(values: OptionValues, positionals: string[], io: CliIO): Promise<number>;
 }
 

@@ -14,6 +14,7 @@ import { simulate } from "./commands/simulate.js";
 import { tx } from "./commands/tx.js";
 import { watch } from "./commands/watch.js";
 import { stopSignal } from "./stop-signal.js";
+import { missingV8Flags, runWithV8Flags } from "./v8-flags.js";
 import { packageVersion } from "./version.js";
 
 const COMMANDS: Record<string, Command> = { demo, keygen, id, node, probe, watch, blocks, tx, crawl: crawlCommand, simulate };
@@ -70,7 +71,10 @@ const io: CliIO = {
     return (stopped ??= stopSignal());
   },
 };
-main(process.argv.slice(2), io).then(
+const argv = process.argv.slice(2);
+const name = argv.at(0) ?? "";
+const v8Flags = missingV8Flags((Object.hasOwn(COMMANDS, name) ? COMMANDS[name].v8Flags : undefined) ?? [], process);
+(v8Flags.length > 0 ? runWithV8Flags(v8Flags) : main(argv, io)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`rx-mconn: ${err instanceof Error ? err.message : String(err)}\n`);
