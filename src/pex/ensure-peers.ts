@@ -12,9 +12,12 @@
  *
  * A round that leaves us short of outbound peers, with no other dial of ours still under way, is
  * followed by a retry round before the period's next one: `retryDelay × 2^k` after it (k:
- * retries since a round last connected an address from the book), jittered up to half as much
- * again, and only when that comes before the next period's round (CometBFT waits for the
- * period). Short, the round may have connected nothing (every dial failed, nothing could be
+ * retries since the period's last round, or since a round last connected an address from the
+ * book), jittered up to half as much again, and only when that comes before the next period's
+ * round (CometBFT waits for the period). A node that cannot get in therefore makes at most a
+ * few rounds a period (at 4, 12 and 28 s with the defaults), every period: were the backoff to
+ * carry over, thousands of nodes turned away by full seeds would all come back only at their
+ * period's tick, together, and find the seeds full again. Short, the round may have connected nothing (every dial failed, nothing could be
  * dialed, or only a seed connected: a seed lets us go once it has answered, and one that is
  * full lets us go at once), or connected fewer than wanted (some dials failed, or the picks
  * from the book found fewer addresses to dial than wanted: those of peers we have, and those
@@ -31,7 +34,7 @@
  * ```
  * period 30s, no peers at start:   round at 0 ──── 30s ──── 60s ──── …
  * a seed answered at 12s:          round at 0 ─ 12s ─ 30s ─ 60s ─ …
- * retryDelay 4s, rounds that fail: round at 0 ─ 4s ─ 12s ─ 28s ─ 30s ─ 60s ─ …  (no jitter)
+ * retryDelay 4s, rounds that fail: round at 0 ─ 4s ─ 12s ─ 28s ─ 30s ─ 34s ─ 42s ─ 58s ─ 60s ─ …  (no jitter)
  * an outbound peer left at 40s:    round at 0 ──── 30s ─ 44s ─ 60s ─ …  (no jitter)
  * ```
  * @module
@@ -125,7 +128,8 @@ export async function ensurePeersRound(o: EnsurePeersOptions, periodElapsed: boo
 }
 
 /**
- * Dials the seeds in random order until one connects (or is already connected).
+ * Dials the seeds in random order until one connects (or is already connected), each straight
+ * through (no backoff, as in CometBFT: see `PexDialer`).
  * @returns the outcome of each dial made, in order.
  */
 export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "random" | "logger"> & { readonly dialer: Pick<PexDialer, "dial"> }): Promise<DialOutcome[]> {
@@ -136,7 +140,7 @@ export async function dialSeeds(o: Pick<EnsurePeersOptions, "seeds" | "random" |
   }
   const outcomes: DialOutcome[] = [];
   for (const seed of order) {
-    const outcome = await o.dialer.dial(seed, { persistent: true }).catch((): DialOutcome => "failed");
+    const outcome = await o.dialer.dial(seed, { seed: true }).catch((): DialOutcome => "failed");
     outcomes.push(outcome);
     if (outcome === "connected" || outcome === "busy") return outcomes;
   }
@@ -204,15 +208,16 @@ export function ensurePeers(
   loop.add(
     merge(ticks$, answers$, later$)
       .pipe(
-        mergeMap((reason) =>
-          defer(() => onRound(reason) ?? EMPTY).pipe(
+        mergeMap((reason) => {
+          if (reason === "period") retries = 0;
+          return defer(() => onRound(reason) ?? EMPTY).pipe(
             // a round that throws is logged and ends alone: the schedule goes on
             catchError((err: unknown) => {
               logger.error({ err: String(err), reason }, "an ensurePeers round failed");
               return EMPTY;
             }),
-          ),
-        ),
+          );
+        }),
       )
       .subscribe(settled),
   );

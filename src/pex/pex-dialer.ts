@@ -3,7 +3,10 @@
  * first (an address it refuses is never dialed), a backoff per address after failures
  * (`2^attempts` s plus up to 1 s of jitter), a ban instead of the dial that follows 17 failed
  * ones (more than `maxAttemptsToDial`), `markGood` on success, `markAttempt` on failure, and
- * `markBad` when the peer is not who we dialed.
+ * `markBad` when the peer is not who we dialed. A seed is dialed straight through, as CometBFT's
+ * `dialSeeds` dials it (`Switch.DialPeerWithAddress`): the filter applies, but no backoff and no
+ * count of attempts, so a node refused by busy seeds tries them again at its next round rather
+ * than minutes later.
  * @module
  */
 import { silentLogger, type Logger } from "../logger.js";
@@ -60,10 +63,10 @@ export class PexDialer {
 
   /**
    * Dials `address` (`ID@host:port` or parsed) unless filtered, backing off, or given up on;
-   * resolves with what happened.
+   * resolves with what happened. With `seed`, only the filter applies (see the module doc).
    * @throws {NetAddressError} (a rejection) when the text does not parse.
    */
-  async dial(addressLike: NetAddressLike, options: { persistent?: boolean } = {}): Promise<DialOutcome> {
+  async dial(addressLike: NetAddressLike, options: { seed?: boolean } = {}): Promise<DialOutcome> {
     const address = toNetAddress(addressLike);
     const { book, host, scheduler, random } = this.o;
     const key = formatNetAddress(address);
@@ -72,9 +75,10 @@ export class PexDialer {
       return "filtered";
     }
     if (this.dialing.has(address.id) || host.peers.has(address.id) || address.id === host.nodeId) return "busy";
-    const record = this.attempts.get(key);
+    const seed = options.seed === true;
+    const record = seed ? undefined : this.attempts.get(key);
     const attempts = record?.number ?? 0;
-    if (options.persistent !== true && attempts > pexParams.maxAttemptsToDial) {
+    if (attempts > pexParams.maxAttemptsToDial) {
       book.markBad(address.id, pexParams.defaultBanTime);
       return "max-attempts";
     }
@@ -93,7 +97,7 @@ export class PexDialer {
       if (err instanceof PeerRejectedError && err.rule === "dial-id-mismatch") {
         book.markBad(address.id, pexParams.defaultBanTime);
         this.attempts.delete(key);
-      } else {
+      } else if (!seed) {
         book.markAttempt(address.id);
         this.attempts.set(key, { number: attempts + 1, lastDialed: scheduler.now() });
       }

@@ -7,7 +7,7 @@ import { seededRandom } from "../../../src/duplex/duplex-pair.js";
 import type { NetAddress } from "../../../src/p2p/netaddress.js";
 import { silentLogger } from "../../../src/logger.js";
 import { AddressBook } from "../../../src/pex/address-book.js";
-import { ensurePeers, ensurePeersRound, type EnsurePeersOptions } from "../../../src/pex/ensure-peers.js";
+import { dialSeeds, ensurePeers, ensurePeersRound, type EnsurePeersOptions } from "../../../src/pex/ensure-peers.js";
 import { isLoopback, parseIp } from "../../../src/pex/ip.js";
 import { PexDialer } from "../../../src/pex/pex-dialer.js";
 import { PexReactor, type PexHost, type PexPeer } from "../../../src/pex/pex-reactor.js";
@@ -143,12 +143,13 @@ describe("ensurePeers", () => {
       });
     });
 
-  it("a round that connects nothing while short of outbound peers brings a retry before the period: 4 s, 8 s, 16 s after, then the period alone (marbles)", () => {
+  it("a round that connects nothing while short of outbound peers brings a retry before the period: 4 s, 8 s, 16 s after, then the period's round, and again (marbles)", () => {
     new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
       const s = setup(new VirtualTimeScheduler());
       const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, random: () => 0, seeds: [], maxOutbound: 10, period: 30_000, retryDelay: 4000 };
-      // 0 + 4 = 4, + 8 = 12, + 16 = 28; the next, 32 s (capped at 30), would come after the period's round
-      expectObservable(retrySchedule(o, () => ({ dialed: 3, connected: 0 })), "^ 70s !").toBe("p 3999ms r 7999ms r 15999ms r 1999ms p 29999ms p");
+      // 0 + 4 = 4, + 8 = 12, + 16 = 28; the next, 32 s (capped at 30), would come after the period's round;
+      // each period's round starts the back-off afresh: 34, 42, 58, then 64
+      expectObservable(retrySchedule(o, () => ({ dialed: 3, connected: 0 })), "^ 70s !").toBe("p 3999ms r 7999ms r 15999ms r 1999ms p 3999ms r 7999ms r 15999ms r 1999ms p 3999ms r");
     });
   });
 
@@ -156,8 +157,8 @@ describe("ensurePeers", () => {
     new TestScheduler((a, b) => void expect(a).to.deep.equal(b)).run(({ expectObservable }) => {
       const s = setup(new VirtualTimeScheduler());
       const o: EnsurePeersOptions = { ...s, scheduler: asyncScheduler, random: () => 0.5, seeds: [], maxOutbound: 10, period: 30_000, retryDelay: 4000 };
-      // 5 s, then 10 s; 20 s from 15 s would pass the round at 30 s, so it waits; from 30 s, 20 s is sooner than 60 s
-      expectObservable(retrySchedule(o, () => ({ dialed: 0, connected: 0 })), "^ 70s !").toBe("p 4999ms r 9999ms r 14999ms p 19999ms r 9999ms p");
+      // 5 s, then 10 s; 20 s from 15 s would pass the round at 30 s, so it waits; from 30 s, afresh: 35, 45, and 65
+      expectObservable(retrySchedule(o, () => ({ dialed: 0, connected: 0 })), "^ 70s !").toBe("p 4999ms r 9999ms r 14999ms p 4999ms r 9999ms r 14999ms p 4999ms r");
     });
   });
 
@@ -171,7 +172,7 @@ describe("ensurePeers", () => {
         if (k === 2) s.peers.set(stays.id, stays);
         return { dialed: 1, connected: k === 2 ? 1 : 0 };
       };
-      expectObservable(retrySchedule(options(s), result), "^ 40s !").toBe("p 3999ms r 7999ms r 3999ms r 7999ms r 5999ms p");
+      expectObservable(retrySchedule(options(s), result), "^ 40s !").toBe("p 3999ms r 7999ms r 3999ms r 7999ms r 5999ms p 3999ms r");
       // a round that connected one which is gone already (a peer full that lets us go at once) retries as one that failed
       expectObservable(retrySchedule(options(setup(new VirtualTimeScheduler())), () => ({ dialed: 1, connected: 1 })), "^ 20s !").toBe("p 3999ms r 7999ms r");
       const full = setup(new VirtualTimeScheduler());
@@ -191,8 +192,8 @@ describe("ensurePeers", () => {
       };
       // each round connects 2 and we stay short (their peers leave again): 4 s each time; 28 + 4 would pass the period's round
       expectObservable(retrySchedule(options(withPeer()), () => ({ dialed: 3, connected: 2 })), "^ 40s !").toBe("p 3999ms r 3999ms r 3999ms r 3999ms r 3999ms r 3999ms r 3999ms r 1999ms p 3999ms r 3999ms r");
-      // one that connects, then rounds that connect nothing: 4 s, then 8 s and 16 s
-      expectObservable(retrySchedule(options(withPeer()), (k) => ({ dialed: 1, connected: k === 0 ? 1 : 0 })), "^ 40s !").toBe("p 3999ms r 7999ms r 15999ms r 1999ms p");
+      // one that connects, then rounds that connect nothing: 4 s, then 8 s and 16 s; 4 s after the period's round
+      expectObservable(retrySchedule(options(withPeer()), (k) => ({ dialed: 1, connected: k === 0 ? 1 : 0 })), "^ 40s !").toBe("p 3999ms r 7999ms r 15999ms r 1999ms p 3999ms r");
     });
   });
 
@@ -244,7 +245,7 @@ describe("ensurePeers", () => {
     const seeds = [1, 2].map((n) => ({ id: id(100 + n), host: `127.0.2.${n}`, port: 26656 }));
     empty.host.dial = sinon.spy(() => Promise.reject(new Error("busy seed")));
     expect(await ensurePeersRound({ ...empty, seeds, maxOutbound: 10 }, true), "every seed tried, none connected").to.deep.equal({ dialed: 2, connected: 0 });
-    expect(await ensurePeersRound({ ...empty, seeds, maxOutbound: 10 }, true), "the seeds back off: nothing dialed").to.deep.equal({ dialed: 0, connected: 0 });
+    expect(await ensurePeersRound({ ...empty, seeds, maxOutbound: 10 }, true), "the seeds are dialed again at once: no backoff for seeds").to.deep.equal({ dialed: 2, connected: 0 });
     const seeded = setup();
     expect(await ensurePeersRound({ ...seeded, seeds, maxOutbound: 10 }, true), "a seed reached is not a peer kept").to.deep.equal({ dialed: 1, connected: 0 });
     expect(seeded.peers.size).to.equal(1);
@@ -292,6 +293,19 @@ describe("ensurePeers", () => {
     s.scheduler.flush();
     expect(await s.dialer.dial(a)).to.equal("failed");
     expect(s.dialer.attemptsOf(a)).to.equal(2);
+  });
+
+  it("dials the seeds straight through, as CometBFT does: a seed that refused us 20 times is dialed again at the next round", async () => {
+    const s = setup();
+    const seeds = [1, 2].map((n) => ({ id: id(110 + n), host: `127.0.2.${n}`, port: 26656 }));
+    s.host.dial = sinon.spy(() => Promise.reject(new Error("refused")));
+    for (let round = 0; round < 20; round++) expect(await dialSeeds({ ...s, seeds })).to.deep.equal(["failed", "failed"]);
+    expect((s.host.dial as sinon.SinonSpy).callCount).to.equal(40);
+    expect(seeds.map((x) => s.dialer.attemptsOf(x))).to.deep.equal([0, 0]);
+    // an address from the book is not: it backs off after its failure
+    const a = { id: id(31), host: "127.0.3.2", port: 26656 };
+    s.book.add(a, src);
+    expect([await s.dialer.dial(a), await s.dialer.dial(a)]).to.deep.equal(["failed", "backoff"]);
   });
 });
 
