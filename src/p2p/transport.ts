@@ -122,7 +122,7 @@ export class TcpTransport implements Transport {
     const socketAddr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.upgradeSocket(socket, undefined).then(
       (conn) => {
-        pass.handshakeDone();
+        pass.handshakeDone(true);
         this.inbound.next(conn);
       },
       (error: unknown) => {

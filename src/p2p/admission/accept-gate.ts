@@ -16,7 +16,8 @@ import { HostAdmission, hostLimitsDefaults, type HostLimits } from "./host-admis
 export interface AcceptOptions {
   /**
    * Most inbound handshakes in progress at once on the listener; a further socket takes the slot
-   * of the oldest silent handshake, else of the oldest (see {@link HandshakeSlots}).
+   * of the oldest silent handshake, else of the oldest past its patience, else is refused (see
+   * {@link HandshakeSlots}).
    */
   readonly maxPendingHandshakes: number;
   /**
@@ -44,8 +45,11 @@ export interface Arrival {
 
 /** A socket let in: tell it when its handshake ends (either way). */
 export interface AcceptPass {
-  /** Frees the handshake slot and the host's handshake count. Idempotent. */
-  handshakeDone(): void;
+  /**
+   * Frees the handshake slot and the host's handshake count; `completed`: the handshake
+   * succeeded (its duration sets the slots' patience). Idempotent.
+   */
+  handshakeDone(completed?: boolean): void;
   /** True once the slot was given to a newer connection (the socket was refused then). */
   readonly evicted: boolean;
 }
@@ -56,8 +60,9 @@ export class AcceptGate {
   private readonly hosts: HostAdmission;
 
   constructor(private readonly options: AcceptOptions) {
-    this.slots = new HandshakeSlots(options.maxPendingHandshakes);
-    this.hosts = new HostAdmission(options.hostLimits ?? hostLimitsDefaults, options.scheduler ?? asyncScheduler);
+    const scheduler = options.scheduler ?? asyncScheduler;
+    this.slots = new HandshakeSlots(options.maxPendingHandshakes, scheduler);
+    this.hosts = new HostAdmission(options.hostLimits ?? hostLimitsDefaults, scheduler);
   }
 
   /**
@@ -86,9 +91,13 @@ export class AcceptGate {
         refuse(new PeerRejectedError("max-handshakes", `every handshake slot was taken (${this.slots.max}): the oldest ${arrival.bytesRead === 0 ? "silent " : ""}handshake gave its slot to a newer connection`));
       },
     });
+    if (freeSlot === undefined) {
+      refuse(new PeerRejectedError("max-handshakes", `every handshake slot (${this.slots.max}) is held by a handshake under way for less than ${Math.round(this.slots.patience)} ms: try again later`));
+      return undefined;
+    }
     return {
-      handshakeDone: () => {
-        freeSlot();
+      handshakeDone: (completed = false) => {
+        freeSlot(completed);
         ticket.handshakeDone();
       },
       get evicted() {

@@ -44,7 +44,8 @@ interface LinkPath {
 }
 
 const END = Symbol("end");
-type Item = { at: number; chunk: Uint8Array | typeof END };
+/** What travels a direction: bytes, the end of stream, or a signal run on arrival (a TCP ACK). */
+type Item = { at: number; chunk: Uint8Array | typeof END | (() => void) };
 
 /** One direction of a link, from `from` to `to`. */
 class Direction {
@@ -62,10 +63,10 @@ class Direction {
     readonly to: LinkEnd,
   ) {}
 
-  send(chunk: Uint8Array | typeof END): void {
+  send(chunk: Item["chunk"]): void {
     const { clock, model, random } = this.link;
     const now = clock.now();
-    const size = chunk === END ? 0 : chunk.length;
+    const size = chunk instanceof Uint8Array ? chunk.length : 0;
     const start = Math.max(now, this.busyUntil);
     this.busyUntil = start + (size * 1000) / model.bandwidth;
     const at = Math.max(this.lastArrival, Math.round(this.busyUntil + this.link.latency + random.next() * model.jitter));
@@ -98,6 +99,7 @@ class Direction {
     while (this.head < this.queue.length && this.queue[this.head].at <= now) {
       const { chunk } = this.queue[this.head++];
       if (chunk === END) this.to.remoteEnded();
+      else if (typeof chunk === "function") chunk();
       else this.to.arrive(chunk);
     }
     // let go of what was delivered: all of it when the queue is empty, else in large steps
@@ -165,6 +167,14 @@ export class LinkEnd implements ByteDuplex {
       if (this.subscriber === subscriber) this.subscriber = undefined;
     };
   });
+
+  /**
+   * Runs `arrived` at the far end when a segment sent now would arrive there, ahead of anything
+   * written after it (a connection's final ACK, which the dialer's first bytes follow).
+   */
+  signal(arrived: () => void): void {
+    this.sending.send(arrived);
+  }
 
   write(chunk: Uint8Array): boolean {
     if (this.writeEnded) return true;

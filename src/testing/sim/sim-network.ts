@@ -161,12 +161,16 @@ export class SimNetwork {
     const port = from.nextPort;
     from.nextPort = from.nextPort >= 65_535 ? 40_000 : from.nextPort + 1;
     const link = this.link(from, to, `${from.ip}:${port}`, `${to.ip}:${addr.port}`, latency);
-    await this.after(latency);
-    // the host may have crashed or stopped listening meanwhile
-    const acceptor = listening(to);
-    if (acceptor === undefined) link.b.destroy();
-    else acceptor.accept(link.b, from.ip, port);
-    await this.after(latency);
+    // SYN and SYN-ACK: the dialer's connect returns after a round trip. The listener accepts when
+    // the dialer's ACK arrives, a latency later, just ahead of the bytes the dialer sends at once
+    // (as a TCP listener's accept returns): a handshake looks silent only while it is.
+    await this.after(2 * latency);
+    link.a.signal(() => {
+      // the host may have crashed or stopped listening meanwhile
+      const acceptor = listening(to);
+      if (acceptor === undefined) link.b.destroy();
+      else acceptor.accept(link.b, from.ip, port);
+    });
     return link.a;
   }
 

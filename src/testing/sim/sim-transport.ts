@@ -106,7 +106,7 @@ export class SimTransport implements Transport {
     this.track(end);
     upgrade(end, this.options).then(
       (conn) => {
-        pass.handshakeDone();
+        pass.handshakeDone(true);
         if (this.closed) conn.duplex.destroy();
         else this.inbound.next({ ...conn, socketAddr });
       },

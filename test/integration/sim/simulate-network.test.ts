@@ -75,12 +75,13 @@ describe("simulateNetwork: a mass join through busy seeds", function () {
     const refused = (r: typeof retrying) => r.samples[0].dials["handshake-failed"];
     expect(refused(periodOnly), "the seeds refused most first dials").to.be.greaterThan(100);
     expect(refused(retrying)).to.be.greaterThan(100);
-    // waiting a whole period after each refusal, the nodes are still scattered after 2 minutes
-    expect(periodOnly.oneComponentAt).to.equal(null);
+    // waiting a whole period after each refusal, the nodes are still scattered after 20 s, and
+    // come together only over periods
     expect(periodOnly.samples.find((s) => s.at === 20_000)?.componentsWithoutSeeds).to.be.greaterThan(50);
-    // retrying after 4–6 s, 8–12 s, …: one network of lasting peers within 20 s, and with the seeds at their first crawl
+    expect(periodOnly.oneComponentAt ?? Infinity).to.be.at.least(MINUTE);
+    // retrying after 4–6 s, 8–12 s, …: one network of lasting peers within 20 s
     expect(retrying.samples.find((s) => s.at === 20_000)?.componentsWithoutSeeds).to.equal(1);
-    expect(retrying.oneComponentAt).to.be.a("number").and.at.most(MINUTE);
+    expect(retrying.oneComponentAt).to.be.a("number").and.at.most(20_000);
     expect(retrying.timeToTarget.count, "every non-seed node reached 10 outbound peers").to.equal(118);
     expect(retrying.timeToTarget.p50 ?? Infinity).to.be.below(periodOnly.timeToTarget.p50 ?? Infinity);
   });
