@@ -14,14 +14,14 @@
  * followed by a retry round before the period's next one: `retryDelay × 2^k` after it (k:
  * retries since the period's last round, or since a round last connected an address from the
  * book), jittered up to half as much again, and only when that comes before the next period's
- * round (CometBFT waits for the period). A node that cannot get in therefore makes at most a
- * few rounds a period (at 4, 12 and 28 s with the defaults), every period: were the backoff to
- * carry over, thousands of nodes turned away by full seeds would all come back only at their
- * period's tick, together, and find the seeds full again. Short, the round may have connected nothing (every dial failed, nothing could be
- * dialed, or only a seed connected: a seed lets us go once it has answered, and one that is
- * full lets us go at once), or connected fewer than wanted (some dials failed, or the picks
- * from the book found fewer addresses to dial than wanted: those of peers we have, and those
- * backing off after failed dials, are skipped). Thousands of nodes refused together by busy
+ * round (CometBFT waits for the period). A node that cannot get in therefore makes a few
+ * rounds every period (at 0, 4, 12 and 28 s of it with the defaults): were the back-off to carry
+ * over, thousands of nodes turned away by full seeds would all come back only at their period's
+ * tick, together, and find the seeds full again. Short, the round may have connected nothing
+ * (every dial failed, nothing could be dialed, or only a seed connected: a seed lets us go once
+ * it has answered, and one that is full lets us go at once), or connected fewer than wanted
+ * (some dials failed, or the picks from the book found fewer addresses to dial than wanted:
+ * those of peers we have, and those backing off after failed dials, are skipped). Thousands of nodes refused together by busy
  * seeds then come back spread over seconds instead of all together a period later.
  *
  * An outbound peer that leaves (not a seed: a seed lets us go once it has answered) while we
