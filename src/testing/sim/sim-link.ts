@@ -312,6 +312,8 @@ export class SimLink {
   private open = 2;
   /** A host of the link crashed: nothing is delivered any more. */
   severed = false;
+  /** The listener has accepted the connection (until then it is only the acceptor's kernel's). */
+  accepted = false;
 
   constructor(
     readonly clock: VirtualClock,

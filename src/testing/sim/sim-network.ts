@@ -105,12 +105,17 @@ export class SimNetwork {
     for (const resume of this.waiting.splice(0)) resume();
   }
 
-  /** The host stops dead: its connections fail on its side and go silent on the other. */
+  /**
+   * The host stops dead: its connections fail on its side and go silent on the other. One the
+   * far listener has not accepted yet (the ACK never comes) goes with it, as a half-open
+   * connection leaves the listener's kernel: no one there would ever close it.
+   */
   crash(host: SimHost): void {
     host.up = false;
     for (const link of [...host.links]) {
       link.severed = true;
       this.endOf(link, host).crash();
+      if (!link.accepted) link.b.destroy();
     }
   }
 
@@ -166,6 +171,7 @@ export class SimNetwork {
     // (as a TCP listener's accept returns): a handshake looks silent only while it is.
     await this.after(2 * latency);
     link.a.signal(() => {
+      link.accepted = true;
       // the host may have crashed or stopped listening meanwhile
       const acceptor = listening(to);
       if (acceptor === undefined) link.b.destroy();

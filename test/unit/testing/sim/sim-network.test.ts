@@ -154,6 +154,19 @@ describe("SimNetwork and SimLink (simulated hosts and connections)", () => {
     expect(s.b.connections).to.equal(0);
   });
 
+  it("a dialer that crashes before its ACK arrives leaves nothing at the listener: no accept, and the hosts' counts freed", async () => {
+    const s = setup({ latency: 40 });
+    const latency = s.net.latency(s.a, s.b);
+    let dialer: LinkEnd | undefined;
+    void s.net.connect(s.a, { id: ID, host: s.b.ip, port: 26656 }, 1000).then((e) => (dialer = e));
+    await s.clock.runUntil(2 * latency);
+    expect(dialer).to.not.equal(undefined);
+    expect([s.accepted.length, s.b.connections]).to.deep.equal([0, 1]);
+    s.net.crash(s.a);
+    await s.clock.runUntil(s.clock.now() + 60_000);
+    expect([s.accepted.length, s.a.connections, s.b.connections]).to.deep.equal([0, 0, 0]);
+  });
+
   it("ends a connection cleanly: end() on both sides completes both and frees the hosts' counts", async () => {
     const s = setup();
     const { dialer, acceptor } = await connected(s);
