@@ -60,7 +60,9 @@ export async function startNetwork(n: number, chainId: string, { mldsa = [], ...
       const peers = ids.flatMap((id, j) => (j === i ? [] : [`${id}@127.0.0.1:${ports[j]}`])).join(",");
       nodes.push(await startNode({ home, p2pPort: ports[i], moniker: `validator-${i}`, persistentPeers: peers, pex: false, waitForFirstBlock: false, ...options }));
     }
-    await nodes[0].waitForLog(/(finalizing commit of block|Committed state).*height=2\b|height=3/, 90_000, "the network's second block");
+    // Every validator commits the second block: a node that failed to start (its port taken, say)
+    // shows here with its log, not later as a validator missing from the votes.
+    await Promise.all(nodes.map((node, i) => node.waitForLog(/(finalizing commit of block|Committed state).*height=2\b|height=3/, 90_000, `validator ${i}'s second block`)));
     return nodes;
   } catch (err) {
     await Promise.all(nodes.map((node) => node.stop()));

@@ -27,13 +27,39 @@ export function cometBinary(version = cometVersion): string {
   return execFileSync(resolve(process.cwd(), "scripts/install-cometbft.sh"), [version], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 }
 
-/** A free TCP port on 127.0.0.1. */
+/** The first port of the kernel's ephemeral range (what outgoing connections take their local port from). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1, below the ephemeral range and not handed out before by this
+ * process. A port from the ephemeral range can be taken, between this check and the node's
+ * bind, as the local port of a connection another node dials (a persistent peer not started
+ * yet), and the node then fails to listen.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  const low = 10_000;
+  const high = ephemeralLow();
+  for (;;) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(port)) continue;
+    const server = createServer();
+    const bound = await new Promise<boolean>((r) => {
+      server.once("error", () => r(false));
+      server.listen(port, "127.0.0.1", () => r(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((r) => server.close(() => r()));
+    handedOut.add(port);
+    return port;
+  }
 }
 
 /** Options of {@link startNode}. */
@@ -168,10 +194,17 @@ export async function startNode(options: NodeOptions = {}): Promise<CometNode> {
           done();
           reject(new Error(`CometBFT ${cometVersion}: no log line for ${what} (${pattern}) within ${ms} ms; last log lines:\n${output.split("\n").slice(-15).join("\n")}`));
         }, ms);
+        let waiting = true;
         const done = () => {
+          waiting = false;
           clearTimeout(timer);
           listeners.delete(check);
         };
+        void exited.then(() => {
+          if (!waiting) return;
+          done();
+          reject(new Error(`CometBFT ${cometVersion}: the node exited (code ${String(child.exitCode)}) before a log line for ${what}; last log lines:\n${output.split("\n").slice(-15).join("\n")}`));
+        });
         listeners.add(check);
         check();
       }),
