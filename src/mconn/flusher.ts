@@ -128,11 +128,19 @@ export class Flusher {
     if (this.scheduled || this.stopped || !this.options.writer.writable) return;
     this.scheduled = true;
     const { flushScheduler, yieldScheduler } = this.options;
-    this.task = (this.turnFlushed ? yieldScheduler : flushScheduler).schedule(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    this.task = (this.turnFlushed ? yieldScheduler : flushScheduler).schedule(this.scheduledFlush);
   }
+
+  /** The scheduled flush's work, made once (a connection schedules one for each turn it writes in). */
+  private readonly scheduledFlush = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  /** The end of a turn in which a flush wrote, made once. */
+  private readonly endTurn = (): void => {
+    this.turnFlushed = false;
+  };
 
   /** Flushes until nothing is left to write, then calls `onEmptied` (once). */
   finish(onEmptied: () => void): void {
@@ -217,9 +225,7 @@ export class Flusher {
     }
     if (!this.turnFlushed) {
       this.turnFlushed = true;
-      this.turnEnd = this.options.yieldScheduler.schedule(() => {
-        this.turnFlushed = false;
-      });
+      this.turnEnd = this.options.yieldScheduler.schedule(this.endTurn);
     }
     sendBucket.spend(writer.wireSize(bytes));
     writer.write(packets, bytes);

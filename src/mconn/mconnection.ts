@@ -1,4 +1,4 @@
-import { asapScheduler, asyncScheduler, defer, firstValueFrom, Observable, of, ReplaySubject, type SchedulerLike, type Subscription } from "rxjs";
+import { asyncScheduler, defer, firstValueFrom, Observable, of, ReplaySubject, type SchedulerLike, type Subscription } from "rxjs";
 import type { ByteDuplex } from "../duplex/byte-duplex.js";
 import { ConfigError, MConnError, namePeer, type PeerRef } from "../error-base.js";
 import { isLive, transition, type ConnectionEvent, type ConnectionState } from "./connection-state.js";
@@ -11,7 +11,7 @@ import type { ChannelStatus, ConnectionChannel, KeepaliveEvent, MConnectionOptio
 import { verifyConfig, type MConnectionConfig } from "./config.js";
 import { DelayPacer, pacingDefaults } from "./delay-pacer.js";
 import { Flusher } from "./flusher.js";
-import { immediateScheduler } from "./immediate-scheduler.js";
+import { immediateScheduler, microtaskScheduler } from "./task-schedulers.js";
 import { inbound } from "./inbound.js";
 import { LazySubject } from "./lazy-subject.js";
 import { outbound, type Outbound } from "./outbound.js";
@@ -123,7 +123,7 @@ export class MConnection {
       sendBucket: new TokenBucket(config.sendRate, burstFor(config.sendRate, maxPacket), scheduler),
       writeBufferSize: config.writeBufferSize,
       scheduler,
-      flushScheduler: options.flushScheduler ?? asapScheduler,
+      flushScheduler: options.flushScheduler ?? microtaskScheduler,
       yieldScheduler: options.yieldScheduler ?? immediateScheduler,
       onControlWritten: (p) => this.keepaliveEvent(p.type === "ping" ? "ping-sent" : "pong-sent"),
       ...(config.pacingTargetDelay > 0 && {

@@ -101,7 +101,7 @@ export interface SwitchOptions {
   readonly transport?: TransportFactory;
   /**
    * @internal Where each peer's MConnection runs its first flush of a turn and its later ones
-   * (its `flushScheduler` and `yieldScheduler`; default `asapScheduler` and `setImmediate`). A
+   * (its `flushScheduler` and `yieldScheduler`; default a microtask and `setImmediate`). A
    * simulation in virtual time gives its own scheduler for both.
    */
   readonly flushSchedulers?: { readonly flush: SchedulerLike; readonly yield: SchedulerLike };
