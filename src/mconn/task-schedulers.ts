@@ -82,18 +82,21 @@ function taskScheduler(tasks: TaskQueue, virtual: SchedulerLike): SchedulerLike 
 export const immediateScheduler: SchedulerLike = taskScheduler({ queue: (action) => setImmediate(fire, action), cancel: (handle) => clearImmediate(handle as NodeJS.Immediate) }, asyncScheduler);
 
 /**
- * Actions due on the microtask queued or under way: one microtask (a resolved promise's reaction,
- * lighter than `queueMicrotask`'s wrapper) runs them all in order, including those scheduled
- * while it runs. A cancelled one, which a microtask cannot take back, finds its handle cleared.
+ * Actions due on microtasks: one microtask (a resolved promise's reaction, lighter than
+ * `queueMicrotask`'s wrapper) runs, in order, those due when it starts; any scheduled meanwhile
+ * wait for the next one, as with `asapScheduler`, so work that keeps rescheduling itself cannot
+ * hold the microtask queue. A cancelled one, which a microtask cannot take back, finds its handle
+ * cleared.
  */
 const due: TaskAction<unknown>[] = [];
 const resolved = Promise.resolve();
 function runDue(): void {
+  const n = due.length;
   let i = 0;
   try {
-    for (; i < due.length; i++) due[i].fire();
+    for (; i < n; i++) due[i].fire();
   } finally {
-    due.splice(0, i + 1); // a work that threw leaves the rest to the next microtask
+    due.splice(0, Math.min(i + 1, n)); // a work that threw leaves the rest to the next microtask
     if (due.length > 0) void resolved.then(runDue);
   }
 }

@@ -35,6 +35,26 @@ describe("microtaskScheduler", () => {
     });
     expect(order).to.deep.equal(["sync", "microtask before", "scheduled", "microtask after", "immediate"]);
   });
+
+  it("work rescheduled while its microtask runs waits for the next one: a microtask queued meanwhile runs between", async () => {
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      microtaskScheduler.schedule(
+        function (n) {
+          order.push(`run ${n}`);
+          if (n > 1) {
+            resolve();
+            return;
+          }
+          void Promise.resolve().then(() => order.push("other"));
+          this.schedule(n + 1);
+        },
+        0,
+        1,
+      );
+    });
+    expect(order).to.deep.equal(["run 1", "other", "run 2"]);
+  });
 });
 
 for (const [name, scheduler] of [
