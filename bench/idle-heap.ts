@@ -41,5 +41,5 @@ const per = (k: keyof NodeJS.MemoryUsage) => ((memAfter[k] - memBefore[k]) / cou
 console.log(`${count} idle MConnections; per connection: rss ${per("rss")} B, heapTotal ${per("heapTotal")} B, heapUsed ${per("heapUsed")} B, external ${per("external")} B, arrayBuffers ${per("arrayBuffers")} B`);
 printGroupDifference(before, after, count, "connection");
 for (const c of conns) c.abort(new TransportError("over"));
-far.stop();
+await far.stop();
 process.exit(0);

@@ -35,7 +35,11 @@ export interface Remote {
   next<T = Record<string, unknown>>(key: string): Promise<T>;
   /** Asks for the peer's RSS (after a garbage collection, when it runs with `exposeGc`). */
   rss(): Promise<number>;
-  stop(): void;
+  /**
+   * Ends the peer (SIGTERM; SIGKILL after 5 s) and resolves once its process has exited, so that
+   * the next variant does not share the cores with a far end still winding down.
+   */
+  stop(): Promise<void>;
 }
 
 /** Spawns bench/peer.ts with `role` and `args`; resolves once it listens. */
@@ -55,6 +59,19 @@ export async function remoteWith(options: ChildOptions, role: string, ...args: s
       child.stdin!.write("?\n");
       return (await next<{ rss: number }>("rss")).rss;
     },
-    stop: () => child.kill(),
+    stop: () => stopChild(child),
   };
+}
+
+/** Ends `child` (SIGTERM; SIGKILL after 5 s) and resolves when it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill();
+  });
 }

@@ -27,5 +27,5 @@ await done;
 const cpu = process.cpuUsage(cpu0);
 const seconds = (performance.now() - t0) / 1000;
 console.log(JSON.stringify({ size, count, cpuNsPerMessage: Math.round(((cpu.user + cpu.system) * 1000) / count), messagesPerSecond: Math.round(count / seconds) }));
-sink.stop();
+await sink.stop();
 process.exit(0);

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { jsonLines } from "../json-lines.js";
 import type { LatencyReport } from "../latency-probe.js";
 import { mbps } from "../measure.js";
+import { stopChild } from "../remote.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const source = join(root, "bench/go-mconn");
@@ -123,7 +124,7 @@ async function run(bin: string, sink: string[], send: string[], reportKey: strin
     return { report, ms: performance.now() - start };
   } finally {
     // The sender first: the sink closing under it is then not reported as a failure.
-    for (const c of children.reverse()) c.kill();
+    for (const c of children.reverse()) await stopChild(c);
   }
 }
 

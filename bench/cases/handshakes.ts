@@ -54,7 +54,7 @@ async function rate(count: number, concurrency: number, warmUp: number): Promise
     await handshakesWith(server.port, count, concurrency);
     return count / ((performance.now() - t) / 1000);
   } finally {
-    server.stop();
+    await server.stop();
   }
 }
 

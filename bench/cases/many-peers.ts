@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchChild, remoteWith } from "../remote.js";
+import { benchChild, remoteWith, stopChild } from "../remote.js";
 import { jsonLines } from "../json-lines.js";
 import type { BenchCase, Figure, Summary } from "../measure.js";
 
@@ -53,10 +53,10 @@ async function hold(count: number, seconds: number, built: boolean): Promise<{ r
       const farAfter = [await far.rss(), await far.rss(), await far.rss()].sort((a, b) => a - b)[1];
       return { report, farPerConnection: (farAfter - farBefore) / count };
     } finally {
-      near.kill();
+      await stopChild(near);
     }
   } finally {
-    far.stop();
+    await far.stop();
   }
 }
 

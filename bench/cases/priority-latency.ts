@@ -71,7 +71,7 @@ async function ours(count: number, secret: boolean, bulk: boolean, config: Parti
   } finally {
     run.over = true;
     conn?.abort(new TransportError("bench over"));
-    sink.stop();
+    await sink.stop();
   }
 }
 

@@ -34,7 +34,7 @@ async function shares(total: number): Promise<Record<number, number>> {
     const sum = Object.values(perChannel).reduce((a, b) => a + b, 0);
     return Object.fromEntries(CHANNELS.map((c) => [c.id, (perChannel[c.id] ?? 0) / sum]));
   } finally {
-    sink.stop();
+    await sink.stop();
   }
 }
 

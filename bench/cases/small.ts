@@ -40,11 +40,10 @@ async function echoes() {
       await back;
       return performance.now() - t;
     },
-    close: () => {
+    close: async () => {
       socket.destroy();
       conn.abort(new TransportError("bench over"));
-      rawEcho.stop();
-      ourEcho.stop();
+      await Promise.all([rawEcho.stop(), ourEcho.stop()]);
     },
   };
 }
@@ -70,7 +69,7 @@ async function rtts(count: number): Promise<{ raw: number[]; ours: number[] }> {
         for (let i = 0; i < 50; i++) list.push(await trip());
     return { raw, ours };
   } finally {
-    e.close();
+    await e.close();
   }
 }
 
@@ -102,7 +101,7 @@ async function rawRate(count: number, size: number): Promise<number> {
     socket.destroy();
     return rate;
   } finally {
-    sink.stop();
+    await sink.stop();
   }
 }
 
@@ -121,7 +120,7 @@ async function mconnRate(count: number, size: number): Promise<number> {
     conn.abort(new TransportError("bench over"));
     return rate;
   } finally {
-    sink.stop();
+    await sink.stop();
   }
 }
 
@@ -146,7 +145,7 @@ async function yamuxRate(count: number, size: number): Promise<number> {
     socket.destroy();
     return rate;
   } finally {
-    sink.stop();
+    await sink.stop();
   }
 }
 
