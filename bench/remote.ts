@@ -63,9 +63,9 @@ export async function remoteWith(options: ChildOptions, role: string, ...args: s
   };
 }
 
-/** Ends `child` (SIGTERM; SIGKILL after 5 s) and resolves when it has exited. */
+/** Ends `child` (SIGTERM; SIGKILL after 5 s) and resolves when it has exited (at once if it never started). */
 export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), 5000);
     child.once("exit", () => {
