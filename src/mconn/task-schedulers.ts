@@ -9,10 +9,13 @@
  */
 import { asapScheduler, asyncScheduler, Subscription, type SchedulerAction, type SchedulerLike } from "rxjs";
 
-/** A queue of Node's: `queue` runs `fire(action)` later and returns a handle for `cancel`. */
+/**
+ * A queue of Node's: `queue` runs `fire(action)` later and returns a handle for `cancel` (none: a
+ * queued run cannot be taken back).
+ */
 interface TaskQueue {
   queue(action: TaskAction<unknown>): unknown;
-  cancel(handle: unknown): void;
+  cancel?(handle: unknown): void;
 }
 
 const fire = (action: TaskAction<unknown>) => action.fire();
@@ -20,9 +23,11 @@ const fire = (action: TaskAction<unknown>) => action.fire();
 /** Work scheduled on a {@link TaskQueue}, or after a delay on a timer; cancelled by `unsubscribe`. */
 class TaskAction<T> extends Subscription implements SchedulerAction<T> {
   /** The pending run's handle (the queue's or the timer's), `undefined` when none is. */
-  private handle: unknown = undefined;
-  private timed = false;
-  private state: T | undefined = undefined;
+  private handle: unknown;
+  private timed?: boolean;
+  private state: T | undefined;
+  /** In `due`, not yet run. */
+  queued?: boolean;
 
   constructor(
     private readonly tasks: TaskQueue,
@@ -37,13 +42,13 @@ class TaskAction<T> extends Subscription implements SchedulerAction<T> {
     this.state = state;
     this.timed = delay > 0;
     // The queues hold actions of any state type; `fire` reads this action's own.
-    const self = this as unknown as TaskAction<unknown>;
-    this.handle = this.timed ? setTimeout(fire, delay, self) : this.tasks.queue(self);
+    this.handle = this.timed ? setTimeout(fire, delay, this as TaskAction<unknown>) : this.tasks.queue(this as TaskAction<unknown>);
     return this;
   }
 
   /** Runs the work unless cancelled meanwhile; closes the action unless the work rescheduled it. */
   fire(): void {
+    this.queued = false;
     if (this.handle === undefined || this.closed) return;
     this.handle = undefined;
     this.work.call(this, this.state);
@@ -60,7 +65,7 @@ class TaskAction<T> extends Subscription implements SchedulerAction<T> {
     this.handle = undefined;
     if (handle === undefined) return;
     if (this.timed) clearTimeout(handle as NodeJS.Timeout);
-    else this.tasks.cancel(handle);
+    else this.tasks.cancel?.(handle);
   }
 }
 
@@ -79,14 +84,14 @@ function taskScheduler(tasks: TaskQueue, virtual: SchedulerLike): SchedulerLike 
  * @example
  * new MConnection(duplex, { channels, yieldScheduler: immediateScheduler });
  */
-export const immediateScheduler: SchedulerLike = taskScheduler({ queue: (action) => setImmediate(fire, action), cancel: (handle) => clearImmediate(handle as NodeJS.Immediate) }, asyncScheduler);
+export const immediateScheduler: SchedulerLike = taskScheduler({ queue: (action) => setImmediate(fire, action), cancel: clearImmediate }, asyncScheduler);
 
 /**
  * Actions due on microtasks: one microtask (a resolved promise's reaction, lighter than
  * `queueMicrotask`'s wrapper) runs, in order, those due when it starts; any scheduled meanwhile
  * wait for the next one, as with `asapScheduler`, so work that keeps rescheduling itself cannot
- * hold the microtask queue. A cancelled one, which a microtask cannot take back, finds its handle
- * cleared.
+ * hold the microtask queue. Scheduled again before it runs, an action stays queued once. A
+ * cancelled one, which a microtask cannot take back, finds its handle cleared.
  */
 const due: TaskAction<unknown>[] = [];
 const resolved = Promise.resolve();
@@ -110,10 +115,12 @@ function runDue(): void {
 export const microtaskScheduler: SchedulerLike = taskScheduler(
   {
     queue: (action) => {
-      if (due.push(action) === 1) void resolved.then(runDue);
+      if (!action.queued) {
+        action.queued = true;
+        if (due.push(action) === 1) void resolved.then(runDue);
+      }
       return true;
     },
-    cancel: () => undefined,
   },
   asapScheduler,
 );

@@ -57,6 +57,27 @@ describe("microtaskScheduler", () => {
   });
 });
 
+describe("microtaskScheduler, an action scheduled twice before it ran", () => {
+  it("runs once, and work it reschedules then waits for the next microtask", async () => {
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      const action = microtaskScheduler.schedule<number>(
+        function (n) {
+          order.push(`run ${n}`);
+          if (n === 2) {
+            void Promise.resolve().then(() => order.push("other"));
+            this.schedule(3);
+          } else if (n === 3) resolve();
+        },
+        0,
+        1,
+      );
+      (action as unknown as { schedule(state: number): unknown }).schedule(2);
+    });
+    expect(order).to.deep.equal(["run 2", "other", "run 3"]);
+  });
+});
+
 for (const [name, scheduler] of [
   ["immediateScheduler", immediateScheduler],
   ["microtaskScheduler", microtaskScheduler],
