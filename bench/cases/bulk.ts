@@ -7,8 +7,8 @@
  * CometBFT MConnections doing the same (bench/go-mconn; with `--quick`, only once it is built).
  * Ours, the raw socket and yamux send 64 MiB (16 with `--quick`) of warm-up first (the AEAD bound,
  * in a process of its own, seals and opens as much untimed), and the far end then times the
- * same duration for each, 2 s (0.5 s with `--quick`), on its own clock, the
- * sender sending until the far end has its figure (a fresh far end compiles its hot path during
+ * same duration for each, 2 s (0.5 s with `--quick`), on its own clock, the sender sending
+ * until the far end has its figure (a fresh far end compiles its hot path during
  * its first hundred MiB or so: 30–50 % more CPU per MiB over the first 256 MiB than over 1 GiB;
  * and a fixed count of bytes gave the fastest variant, the raw socket, a window of a tenth of a
  * second, too short for a steady figure on a shared host); the 64 KiB-message variant shows the
